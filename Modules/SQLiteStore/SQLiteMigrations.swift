@@ -1,0 +1,124 @@
+import ZCSQL
+
+/// The schema of the platform database, as SQLite expresses it. Times are integer Unix seconds; tables
+/// are STRICT so a value of the wrong type is refused.
+///
+/// `resource_snapshots` holds ~10 million rows at 1,000 tenants × 7 days: it is a WITHOUT ROWID table
+/// clustered on (tenant_key, collected_at), so one tenant's range is one contiguous run of pages and
+/// pruning deletes from the start of each tenant's run.
+enum SQLiteMigrations {
+    static let all: [SQLMigration] = [
+        SQLMigration(
+            version: 1, name: "initial schema",
+            sql: """
+                CREATE TABLE tenants (
+                    tenant_key INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    plan TEXT NOT NULL,
+                    status TEXT NOT NULL
+                        CHECK (status IN ('draft', 'deploying', 'running', 'stopped', 'error', 'deleted')),
+                    error_message TEXT,
+                    node_id TEXT,
+                    host_port INTEGER,
+                    uid INTEGER UNIQUE,
+                    container_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    UNIQUE (node_id, host_port)
+                ) STRICT;
+                CREATE INDEX tenants_status ON tenants (status);
+
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    is_super_admin INTEGER NOT NULL DEFAULT 0,
+                    is_disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    last_login_at INTEGER
+                ) STRICT;
+
+                CREATE TABLE memberships (
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    role TEXT NOT NULL CHECK (role IN ('viewer', 'contributor', 'manager', 'owner')),
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_key, user_id)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX memberships_user ON memberships (user_id);
+
+                CREATE TABLE channels (
+                    id INTEGER PRIMARY KEY,
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    settings TEXT NOT NULL DEFAULT '{}',
+                    secret BLOB,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (tenant_key, name)
+                ) STRICT;
+
+                CREATE TABLE access_tokens (
+                    id INTEGER PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL CHECK (kind IN ('session', 'api')),
+                    name TEXT,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    last_used_at INTEGER,
+                    revoked_at INTEGER
+                ) STRICT;
+                CREATE INDEX access_tokens_user ON access_tokens (user_id);
+                CREATE INDEX access_tokens_expires ON access_tokens (expires_at);
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    tenant_id TEXT,
+                    target TEXT,
+                    client_ip TEXT,
+                    detail TEXT NOT NULL DEFAULT '{}'
+                ) STRICT;
+                CREATE INDEX audit_log_at ON audit_log (at);
+                CREATE INDEX audit_log_tenant ON audit_log (tenant_id, id);
+                CREATE INDEX audit_log_actor ON audit_log (actor, id);
+                CREATE INDEX audit_log_action ON audit_log (action, id);
+
+                CREATE TABLE resource_snapshots (
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    collected_at INTEGER NOT NULL,
+                    cpu_pct REAL NOT NULL,
+                    mem_bytes INTEGER NOT NULL,
+                    mem_limit INTEGER NOT NULL,
+                    disk_bytes INTEGER NOT NULL,
+                    net_in INTEGER NOT NULL,
+                    net_out INTEGER NOT NULL,
+                    pids INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_key, collected_at)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE usage_metrics (
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    hour INTEGER NOT NULL,
+                    messages INTEGER NOT NULL DEFAULT 0,
+                    tokens_in INTEGER NOT NULL DEFAULT 0,
+                    tokens_out INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (tenant_key, hour)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE nodes (
+                    id TEXT PRIMARY KEY,
+                    address TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                ) STRICT;
+                """)
+    ]
+}

@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+// zcplatform: the control plane for a fleet of ZeroClaw agents.
+// No SwiftPM dependencies: Foundation, Glibc, Dispatch, Synchronization and system C libraries only.
+import PackageDescription
+
+let package = Package(
+    name: "zcplatform",
+    products: [
+        .executable(name: "zcplatform", targets: ["zcplatform"]),
+        .executable(name: "zcbench", targets: ["zcbench"]),
+        .library(name: "ZCPlatform", targets: ["ZCPlatform"]),
+        .library(name: "ZCCore", targets: ["ZCCore"]),
+        .library(name: "ZCTOML", targets: ["ZCTOML"]),
+    ],
+    targets: [
+        // System libraries (module maps + tiny shims).
+        .systemLibrary(name: "CSQLite", path: "Modules/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Modules/CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Modules/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Modules/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
+
+        // The core: domain types, the four protocols, errors. Knows no driver.
+        .target(name: "ZCCore", path: "Sources/ZCCore"),
+        // TOML 1.0 decoder and encoder.
+        .target(name: "ZCTOML", path: "Sources/ZCTOML"),
+        // Cryptography through libcrypto: random bytes, digests, tokens (and the vault's AES-GCM).
+        .target(name: "ZCCrypto", dependencies: ["CCrypto"], path: "Sources/ZCCrypto"),
+        // The SQL both stores share: queries with bound values, dialects, the Store built on a connection pool.
+        .target(name: "ZCSQL", dependencies: ["ZCCore"], path: "Sources/ZCSQL"),
+
+        // Drivers.
+        .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
+
+        // Composition root and the embeddable platform.
+        .target(
+            name: "ZCPlatform", dependencies: ["ZCCore", "ZCCrypto", "ZCTOML", "SQLiteStore"],
+            path: "Sources/ZCPlatform"),
+        .executableTarget(
+            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore"], path: "Sources/zcplatform"),
+        .executableTarget(
+            name: "zcbench", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore", "CSQLite"], path: "Sources/zcbench"),
+
+        // Shared suites that every driver runs unchanged.
+        .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        // Tests.
+        .testTarget(
+            name: "SystemLibrariesTests", dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CZlib", "CEpoll"],
+            path: "Tests/SystemLibrariesTests"),
+        .testTarget(name: "ZCCoreTests", dependencies: ["ZCCore"], path: "Tests/ZCCoreTests"),
+        .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto"], path: "Tests/ZCCryptoTests"),
+        .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
+        .testTarget(
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", "StoreConformance", "TestSupport", "ZCCore", "CSQLite"],
+            path: "Tests/SQLiteStoreTests"),
+        .testTarget(
+            name: "ZCPlatformTests",
+            dependencies: ["ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "SQLiteStore", "TestSupport", "zcplatform"],
+            path: "Tests/ZCPlatformTests"),
+    ]
+)

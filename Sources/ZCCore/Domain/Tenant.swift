@@ -1,0 +1,55 @@
+/// One customer and its agent: the record the platform turns into a running, isolated container.
+public struct Tenant: Sendable, Hashable, Codable {
+    public var id: TenantID
+    public var name: String
+    public var plan: String
+    public var status: TenantStatus
+    /// Why the last deploy or health check failed: the failing step and its cause.
+    public var errorMessage: String?
+    /// The node that runs the tenant's agent (several nodes share one PostgreSQL store).
+    public var nodeID: String?
+    /// The loopback port the agent's gateway is published on.
+    public var hostPort: Int?
+    /// The uid the agent runs as, unique per tenant.
+    public var uid: Int?
+    public var containerID: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    /// When the agent last entered `running`; nil when it is not running.
+    public var startedAt: Timestamp?
+
+    public init(
+        id: TenantID, name: String, plan: String, status: TenantStatus = .draft, errorMessage: String? = nil,
+        nodeID: String? = nil, hostPort: Int? = nil, uid: Int? = nil, containerID: String? = nil,
+        createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.plan = plan
+        self.status = status
+        self.errorMessage = errorMessage
+        self.nodeID = nodeID
+        self.hostPort = hostPort
+        self.uid = uid
+        self.containerID = containerID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+        self.startedAt = startedAt
+    }
+
+    /// Seconds since the agent entered `running`, or nil when it is not running.
+    public func uptime(at now: Timestamp) -> Int64? {
+        guard status == .running, let startedAt else { return nil }
+        return max(0, now.seconds - startedAt.seconds)
+    }
+
+    /// Validates a display name: 1 to 200 characters, no control characters.
+    public static func validateName(_ name: String) throws(ValidationError) {
+        guard !name.isEmpty, name.count <= 200 else {
+            throw ValidationError(field: "name", "must be 1 to 200 characters")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError(field: "name", "must not contain control characters")
+        }
+    }
+}

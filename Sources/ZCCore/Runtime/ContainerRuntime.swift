@@ -1,0 +1,72 @@
+/// Runs tenants' agents: Docker containers, or supervised local processes where no Docker exists.
+///
+/// Every method answers in terms of the container's state: "already started" or "already stopped" is
+/// not an error, and a container that does not exist is `ContainerRuntimeError.notFound`.
+public protocol ContainerRuntime: Sendable {
+    /// The driver's name as the configuration spells it (`docker`, `process`).
+    var driver: String { get }
+
+    /// Succeeds when the runtime answers; throws `unavailable` otherwise.
+    func ping() async throws
+    func create(_ spec: ContainerSpec) async throws -> ContainerID
+    func start(_ id: ContainerID) async throws
+    /// Asks the agent to stop, and kills it after `timeout`.
+    func stop(_ id: ContainerID, timeout: Duration) async throws
+    func restart(_ id: ContainerID, timeout: Duration) async throws
+    func remove(_ id: ContainerID, force: Bool) async throws
+    /// The container's state, or nil when it does not exist.
+    func inspect(_ id: ContainerID) async throws -> ContainerInfo?
+    /// Every container whose labels include all of `labels`.
+    func list(labels: [String: String]) async throws -> [ContainerInfo]
+    /// The container's output; with `options.follow` the stream goes on until cancelled.
+    func logs(_ id: ContainerID, options: LogOptions) -> AsyncThrowingStream<LogLine, any Error>
+    func exec(_ id: ContainerID, _ request: ExecRequest) async throws -> ExecResult
+    /// One sample of the container's counters.
+    func stats(_ id: ContainerID) async throws -> ContainerStats
+}
+
+/// A container's id or name, as the runtime accepts either.
+public struct ContainerID: Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Failures every runtime reports the same way.
+public enum ContainerRuntimeError: Error, HTTPStatusError, Sendable, Equatable {
+    /// The runtime itself cannot be reached (the Docker daemon is down).
+    case unavailable(String)
+    case notFound(ContainerID)
+    /// The image does not exist locally and cannot be pulled.
+    case imageNotFound(String)
+    /// A name or port is already taken.
+    case conflict(String)
+    case timedOut(String)
+    case failed(String)
+
+    public var httpStatus: Int {
+        switch self {
+        case .unavailable: 503
+        case .notFound: 404
+        case .imageNotFound: 422
+        case .conflict: 409
+        case .timedOut: 504
+        case .failed: 502
+        }
+    }
+
+    public var publicMessage: String {
+        switch self {
+        case .unavailable(let why): "the container runtime is unavailable: \(why)"
+        case .notFound(let id): "container \(id) does not exist"
+        case .imageNotFound(let image): "image \(image) not found"
+        case .conflict(let why): "conflict: \(why)"
+        case .timedOut(let what): "timed out: \(what)"
+        case .failed(let why): "container runtime error: \(why)"
+        }
+    }
+}

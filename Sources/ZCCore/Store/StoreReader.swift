@@ -1,0 +1,62 @@
+/// Every read the platform makes of its store. Inside a transaction the reads see its own writes.
+public protocol StoreReader: Sendable {
+    // MARK: Tenants
+    func tenant(_ id: TenantID) async throws -> Tenant?
+    func tenants(_ filter: TenantFilter) async throws -> [Tenant]
+    func tenantCountsByStatus() async throws -> [TenantStatus: Int]
+
+    // MARK: Users and members
+    func user(id: Int64) async throws -> User?
+    func user(email: String) async throws -> User?
+    func users() async throws -> [User]
+    func role(ofUser userID: Int64, in tenantID: TenantID) async throws -> TenantRole?
+    func members(of tenantID: TenantID) async throws -> [Membership]
+
+    // MARK: Channels
+    func channel(id: Int64) async throws -> Channel?
+    func channels(of tenantID: TenantID) async throws -> [Channel]
+
+    // MARK: Access tokens
+    func accessToken(hash: [UInt8]) async throws -> AccessToken?
+    func accessTokens(ofUser userID: Int64) async throws -> [AccessToken]
+
+    // MARK: Audit
+    func auditEvents(_ query: AuditQuery) async throws -> AuditPage
+
+    // MARK: Metrics
+    /// One tenant's snapshots with `from <= collectedAt <= to`, oldest first.
+    func snapshots(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [ResourceSnapshot]
+    /// The newest snapshot of every tenant that has one.
+    func latestSnapshots() async throws -> [ResourceSnapshot]
+    /// One tenant's usage hours with `from <= hour <= to`, oldest first.
+    func usage(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [UsageHour]
+
+    // MARK: Fleet
+    func nodes() async throws -> [Node]
+    /// Row counts of every table, for `db size`, migrations between stores and tests.
+    func rowCounts() async throws -> [String: Int]
+}
+
+/// Which tenants to list, in id order, a page at a time.
+public struct TenantFilter: Sendable, Hashable {
+    /// Only tenants this user is a member of.
+    public var memberUserID: Int64?
+    public var status: TenantStatus?
+    public var nodeID: String?
+    /// Only tenants whose id sorts after this one (the last id of the previous page).
+    public var after: TenantID?
+    public var limit: Int
+
+    public init(
+        memberUserID: Int64? = nil, status: TenantStatus? = nil, nodeID: String? = nil, after: TenantID? = nil,
+        limit: Int = 1000
+    ) {
+        self.memberUserID = memberUserID
+        self.status = status
+        self.nodeID = nodeID
+        self.after = after
+        self.limit = max(1, limit)
+    }
+
+    public static let all = TenantFilter(limit: Int.max)
+}

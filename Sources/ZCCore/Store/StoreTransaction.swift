@@ -1,0 +1,49 @@
+/// The writes of the platform, made inside `Store.withTransaction`: all of them commit or none do.
+public protocol StoreTransaction: StoreReader {
+    // MARK: Tenants
+    /// Fails with `uniqueViolation` when the id is taken, or the node's host port or the uid is in use.
+    func insertTenant(_ tenant: Tenant) async throws
+    /// Writes every mutable field; `notFound` when the tenant does not exist.
+    func updateTenant(_ tenant: Tenant) async throws
+    /// Deletes the tenant with its members, channels, snapshots and usage; false when it did not exist.
+    @discardableResult func deleteTenant(_ id: TenantID) async throws -> Bool
+
+    // MARK: Users and members
+    func insertUser(_ user: NewUser) async throws -> User
+    func updateUser(_ user: User) async throws
+    @discardableResult func deleteUser(id: Int64) async throws -> Bool
+    /// Adds the member or changes their role.
+    func setMembership(_ membership: Membership) async throws
+    @discardableResult func removeMembership(tenantID: TenantID, userID: Int64) async throws -> Bool
+
+    // MARK: Channels
+    func insertChannel(_ channel: NewChannel) async throws -> Channel
+    func updateChannel(_ channel: Channel) async throws
+    @discardableResult func deleteChannel(id: Int64) async throws -> Bool
+
+    // MARK: Access tokens
+    func insertAccessToken(_ token: NewAccessToken) async throws -> AccessToken
+    func markAccessTokenUsed(id: Int64, at time: Timestamp) async throws
+    @discardableResult func revokeAccessToken(id: Int64, at time: Timestamp) async throws -> Bool
+
+    // MARK: Audit
+    @discardableResult func appendAudit(_ event: NewAuditEvent) async throws -> AuditEvent
+
+    // MARK: Metrics
+    /// Inserts one collection cycle; snapshots of tenants that no longer exist are skipped.
+    /// Returns the number of rows written.
+    @discardableResult func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int
+    /// Adds each hour's counts to what the hour already holds.
+    func addUsage(_ hours: [UsageHour]) async throws
+
+    // MARK: Fleet
+    func upsertNode(_ node: Node) async throws
+}
+
+/// The tables that retention prunes.
+public enum RetentionTable: String, Sendable, Hashable, CaseIterable {
+    case resourceSnapshots = "resource_snapshots"
+    case usageMetrics = "usage_metrics"
+    case auditLog = "audit_log"
+    case accessTokens = "access_tokens"
+}

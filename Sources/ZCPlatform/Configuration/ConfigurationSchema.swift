@@ -1,0 +1,218 @@
+import ZCCore
+import ZCTOML
+
+/// Every key `zcplatform.toml` accepts, with its default. Anything else is refused by name.
+enum ConfigurationSchema {
+    static let port: ClosedRange<Int64> = 1...65535
+    static let positive: ClosedRange<Int64> = 1...Int64(Int32.max)
+    static let nonNegative: ClosedRange<Int64> = 0...Int64(Int32.max)
+
+    static let keys: [ConfigurationKey] =
+        server + store + runtime + vault + collectors + notifiers + alerts + plans
+        + auth + cluster
+
+    static let server: [ConfigurationKey] = [
+        ConfigurationKey(["server"], "host", .string, help: "address the API listens on", fixed: "127.0.0.1"),
+        ConfigurationKey(["server"], "port", .integer(port), help: "port the API listens on", fixed: 8080),
+        ConfigurationKey(
+            ["server"], "log_level", .choice(LogLevel.allCases.map(\.rawValue)), help: "lowest level logged",
+            fixed: "info"),
+        ConfigurationKey(
+            ["server"], "log_format", .choice(LogFormat.allCases.map(\.rawValue)),
+            help: "logfmt (key=value) or json, one line per event on stderr", fixed: "logfmt"),
+        ConfigurationKey(
+            ["server"], "max_body_bytes", .size(minimum: 1024), help: "largest request body accepted",
+            fixed: .integer(1_048_576)),
+        ConfigurationKey(
+            ["server"], "metrics_public", .boolean, help: "serve /metrics without a token", fixed: true),
+        ConfigurationKey(
+            ["server"], "shutdown_grace_seconds", .integer(nonNegative),
+            help: "time in-flight work gets to finish on SIGTERM", fixed: 10),
+    ]
+
+    static let store: [ConfigurationKey] = [
+        ConfigurationKey(["store"], "driver", .string, help: "sqlite or postgres", fixed: "sqlite"),
+        ConfigurationKey(["store"], "path", .string, help: "SQLite database file", fixed: "./data/zcplatform.db"),
+        ConfigurationKey(
+            ["store"], "url", .string, secret: true, help: "PostgreSQL URL postgres://user:pass@host:port/db",
+            fixed: nil),
+        ConfigurationKey(["store"], "readers", .integer(1...64), help: "SQLite reader connections", fixed: 4),
+        ConfigurationKey(
+            ["store"], "pool_size", .integer(1...256), help: "PostgreSQL connections per node", fixed: 10),
+        ConfigurationKey(
+            ["store"], "busy_timeout_ms", .integer(0...600_000),
+            help: "how long a write waits for a lock held elsewhere", fixed: 5_000),
+        ConfigurationKey(
+            ["store"], "statement_timeout_ms", .integer(0...3_600_000),
+            help: "PostgreSQL statement timeout (0 = none)", fixed: 30_000),
+        ConfigurationKey(
+            ["store"], "audit_retention_days", .integer(nonNegative),
+            help: "days of audit log kept (0 = for ever)", fixed: 0),
+        ConfigurationKey(
+            ["store"], "prune_interval_seconds", .integer(60...86_400), help: "how often retention runs",
+            fixed: 3_600),
+        ConfigurationKey(
+            ["store"], "prune_batch_rows", .integer(100...1_000_000),
+            help: "rows deleted per retention transaction", fixed: 5_000),
+    ]
+
+    static let runtime: [ConfigurationKey] = [
+        ConfigurationKey(
+            ["runtime"], "driver", .string, help: "docker, or process (no isolation)",
+            rule: "docker if the Docker socket exists, else process",
+            default: { $0.dockerSocketExists ? "docker" : "process" }),
+        ConfigurationKey(
+            ["runtime"], "docker_socket", .string, help: "Docker Engine API socket", fixed: "/var/run/docker.sock"),
+        ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
+        ConfigurationKey(
+            ["runtime"], "image", .string, help: "agent image (docker runtime)",
+            fixed: "ghcr.io/zeroclaw-labs/zeroclaw:latest"),
+        ConfigurationKey(
+            ["runtime"], "agent_command", .string, help: "agent command line (process runtime)",
+            rule: "zeroclaw daemon if zeroclaw is on the PATH, else zcagent-sim beside zcplatform",
+            default: { $0.zeroclawOnPath ? "zeroclaw daemon" : .string("\($0.executableDirectory)/zcagent-sim") }),
+        ConfigurationKey(["runtime"], "port_range_start", .integer(port), help: "first host port", fixed: 32000),
+        ConfigurationKey(["runtime"], "port_range_end", .integer(port), help: "last host port", fixed: 33999),
+        ConfigurationKey(
+            ["runtime"], "uid_range_start", .integer(1000...Int64(UInt32.max - 1)), help: "first tenant uid",
+            fixed: 200_000),
+        ConfigurationKey(
+            ["runtime"], "uid_range_end", .integer(1000...Int64(UInt32.max - 1)), help: "last tenant uid",
+            fixed: 265_535),
+        ConfigurationKey(
+            ["runtime"], "stop_timeout_seconds", .integer(0...3600), help: "SIGTERM to SIGKILL", fixed: 10),
+        ConfigurationKey(
+            ["runtime"], "health_timeout_seconds", .integer(1...3600),
+            help: "how long a deploy waits for /health", fixed: 60),
+        ConfigurationKey(
+            ["runtime"], "deleted_retention_hours", .integer(nonNegative),
+            help: "how long a deleted tenant's directory is kept", fixed: 72),
+    ]
+
+    static let vault: [ConfigurationKey] = [
+        ConfigurationKey(["vault"], "key_path", .string, help: "vault key file (mode 0600)", fixed: "./data/vault.key")
+    ]
+
+    static func collector(
+        _ name: String, interval: Int64, retention: Int64?, extra: [ConfigurationKey] = []
+    ) -> [ConfigurationKey] {
+        var keys = [
+            ConfigurationKey(
+                ["collectors", name], "enabled", .boolean, help: "run the \(name) collector", fixed: true),
+            ConfigurationKey(
+                ["collectors", name], "interval_seconds", .integer(1...86_400), help: "seconds between cycles",
+                fixed: .integer(interval)),
+            ConfigurationKey(
+                ["collectors", name], "concurrency", .integer(1...1024), help: "targets probed at once", fixed: 32),
+            ConfigurationKey(
+                ["collectors", name], "timeout_seconds", .integer(1...3600), help: "per-target timeout", fixed: 10),
+        ]
+        if let retention {
+            keys.append(
+                ConfigurationKey(
+                    ["collectors", name], "retention_days", .integer(positive), help: "days of history kept",
+                    fixed: .integer(retention)))
+        }
+        return keys + extra
+    }
+
+    static let collectors: [ConfigurationKey] =
+        collector("resource", interval: 60, retention: 7)
+        + collector(
+            "usage", interval: 300, retention: 400,
+            extra: [
+                ConfigurationKey(
+                    ["collectors", "usage"], "messages_metrics", .string,
+                    help: "comma-separated counter names summed as messages",
+                    fixed: "zeroclaw_messages_total,zeroclaw_channel_messages_total"),
+                ConfigurationKey(
+                    ["collectors", "usage"], "tokens_in_metrics", .string,
+                    help: "comma-separated counters of input tokens; name{direction=\"input\"} selects by label",
+                    fixed: "zeroclaw_tokens_total{direction=\"input\"},zeroclaw_tokens_input_total"),
+                ConfigurationKey(
+                    ["collectors", "usage"], "tokens_out_metrics", .string,
+                    help: "comma-separated counters of output tokens",
+                    fixed: "zeroclaw_tokens_total{direction=\"output\"},zeroclaw_tokens_output_total"),
+            ])
+        + collector(
+            "health", interval: 30, retention: nil,
+            extra: [
+                ConfigurationKey(
+                    ["collectors", "health"], "failures_before_restart", .integer(1...100),
+                    help: "consecutive failed probes before the one automatic restart", fixed: 3)
+            ])
+
+    static let notifiers: [ConfigurationKey] = [
+        ConfigurationKey(["notifiers", "log"], "enabled", .boolean, help: "log notifications", fixed: true),
+        ConfigurationKey(["notifiers", "webhook"], "enabled", .boolean, help: "POST notifications", fixed: false),
+        ConfigurationKey(["notifiers", "webhook"], "url", .string, help: "where to POST", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "webhook"], "secret", .string, secret: true, help: "HMAC-SHA256 signing secret", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "webhook"], "format", .choice(["json", "alertmanager"]), help: "payload shape",
+            fixed: "json"),
+        ConfigurationKey(
+            ["notifiers", "webhook"], "max_attempts", .integer(1...20), help: "delivery attempts", fixed: 5),
+    ]
+
+    static let alerts: [ConfigurationKey] = [
+        ConfigurationKey(["alerts"], "enabled", .boolean, help: "evaluate the built-in rules", fixed: true),
+        ConfigurationKey(
+            ["alerts"], "health_error_minutes", .integer(positive), help: "tenants in error for this long",
+            fixed: 5),
+        ConfigurationKey(["alerts"], "cpu_pct", .number(1...100_000), help: "a tenant's CPU above this", fixed: 80.0),
+        ConfigurationKey(["alerts"], "cpu_minutes", .integer(positive), help: "… for this long", fixed: 15),
+        ConfigurationKey(
+            ["alerts"], "disk_warning_pct", .number(1...100), help: "host disk use warning", fixed: 80.0),
+        ConfigurationKey(
+            ["alerts"], "disk_critical_pct", .number(1...100), help: "host disk use critical", fixed: 95.0),
+    ]
+
+    static let plans: [ConfigurationKey] = [
+        ConfigurationKey(
+            ["plans", "*"], "cpu_limit", .number(0.01...1024), help: "CPU cores", fixed: .float(Plan.standard.cpuLimit)),
+        ConfigurationKey(
+            ["plans", "*"], "memory", .size(minimum: 6 * 1_048_576), help: "memory (swap is set equal)",
+            fixed: .integer(Plan.standard.memoryBytes)),
+        ConfigurationKey(
+            ["plans", "*"], "pids_limit", .integer(1...1_000_000), help: "processes",
+            fixed: .integer(Plan.standard.pidsLimit)),
+        ConfigurationKey(
+            ["plans", "*"], "max_channels", .integer(nonNegative), help: "channels per tenant",
+            fixed: .integer(Int64(Plan.standard.maxChannels))),
+        ConfigurationKey(
+            ["plans", "*"], "max_members", .integer(positive), help: "members per tenant",
+            fixed: .integer(Int64(Plan.standard.maxMembers))),
+        ConfigurationKey(
+            ["plans", "*"], "max_messages_per_day", .integer(nonNegative), help: "messages per day",
+            fixed: .integer(Int64(Plan.standard.maxMessagesPerDay))),
+    ]
+
+    static let auth: [ConfigurationKey] = [
+        ConfigurationKey(["auth"], "otp_ttl_seconds", .integer(60...3600), help: "login code lifetime", fixed: 600),
+        ConfigurationKey(
+            ["auth"], "otp_max_attempts", .integer(1...100), help: "attempts per email per window", fixed: 5),
+        ConfigurationKey(["auth"], "otp_window_seconds", .integer(1...86_400), help: "the window", fixed: 300),
+        ConfigurationKey(
+            ["auth"], "session_ttl_hours", .integer(1...8_760), help: "session lifetime", fixed: 24),
+        ConfigurationKey(
+            ["auth"], "api_token_max_days", .integer(1...3_650), help: "longest API token lifetime", fixed: 365),
+        ConfigurationKey(
+            ["auth"], "bootstrap_token_days", .integer(1...3_650), help: "lifetime of the bootstrap token",
+            fixed: 90),
+    ]
+
+    static let cluster: [ConfigurationKey] = [
+        ConfigurationKey(
+            ["cluster"], "node_id", .string, help: "this node's stable name", rule: "the host name",
+            default: { .string($0.hostName) }),
+        ConfigurationKey(
+            ["cluster"], "advertise_address", .string, help: "where other nodes reach this node's API", fixed: nil),
+        ConfigurationKey(
+            ["cluster"], "heartbeat_seconds", .integer(1...3600), help: "how often the node records itself",
+            fixed: 30),
+    ]
+
+    /// Sections that hold named sub-tables (`[plans.NAME]`).
+    static let namedSections: Set<String> = ["plans"]
+}

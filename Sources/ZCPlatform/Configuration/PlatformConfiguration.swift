@@ -1,0 +1,256 @@
+import ZCCore
+import ZCTOML
+
+/// The platform's effective configuration: every key resolved from environment, file or default.
+public struct PlatformConfiguration: Sendable {
+    public struct Server: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public var logLevel: LogLevel
+        public var logFormat: LogFormat
+        public var maxBodyBytes: Int
+        public var metricsPublic: Bool
+        public var shutdownGraceSeconds: Int
+    }
+
+    public struct StoreSettings: Sendable, Hashable {
+        public var driver: String
+        public var path: String
+        /// Holds a password: never log it; `config check` redacts it.
+        public var url: String?
+        public var readers: Int
+        public var poolSize: Int
+        public var busyTimeoutMilliseconds: Int
+        public var statementTimeoutMilliseconds: Int
+        public var auditRetentionDays: Int
+        public var pruneIntervalSeconds: Int
+        public var pruneBatchRows: Int
+    }
+
+    public struct Runtime: Sendable, Hashable {
+        public var driver: String
+        public var dockerSocket: String
+        public var dataDirectory: String
+        public var image: String
+        public var agentCommand: String
+        public var portRange: ClosedRange<Int>
+        public var uidRange: ClosedRange<Int>
+        public var stopTimeoutSeconds: Int
+        public var healthTimeoutSeconds: Int
+        public var deletedRetentionHours: Int
+    }
+
+    public struct Collector: Sendable, Hashable {
+        public var enabled: Bool
+        public var intervalSeconds: Int
+        public var concurrency: Int
+        public var timeoutSeconds: Int
+        /// Days of history kept; nil for collectors that keep none.
+        public var retentionDays: Int?
+    }
+
+    public struct Collectors: Sendable, Hashable {
+        public var resource: Collector
+        public var usage: Collector
+        public var health: Collector
+        public var usageMessagesMetrics: [String]
+        public var usageTokensInMetrics: [String]
+        public var usageTokensOutMetrics: [String]
+        public var healthFailuresBeforeRestart: Int
+    }
+
+    public struct Webhook: Sendable, Hashable {
+        public var enabled: Bool
+        public var url: String?
+        /// The signing secret: never log it.
+        public var secret: String?
+        public var format: String
+        public var maxAttempts: Int
+    }
+
+    public struct Notifiers: Sendable, Hashable {
+        public var logEnabled: Bool
+        public var webhook: Webhook
+    }
+
+    public struct Alerts: Sendable, Hashable {
+        public var enabled: Bool
+        public var healthErrorMinutes: Int
+        public var cpuPct: Double
+        public var cpuMinutes: Int
+        public var diskWarningPct: Double
+        public var diskCriticalPct: Double
+    }
+
+    public struct Auth: Sendable, Hashable {
+        public var otpTTLSeconds: Int
+        public var otpMaxAttempts: Int
+        public var otpWindowSeconds: Int
+        public var sessionTTLHours: Int
+        public var apiTokenMaxDays: Int
+        public var bootstrapTokenDays: Int
+    }
+
+    public struct Cluster: Sendable, Hashable {
+        public var nodeID: String
+        public var advertiseAddress: String?
+        public var heartbeatSeconds: Int
+    }
+
+    public var server: Server
+    public var store: StoreSettings
+    public var runtime: Runtime
+    public var vaultKeyPath: String
+    public var collectors: Collectors
+    public var notifiers: Notifiers
+    public var alerts: Alerts
+    public var plans: [String: Plan]
+    public var auth: Auth
+    public var cluster: Cluster
+
+    /// The file read, if any.
+    public var file: String?
+    /// Every key's effective value, by dotted name, for `config check`.
+    public let values: [String: TOMLValue]
+    /// Where each value not defaulted came from: a file path or `environment`.
+    public let sources: [String: String]
+
+    init(
+        values: [String: TOMLValue], planNames: [String], file: String?, sources: [String: String]
+    )
+        throws(ConfigurationError)
+    {
+        let read = ValueReader(values: values)
+        self.values = values
+        self.sources = sources
+        self.file = file
+        server = Server(
+            host: read.string("server.host"), port: read.int("server.port"),
+            logLevel: LogLevel(rawValue: read.string("server.log_level")) ?? .info,
+            logFormat: LogFormat(rawValue: read.string("server.log_format")) ?? .logfmt,
+            maxBodyBytes: read.int("server.max_body_bytes"), metricsPublic: read.bool("server.metrics_public"),
+            shutdownGraceSeconds: read.int("server.shutdown_grace_seconds"))
+        store = StoreSettings(
+            driver: read.string("store.driver"), path: read.string("store.path"), url: read.optionalString("store.url"),
+            readers: read.int("store.readers"), poolSize: read.int("store.pool_size"),
+            busyTimeoutMilliseconds: read.int("store.busy_timeout_ms"),
+            statementTimeoutMilliseconds: read.int("store.statement_timeout_ms"),
+            auditRetentionDays: read.int("store.audit_retention_days"),
+            pruneIntervalSeconds: read.int("store.prune_interval_seconds"),
+            pruneBatchRows: read.int("store.prune_batch_rows"))
+        let ports = (read.int("runtime.port_range_start"), read.int("runtime.port_range_end"))
+        let uids = (read.int("runtime.uid_range_start"), read.int("runtime.uid_range_end"))
+        guard ports.0 <= ports.1 else {
+            throw ConfigurationError(
+                "runtime.port_range_start (\(ports.0)) is above runtime.port_range_end (\(ports.1))")
+        }
+        guard uids.0 <= uids.1 else {
+            throw ConfigurationError("runtime.uid_range_start (\(uids.0)) is above runtime.uid_range_end (\(uids.1))")
+        }
+        runtime = Runtime(
+            driver: read.string("runtime.driver"), dockerSocket: read.string("runtime.docker_socket"),
+            dataDirectory: read.string("runtime.data_dir"), image: read.string("runtime.image"),
+            agentCommand: read.string("runtime.agent_command"), portRange: ports.0...ports.1, uidRange: uids.0...uids.1,
+            stopTimeoutSeconds: read.int("runtime.stop_timeout_seconds"),
+            healthTimeoutSeconds: read.int("runtime.health_timeout_seconds"),
+            deletedRetentionHours: read.int("runtime.deleted_retention_hours"))
+        vaultKeyPath = read.string("vault.key_path")
+        func collector(_ name: String) -> Collector {
+            Collector(
+                enabled: read.bool("collectors.\(name).enabled"),
+                intervalSeconds: read.int("collectors.\(name).interval_seconds"),
+                concurrency: read.int("collectors.\(name).concurrency"),
+                timeoutSeconds: read.int("collectors.\(name).timeout_seconds"),
+                retentionDays: read.optionalInt("collectors.\(name).retention_days"))
+        }
+        collectors = Collectors(
+            resource: collector("resource"), usage: collector("usage"), health: collector("health"),
+            usageMessagesMetrics: read.list("collectors.usage.messages_metrics"),
+            usageTokensInMetrics: read.list("collectors.usage.tokens_in_metrics"),
+            usageTokensOutMetrics: read.list("collectors.usage.tokens_out_metrics"),
+            healthFailuresBeforeRestart: read.int("collectors.health.failures_before_restart"))
+        let webhook = Webhook(
+            enabled: read.bool("notifiers.webhook.enabled"), url: read.optionalString("notifiers.webhook.url"),
+            secret: read.optionalString("notifiers.webhook.secret"), format: read.string("notifiers.webhook.format"),
+            maxAttempts: read.int("notifiers.webhook.max_attempts"))
+        if webhook.enabled, webhook.url == nil {
+            throw ConfigurationError("notifiers.webhook.url is required when notifiers.webhook.enabled is true")
+        }
+        notifiers = Notifiers(logEnabled: read.bool("notifiers.log.enabled"), webhook: webhook)
+        alerts = Alerts(
+            enabled: read.bool("alerts.enabled"), healthErrorMinutes: read.int("alerts.health_error_minutes"),
+            cpuPct: read.double("alerts.cpu_pct"), cpuMinutes: read.int("alerts.cpu_minutes"),
+            diskWarningPct: read.double("alerts.disk_warning_pct"),
+            diskCriticalPct: read.double("alerts.disk_critical_pct"))
+        guard alerts.diskWarningPct < alerts.diskCriticalPct else {
+            throw ConfigurationError("alerts.disk_warning_pct must be below alerts.disk_critical_pct")
+        }
+        var plans: [String: Plan] = [:]
+        for name in planNames {
+            let plan = Plan(
+                name: name, cpuLimit: read.double("plans.\(name).cpu_limit"),
+                memoryBytes: Int64(read.int("plans.\(name).memory")),
+                pidsLimit: Int64(read.int("plans.\(name).pids_limit")),
+                maxChannels: read.int("plans.\(name).max_channels"), maxMembers: read.int("plans.\(name).max_members"),
+                maxMessagesPerDay: read.int("plans.\(name).max_messages_per_day"))
+            do {
+                try plan.validate()
+            } catch {
+                throw ConfigurationError(error.publicMessage)
+            }
+            plans[name] = plan
+        }
+        self.plans = plans
+        auth = Auth(
+            otpTTLSeconds: read.int("auth.otp_ttl_seconds"), otpMaxAttempts: read.int("auth.otp_max_attempts"),
+            otpWindowSeconds: read.int("auth.otp_window_seconds"), sessionTTLHours: read.int("auth.session_ttl_hours"),
+            apiTokenMaxDays: read.int("auth.api_token_max_days"),
+            bootstrapTokenDays: read.int("auth.bootstrap_token_days"))
+        cluster = Cluster(
+            nodeID: read.string("cluster.node_id"), advertiseAddress: read.optionalString("cluster.advertise_address"),
+            heartbeatSeconds: read.int("cluster.heartbeat_seconds"))
+        if store.driver == "postgres", store.url == nil {
+            throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
+        }
+    }
+
+    /// The defaults, as on a machine without a file or variables.
+    public static func defaults(context: ConfigurationContext) throws(ConfigurationError) -> PlatformConfiguration {
+        try ConfigurationLoader.load(
+            explicitPath: nil, environment: [:], context: context, workingDirectory: "/nonexistent")
+    }
+}
+
+/// Typed reads of resolved values. The loader has checked every type, so a missing or mistyped value
+/// here is a schema bug; it reads as empty rather than crashing.
+struct ValueReader {
+    let values: [String: TOMLValue]
+
+    func string(_ name: String) -> String { values[name]?.string ?? "" }
+    func optionalString(_ name: String) -> String? { values[name]?.string.flatMap { $0.isEmpty ? nil : $0 } }
+    func int(_ name: String) -> Int { values[name]?.integer.map { Int($0) } ?? 0 }
+    func optionalInt(_ name: String) -> Int? { values[name]?.integer.map { Int($0) } }
+    func double(_ name: String) -> Double { values[name]?.double ?? 0 }
+    func bool(_ name: String) -> Bool { values[name]?.bool ?? false }
+
+    /// A comma-separated list; commas inside `{…}` label selectors do not split.
+    func list(_ name: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        for character in string(name) {
+            switch character {
+            case "{": depth += 1
+            case "}": depth -= 1
+            case "," where depth == 0:
+                items.append(current.trimmingWhitespace())
+                current = ""
+                continue
+            default: break
+            }
+            current.append(character)
+        }
+        items.append(current.trimmingWhitespace())
+        return items.filter { !$0.isEmpty }
+    }
+}

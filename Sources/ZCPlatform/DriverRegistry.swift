@@ -1,0 +1,41 @@
+import SQLiteStore
+import ZCCore
+
+/// Driver factories by the name the configuration uses. `standard` is the one explicit list of the
+/// concrete drivers this build offers; an embedding program may register its own.
+public struct DriverRegistry: Sendable {
+    public typealias StoreFactory = @Sendable (PlatformConfiguration, Logger) async throws -> any Store
+
+    private var storeFactories: [String: StoreFactory] = [:]
+
+    public init() {}
+
+    public mutating func registerStore(_ name: String, _ factory: @escaping StoreFactory) {
+        storeFactories[name] = factory
+    }
+
+    public var storeDrivers: [String] { storeFactories.keys.sorted() }
+
+    /// Builds the store `configuration.store.driver` names; an unknown name is a configuration error.
+    public func makeStore(_ configuration: PlatformConfiguration, logger: Logger) async throws -> any Store {
+        let name = configuration.store.driver
+        guard let factory = storeFactories[name] else {
+            throw ConfigurationError(
+                "store.driver: unknown driver \"\(name)\" (available: \(storeDrivers.joined(separator: ", ")))")
+        }
+        return try await factory(configuration, logger)
+    }
+
+    /// Every driver of this build.
+    public static var standard: DriverRegistry {
+        var registry = DriverRegistry()
+        registry.registerStore("sqlite") { configuration, logger in
+            try SQLiteStore(
+                options: SQLiteOptions(
+                    path: configuration.store.path, readers: configuration.store.readers,
+                    busyTimeoutMilliseconds: configuration.store.busyTimeoutMilliseconds),
+                logger: logger.labeled("store"))
+        }
+        return registry
+    }
+}

@@ -1,0 +1,79 @@
+import ZCCore
+
+/// Prunes what the configuration keeps only for a while: resource snapshots (7 days by default), usage
+/// hours, the audit log when a retention is set, and access tokens a day past expiry. Batched, so
+/// writers never wait long.
+public struct RetentionService: Service {
+    public struct Rule: Sendable, Hashable {
+        public var table: RetentionTable
+        public var keepSeconds: Int64
+    }
+
+    public let name = "retention"
+    let store: any Store
+    let rules: [Rule]
+    let interval: Duration
+    let batchRows: Int
+    let logger: Logger
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(
+        store: any Store, rules: [Rule], interval: Duration, batchRows: Int, logger: Logger,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.store = store
+        self.rules = rules
+        self.interval = interval
+        self.batchRows = batchRows
+        self.logger = logger
+        self.sleep = sleep
+    }
+
+    public static func rules(for configuration: PlatformConfiguration) -> [Rule] {
+        let day: Int64 = 86_400
+        var rules: [Rule] = []
+        if let days = configuration.collectors.resource.retentionDays {
+            rules.append(Rule(table: .resourceSnapshots, keepSeconds: Int64(days) * day))
+        }
+        if let days = configuration.collectors.usage.retentionDays {
+            rules.append(Rule(table: .usageMetrics, keepSeconds: Int64(days) * day))
+        }
+        if configuration.store.auditRetentionDays > 0 {
+            rules.append(Rule(table: .auditLog, keepSeconds: Int64(configuration.store.auditRetentionDays) * day))
+        }
+        rules.append(Rule(table: .accessTokens, keepSeconds: day))
+        return rules
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            await pruneOnce(now: .now())
+            do {
+                try await sleep(interval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One pass over every rule; failures are logged and retried on the next pass.
+    @discardableResult
+    public func pruneOnce(now: Timestamp) async -> [RetentionTable: Int] {
+        var deleted: [RetentionTable: Int] = [:]
+        for rule in rules {
+            let cutoff = now.adding(seconds: -rule.keepSeconds)
+            do {
+                let count = try await store.prune(rule.table, olderThan: cutoff, batchSize: batchRows)
+                deleted[rule.table] = count
+                if count > 0 {
+                    logger.info("retention.pruned", ["table": rule.table.rawValue, "rows": count, "cutoff": cutoff])
+                }
+            } catch is CancellationError {
+                return deleted
+            } catch {
+                logger.error("retention.failed", ["table": rule.table.rawValue, "error": String(describing: error)])
+            }
+        }
+        return deleted
+    }
+}

@@ -1,0 +1,21 @@
+/// One connection to a database, owned by an actor: its C handle never leaves it.
+public protocol SQLConnection: Actor {
+    /// Runs a statement and returns its rows.
+    func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow]
+    /// Runs a statement and returns the number of rows it changed.
+    @discardableResult func execute(_ sql: String, _ binds: [SQLValue]) throws -> Int
+    /// Runs one statement once per set of binds (a batch insert) and returns the rows changed in all.
+    @discardableResult func executeMany(_ sql: String, _ rows: [[SQLValue]]) throws -> Int
+    /// Runs SQL text that may hold several statements and no binds (migrations).
+    func executeScript(_ sql: String) throws
+}
+
+/// The connections of one database: writers, readers, and how to reach them.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Lends a connection for the duration of `body`. A write connection is exclusive to its borrower.
+    func withConnection<R: Sendable>(
+        write: Bool, _ body: @Sendable (any SQLConnection) async throws -> R
+    ) async throws -> R
+    func close() async
+}

@@ -1,0 +1,82 @@
+import ZCCore
+
+extension SQLSession {
+    static var snapshotColumns: String {
+        "s.collected_at, s.cpu_pct, s.mem_bytes, s.mem_limit, s.disk_bytes, s.net_in, s.net_out, s.pids"
+    }
+
+    func snapshots(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [ResourceSnapshot] {
+        try await rows(
+            """
+            SELECT \(raw: Self.snapshotColumns) FROM resource_snapshots s \
+            WHERE s.tenant_key = \(tenantKey(tenantID)) AND s.collected_at >= \(from) AND s.collected_at <= \(to) \
+            ORDER BY s.collected_at
+            """
+        ).map { try ResourceSnapshot(row: $0, tenantID: tenantID) }
+    }
+
+    func latestSnapshots() async throws -> [ResourceSnapshot] {
+        try await rows(
+            """
+            SELECT t.id AS tenant_id, \(raw: Self.snapshotColumns) FROM tenants t \
+            JOIN resource_snapshots s ON s.tenant_key = t.tenant_key \
+            WHERE s.collected_at = (SELECT MAX(x.collected_at) FROM resource_snapshots x \
+            WHERE x.tenant_key = t.tenant_key) ORDER BY t.id
+            """
+        ).map { try ResourceSnapshot(row: $0, tenantID: TenantID(trusted: try $0.string("tenant_id"))) }
+    }
+
+    func usage(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [UsageHour] {
+        try await rows(
+            """
+            SELECT hour, messages, tokens_in, tokens_out FROM usage_metrics \
+            WHERE tenant_key = \(tenantKey(tenantID)) AND hour >= \(from) AND hour <= \(to) ORDER BY hour
+            """
+        ).map { row in
+            UsageHour(
+                tenantID: tenantID, hour: try row.timestamp("hour"), messages: try row.int64("messages"),
+                tokensIn: try row.int64("tokens_in"), tokensOut: try row.int64("tokens_out"))
+        }
+    }
+}
+
+extension SQLWriteSession {
+    func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int {
+        try await runMany(
+            snapshots.map { snapshot in
+                """
+                INSERT INTO resource_snapshots (tenant_key, collected_at, cpu_pct, mem_bytes, mem_limit, disk_bytes, \
+                net_in, net_out, pids) SELECT tenant_key, \(snapshot.collectedAt), \(snapshot.cpuPct), \
+                \(snapshot.memBytes), \(snapshot.memLimit), \(snapshot.diskBytes), \(snapshot.netIn), \
+                \(snapshot.netOut), \(snapshot.pids) FROM tenants WHERE id = \(snapshot.tenantID) \
+                ON CONFLICT (tenant_key, collected_at) DO UPDATE SET cpu_pct = excluded.cpu_pct, \
+                mem_bytes = excluded.mem_bytes, mem_limit = excluded.mem_limit, disk_bytes = excluded.disk_bytes, \
+                net_in = excluded.net_in, net_out = excluded.net_out, pids = excluded.pids
+                """
+            })
+    }
+
+    func addUsage(_ hours: [UsageHour]) async throws {
+        try await runMany(
+            hours.map { hour in
+                """
+                INSERT INTO usage_metrics (tenant_key, hour, messages, tokens_in, tokens_out) \
+                SELECT tenant_key, \(hour.hour), \(hour.messages), \(hour.tokensIn), \(hour.tokensOut) \
+                FROM tenants WHERE id = \(hour.tenantID) \
+                ON CONFLICT (tenant_key, hour) DO UPDATE SET messages = usage_metrics.messages + excluded.messages, \
+                tokens_in = usage_metrics.tokens_in + excluded.tokens_in, \
+                tokens_out = usage_metrics.tokens_out + excluded.tokens_out
+                """
+            })
+    }
+}
+
+extension ResourceSnapshot {
+    init(row: SQLRow, tenantID: TenantID) throws {
+        self.init(
+            tenantID: tenantID, collectedAt: try row.timestamp("collected_at"), cpuPct: try row.double("cpu_pct"),
+            memBytes: try row.int64("mem_bytes"), memLimit: try row.int64("mem_limit"),
+            diskBytes: try row.int64("disk_bytes"), netIn: try row.int64("net_in"), netOut: try row.int64("net_out"),
+            pids: try row.int64("pids"))
+    }
+}

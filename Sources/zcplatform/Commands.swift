@@ -1,0 +1,226 @@
+import Foundation
+import SQLiteStore
+import ZCCore
+import ZCPlatform
+
+/// Every command of `zcplatform`. Each loads the configuration, does one thing through ZCPlatform,
+/// and returns its exit status.
+enum Commands {
+    static let all: [CommandSpec] = [
+        CommandSpec(
+            ["serve"], summary: "run the platform until SIGTERM or SIGINT",
+            details: "Opens and migrates the store, then runs the platform's services. Logs go to stderr.",
+            run: serve),
+        CommandSpec(
+            ["bootstrap"], summary: "create the first super-admin and print an API token",
+            details: """
+                Idempotent: with the same email again it does nothing. The token is printed once, alone on the
+                last line of stdout; only its hash is stored.
+                """,
+            options: [OptionSpec(name: "admin-email", valueName: "EMAIL", help: "the super-admin's email")],
+            run: bootstrap),
+        CommandSpec(["migrate"], summary: "apply pending schema migrations", run: migrate),
+        CommandSpec(
+            ["db", "checkpoint"], summary: "move the WAL into the database and truncate it (safe while serving)",
+            run: checkpoint),
+        CommandSpec(
+            ["db", "vacuum"], summary: "rebuild the database to reclaim space after deletions", run: vacuum),
+        CommandSpec(["db", "size"], summary: "show the database files, tables, bytes and rows", run: size),
+        CommandSpec(
+            ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
+            run: integrity),
+        CommandSpec(
+            ["config", "check"], summary: "validate the configuration and print it, secrets redacted",
+            run: configCheck),
+        CommandSpec(
+            ["config", "keys"], summary: "list every configuration key with its default and variable",
+            options: [OptionSpec(name: "markdown", valueName: nil, help: "print a Markdown table")], run: configKeys),
+        CommandSpec(["version"], summary: "print the version", run: version),
+    ]
+
+    // MARK: Shared steps
+
+    static func configuration(_ arguments: ParsedArguments) throws -> PlatformConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        return try ConfigurationLoader.load(
+            explicitPath: arguments.value("config"), environment: environment,
+            context: .detect(environment: environment))
+    }
+
+    static func logger(_ configuration: PlatformConfiguration, quiet: Bool) -> Logger {
+        Logger(
+            label: "zcplatform",
+            minimumLevel: quiet ? max(.warning, configuration.server.logLevel) : configuration.server.logLevel,
+            handler: StreamLogHandler(descriptor: 2, format: configuration.server.logFormat))
+    }
+
+    static func withStore<R>(
+        _ arguments: ParsedArguments, migrate: Bool, _ body: (any Store, PlatformConfiguration) async throws -> R
+    ) async throws -> R {
+        let configuration = try configuration(arguments)
+        let store = try await DriverRegistry.standard.makeStore(
+            configuration, logger: logger(configuration, quiet: true))
+        do {
+            if migrate { try await store.migrate() }
+            let result = try await body(store, configuration)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    static func maintenance(_ store: any Store, _ command: String) throws -> any Store & StoreMaintenance {
+        guard let maintainable = store as? any Store & StoreMaintenance else {
+            throw CommandFailure("the \(store.driver) store does not support '\(command)'")
+        }
+        return maintainable
+    }
+
+    // MARK: Commands
+
+    static func serve(_ arguments: ParsedArguments) async throws -> Int32 {
+        let configuration = try configuration(arguments)
+        let logger = logger(configuration, quiet: false)
+        let platform = try await Platform.open(configuration, logger: logger)
+        enum Ending: Sendable {
+            case stopped
+            case signal(Int32)
+        }
+        let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
+            group.addTask {
+                try await platform.run()
+                return .stopped
+            }
+            group.addTask {
+                guard let number = await Signals.wait() else { return .stopped }
+                return .signal(number)
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return Ending.stopped }
+            if case .signal(let number) = first {
+                logger.notice("platform.stopping", ["signal": number == SIGTERM ? "SIGTERM" : "SIGINT"])
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+            return first
+        }
+        _ = ending
+        return 0
+    }
+
+    static func bootstrap(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let email = arguments.value("admin-email") else {
+            throw UsageError(message: "missing --admin-email EMAIL", command: all.first { $0.path == ["bootstrap"] })
+        }
+        return try await withStore(arguments, migrate: true) { store, configuration in
+            switch try await Bootstrap.run(
+                email: email, store: store, tokenLifetimeDays: configuration.auth.bootstrapTokenDays)
+            {
+            case .created(let user, let token):
+                FileHandle.standardError.write(
+                    Data(
+                        "created super-admin \(user.email); the API token below is shown once (expires in \(configuration.auth.bootstrapTokenDays) days)\n"
+                            .utf8))
+                print(token.value)
+            case .alreadyBootstrapped(let email):
+                FileHandle.standardError.write(
+                    Data("already bootstrapped: \(email) is a super-admin; no new token\n".utf8))
+            }
+            return 0
+        }
+    }
+
+    static func migrate(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            let applied = try await store.migrate()
+            for migration in applied { print("applied migration \(migration.version): \(migration.name)") }
+            let version = try await store.schemaVersion()
+            print(
+                applied.isEmpty
+                    ? "schema is up to date (version \(version.applied))"
+                    : "schema is now at version \(version.applied)")
+            return 0
+        }
+    }
+
+    static func checkpoint(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            let result = try await maintenance(store, "db checkpoint").checkpoint()
+            if result.complete {
+                print(
+                    "checkpoint complete: \(result.checkpointedPages) of \(result.logPages) pages moved; log truncated")
+                return 0
+            }
+            print(
+                "checkpoint partial: \(result.checkpointedPages) of \(result.logPages) pages moved; readers held the rest"
+            )
+            return 1
+        }
+    }
+
+    static func vacuum(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            let store = try maintenance(store, "db vacuum")
+            let before = try await store.sizes().reduce(Int64(0)) { $0 + $1.bytes }
+            try await store.vacuum()
+            _ = try? await store.checkpoint()
+            let after = try await store.sizes().reduce(Int64(0)) { $0 + $1.bytes }
+            print("vacuum complete: \(ByteSize.format(before)) → \(ByteSize.format(after))")
+            return 0
+        }
+    }
+
+    static func size(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            print(try await DatabaseReport.collect(from: try maintenance(store, "db size")).text)
+            return 0
+        }
+    }
+
+    static func integrity(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            let problems = try await maintenance(store, "db integrity").integrityCheck()
+            if problems.isEmpty {
+                print("ok")
+                return 0
+            }
+            for problem in problems { print(problem) }
+            throw CommandFailure("the integrity check found \(problems.count) problem(s)")
+        }
+    }
+
+    static func configCheck(_ arguments: ParsedArguments) async throws -> Int32 {
+        let configuration = try configuration(arguments)
+        let drivers = DriverRegistry.standard.storeDrivers
+        guard drivers.contains(configuration.store.driver) else {
+            throw ConfigurationError(
+                "store.driver: unknown driver \"\(configuration.store.driver)\" (available: \(drivers.joined(separator: ", ")))"
+            )
+        }
+        print(configuration.renderedTOML(), terminator: "")
+        FileHandle.standardError.write(Data("configuration is valid\n".utf8))
+        return 0
+    }
+
+    static func configKeys(_ arguments: ParsedArguments) async throws -> Int32 {
+        print(arguments.has("markdown") ? ConfigurationReference.markdown : ConfigurationReference.text)
+        return 0
+    }
+
+    static func version(_ arguments: ParsedArguments) async throws -> Int32 {
+        print("zcplatform \(Platform.version)")
+        print("sqlite \(SQLiteStore.libraryVersion)")
+        return 0
+    }
+}
+
+/// A command that ran but did not succeed; its message is the one line on stderr.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

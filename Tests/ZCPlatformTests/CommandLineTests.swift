@@ -1,0 +1,269 @@
+import Foundation
+import TestSupport
+import Testing
+import ZCCrypto
+
+/// The `zcplatform` binary, run as a subprocess: exit statuses, stdout, stderr, files on disk.
+@Suite("zcplatform command line")
+struct CommandLineTests {
+    static let commands = [
+        "serve", "bootstrap", "migrate", "db checkpoint", "db vacuum", "db size", "db integrity", "config check",
+        "config keys", "version",
+    ]
+
+    func workspace() throws -> (TemporaryDirectory, CommandRunner) {
+        let directory = try TemporaryDirectory("zc-cli")
+        return (directory, CommandRunner(directory: directory.path))
+    }
+
+    @Test("--help on every command exits 0 and shows its usage", arguments: commands)
+    func help(_ command: String) throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Usage: zcplatform \(command)"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("data")), "help touches nothing")
+    }
+
+    @Test("top-level help lists every command")
+    func topLevelHelp() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(["--help"])
+        #expect(result.status == 0)
+        for command in Self.commands { #expect(result.stdout.contains("  \(command) ")) }
+    }
+
+    @Test(
+        "command-line mistakes exit 2 with one line saying what is wrong",
+        arguments: [
+            (["frobnicate"], "unknown command 'frobnicate'"), (["db", "shrink"], "unknown command 'db shrink'"),
+            (["migrate", "--force"], "unknown option '--force'"), (["bootstrap"], "missing --admin-email EMAIL"),
+            (["bootstrap", "--admin-email"], "option '--admin-email' needs a value"),
+            (["version", "extra"], "unexpected argument 'extra'"),
+        ])
+    func usageErrors(_ arguments: [String], _ message: String) throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderrLines.first == "zcplatform: error: \(message)")
+    }
+
+    @Test("version")
+    func version() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(["version"])
+        #expect(result.status == 0)
+        #expect(result.stdoutLines.first?.hasPrefix("zcplatform ") == true)
+        #expect(result.stdout.contains("sqlite 3."))
+    }
+
+    @Test("migrate creates ./data/zcplatform.db in WAL mode, then reports it up to date")
+    func migrate() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let first = try cli.run(["migrate"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("applied migration 1"))
+        let second = try cli.run(["migrate"])
+        #expect(second.stdout.contains("schema is up to date"))
+        let database = directory.file("data/zcplatform.db")
+        #expect(FileManager.default.fileExists(atPath: database))
+        guard SQLiteShell.required() else { return }
+        #expect(try SQLiteShell.run(database, "PRAGMA journal_mode").stdout == "wal\n")
+        #expect(try SQLiteShell.run(database, "SELECT max(version) FROM schema_migrations").stdout == "1\n")
+    }
+
+    @Test("bootstrap prints the token alone on the last line, stores only its hash, and is idempotent")
+    func bootstrap() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let first = try cli.run(["bootstrap", "--admin-email", "Ops@Example.com"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let token = try #require(first.stdoutLines.last)
+        #expect(token.hasPrefix("zcp_") && token.count == 47)
+        #expect(!first.stderr.contains(token))
+        let again = try cli.run(["bootstrap", "--admin-email", "ops@example.com"])
+        #expect(again.status == 0)
+        #expect(again.stdout.isEmpty, "no second token")
+        #expect(again.stderr.contains("already bootstrapped"))
+        let other = try cli.run(["bootstrap", "--admin-email", "someone@example.com"])
+        #expect(other.status == 1)
+        #expect(other.stderrLines.last?.hasPrefix("zcplatform: error: already bootstrapped") == true)
+        guard SQLiteShell.required() else { return }
+        let database = directory.file("data/zcplatform.db")
+        let stored = try SQLiteShell.run(database, "SELECT lower(hex(token_hash)) FROM access_tokens").stdout
+        #expect(stored == SHA256Digest.hash(token).hexString + "\n")
+        let dump = try SQLiteShell.run(database, ".dump").stdout
+        #expect(!dump.contains(token), "the token itself is stored nowhere")
+    }
+
+    @Test("db size, checkpoint, vacuum and integrity on a healthy database")
+    func maintenance() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        _ = try cli.run(["bootstrap", "--admin-email", "ops@example.com"])
+        let size = try cli.run(["db", "size"])
+        #expect(size.status == 0, "\(size.stderr)")
+        #expect(size.stdout.contains("zcplatform.db"))
+        #expect(size.stdout.contains("resource_snapshots"))
+        #expect(size.stdout.contains("audit_log"))
+        let checkpoint = try cli.run(["db", "checkpoint"])
+        #expect(checkpoint.status == 0)
+        #expect(checkpoint.stdout.contains("checkpoint complete"))
+        let vacuum = try cli.run(["db", "vacuum"])
+        #expect(vacuum.status == 0)
+        #expect(vacuum.stdout.contains("vacuum complete"))
+        let integrity = try cli.run(["db", "integrity"])
+        #expect(integrity.status == 0)
+        #expect(integrity.stdout == "ok\n")
+    }
+
+    @Test(
+        "serve: runs, stays readable by sqlite3 (WAL checkpoint works live), exits 0 on SIGTERM and SIGINT",
+        arguments: [SIGTERM, SIGINT])
+    func serve(_ signal: Int32) throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let server = try cli.start(["serve"], environment: ["ZCPLATFORM_CLUSTER_NODE_ID": "cli-test"])
+        let database = directory.file("data/zcplatform.db")
+        var registered = false
+        if SQLiteShell.available {
+            for _ in 0..<500 where !registered {
+                usleep(20_000)
+                registered = (try? SQLiteShell.run(database, "SELECT id FROM nodes").stdout) == "cli-test\n"
+            }
+            #expect(registered, "the node registers itself while serving")
+            let mode = try SQLiteShell.run(database, "PRAGMA journal_mode")
+            #expect(mode.stdout == "wal\n")
+            let checkpoint = try SQLiteShell.run(database, "PRAGMA wal_checkpoint(TRUNCATE);")
+            #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+            #expect(checkpoint.stdout.hasPrefix("0|"), "checkpoint not blocked: \(checkpoint.stdout)")
+        } else {
+            _ = SQLiteShell.required()
+            usleep(1_000_000)
+        }
+        server.signal(signal)
+        let result = server.finish(timeout: 20)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("event=platform.stopping"))
+        #expect(result.stderr.contains("event=platform.stopped"))
+    }
+
+    @Test("a file that is not a database: clear error, exit 1, file untouched")
+    func notADatabase() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
+        let content = Data("# my notes, not a database\n".utf8)
+        try content.write(to: URL(fileURLWithPath: directory.file("data/zcplatform.db")))
+        for command in [["serve"], ["migrate"], ["db", "size"], ["bootstrap", "--admin-email", "a@b.co"]] {
+            let result = try cli.run(command)
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderrLines.last == "zcplatform: error: ./data/zcplatform.db is not a SQLite database")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("data/zcplatform.db"))) == content)
+        #expect(!FileManager.default.fileExists(atPath: directory.file("data/zcplatform.db-wal")))
+    }
+
+    @Test("a damaged database: integrity and serve refuse it, exit 1, file untouched")
+    func damaged() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        #expect(try cli.run(["migrate"]).status == 0)
+        #expect(try cli.run(["db", "checkpoint"]).status == 0)
+        let path = directory.file("data/zcplatform.db")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for index in 100..<4096 { bytes[index] = 0x5A }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        for command in [["serve"], ["db", "integrity"]] {
+            let result = try cli.run(command)
+            #expect(result.status == 1, "\(command)")
+            #expect(result.stderrLines.last?.contains("damaged") == true || result.stderr.contains("not a SQLite"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    @Test("an unwritable data directory: clear error naming it, exit 1")
+    func unwritableDirectory() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let data = directory.file("data")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: data)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+        // Root ignores permissions: run as nobody then.
+        let asNobody = getuid() == 0
+        if asNobody, !FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            Issue.record("running as root without setpriv: cannot drop privileges to test permissions")
+            return
+        }
+        let result = try cli.run(["migrate"], asNobody: asNobody)
+        #expect(result.status == 1)
+        #expect(
+            result.stderrLines.last
+                == "zcplatform: error: cannot write the database directory ./data: permission denied")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("data/zcplatform.db")))
+    }
+
+    @Test("configuration mistakes: exit 1, one line naming the key; nothing created")
+    func configurationErrors() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        try Data("[server]\nport = \"eighty\"\n".utf8).write(
+            to: URL(fileURLWithPath: directory.file("zcplatform.toml")))
+        for command in [["serve"], ["config", "check"], ["migrate"]] {
+            let result = try cli.run(command)
+            #expect(result.status == 1)
+            #expect(result.stderrLines.last?.contains("server.port must be an integer from 1 to 65535") == true)
+        }
+        try Data("[store]\ndriver = \"mysql\"\n".utf8).write(
+            to: URL(fileURLWithPath: directory.file("zcplatform.toml")))
+        let driver = try cli.run(["serve"])
+        #expect(driver.status == 1)
+        #expect(
+            driver.stderrLines.last == "zcplatform: error: store.driver: unknown driver \"mysql\" (available: sqlite)")
+        let variable = try cli.run(
+            ["config", "check", "--config", "/dev/null"], environment: ["ZCPLATFORM_SERVER_PROT": "1"])
+        #expect(variable.status == 1)
+        #expect(
+            variable.stderr.contains("unknown variable ZCPLATFORM_SERVER_PROT (did you mean 'ZCPLATFORM_SERVER_PORT'?)")
+        )
+        let missing = try cli.run(["serve", "--config", "nowhere.toml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderrLines.last == "zcplatform: error: configuration file nowhere.toml does not exist")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("data")))
+    }
+
+    @Test("Docs/CONFIGURATION.md holds the reference table of every key, as `config keys --markdown` prints it")
+    func configurationDocs() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(["config", "keys", "--markdown"])
+        #expect(result.status == 0)
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Docs/CONFIGURATION.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        #expect(
+            text.contains(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+            "regenerate the table: zcplatform config keys --markdown")
+        #expect(result.stdout.contains("`ZCPLATFORM_SERVER_PORT`"))
+        #expect(result.stdout.contains("`ZCPLATFORM_PLANS_NAME_MEMORY`"))
+    }
+
+    @Test("config check prints the effective configuration with secrets redacted")
+    func configCheck() throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try cli.run(
+            ["config", "check"], environment: ["ZCPLATFORM_STORE_URL": "postgres://zc:very-secret-pw@db/zc"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[server]"))
+        #expect(result.stdout.contains("port = 8080"))
+        #expect(result.stdout.contains("postgres://zc:<redacted>@db/zc"))
+        #expect(!result.stdout.contains("very-secret-pw") && !result.stderr.contains("very-secret-pw"))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// Runs the built `zcplatform` binary as an operator would: its own working directory, a clean
+/// environment, real exit status and streams.
+struct CommandRunner {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+
+        var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    /// `zcplatform`, built beside the test bundle.
+    static var binary: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("zcplatform")
+    }
+
+    /// The parent's environment without any `ZCPLATFORM_` variable, plus `extra`.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ZCPLATFORM_") }
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    let directory: String
+
+    func run(
+        _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false
+    ) throws -> Result {
+        let process = try start(arguments, environment: extra, asNobody: asNobody)
+        let result = process.finish()
+        return result
+    }
+
+    func start(
+        _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false
+    ) throws
+        -> RunningCommand
+    {
+        let process = Process()
+        if asNobody {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = Self.environment(extra)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return RunningCommand(process: process, out: out, err: err)
+    }
+}
+
+/// A started command whose output is collected when it ends.
+final class RunningCommand: @unchecked Sendable {
+    let process: Process
+    private let out: Pipe
+    private let err: Pipe
+    private let collected = DispatchGroup()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+
+    init(process: Process, out: Pipe, err: Pipe) {
+        self.process = process
+        self.out = out
+        self.err = err
+        // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe.
+        collected.enter()
+        DispatchQueue.global().async {
+            self.stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            self.collected.leave()
+        }
+        collected.enter()
+        DispatchQueue.global().async {
+            self.stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            self.collected.leave()
+        }
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the command to exit (killing it after `timeout`) and returns what it printed.
+    func finish(timeout: TimeInterval = 60) -> CommandRunner.Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        collected.wait()
+        return CommandRunner.Result(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+}
+
+/// The stock `sqlite3` shell; CI installs it. On a laptop without it the tests that need it say so.
+enum SQLiteShell {
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")
+    }
+
+    static func run(_ database: String, _ sql: String) throws -> CommandRunner.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database, sql]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return RunningCommand(process: process, out: out, err: err).finish()
+    }
+
+    /// Fails in CI, skips elsewhere, when the shell is missing.
+    static func required() -> Bool {
+        if available { return true }
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("sqlite3 is not installed; .ci/run installs it")
+        } else {
+            print("skipping: the sqlite3 shell is not installed (apt-get install sqlite3)")
+        }
+        return false
+    }
+}
