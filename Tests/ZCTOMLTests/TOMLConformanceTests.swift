@@ -5,7 +5,8 @@ import ZCTOML
 /// Runs the toml-test suite's TOML 1.0 cases: every listed valid document must decode to its expected tagged JSON
 /// and survive an encode/decode round trip, and every listed invalid document must be rejected with a position.
 @Suite struct TOMLConformanceTests {
-    /// Where the suite lives: `$ZC_TOML_TEST_DIR`, else `<repo>/../shared/conformance/toml-test`.
+    /// Where the suite lives: `$ZC_TOML_TEST_DIR`, else `<repo>/../shared/conformance/toml-test`, else the
+    /// workplace's `/work/shared/conformance/toml-test` (a clone made elsewhere on the machine).
     static func suiteDirectory(filePath: String = #filePath) -> URL {
         if let override = ProcessInfo.processInfo.environment["ZC_TOML_TEST_DIR"], !override.isEmpty {
             return URL(fileURLWithPath: override, isDirectory: true)
@@ -13,8 +14,15 @@ import ZCTOML
         // Tests/ZCTOMLTests/<file>.swift → repository root (following symlinks to the real checkout).
         let repositoryRoot = URL(fileURLWithPath: filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repositoryRoot.appendingPathComponent("../shared/conformance/toml-test", isDirectory: true)
+        let beside = repositoryRoot.appendingPathComponent("../shared/conformance/toml-test", isDirectory: true)
             .standardizedFileURL
+        let workplace = URL(fileURLWithPath: "/work/shared/conformance/toml-test", isDirectory: true)
+        if !FileManager.default.fileExists(atPath: beside.appendingPathComponent("files-toml-1.0.0").path),
+            FileManager.default.fileExists(atPath: workplace.appendingPathComponent("files-toml-1.0.0").path)
+        {
+            return workplace
+        }
+        return beside
     }
 
     @Test func tomlTest100() throws {
