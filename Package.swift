@@ -27,23 +27,29 @@ let package = Package(
         // Cryptography through libcrypto: random bytes, digests, tokens (and the vault's AES-GCM).
         .target(name: "ZCCrypto", dependencies: ["CCrypto"], path: "Sources/ZCCrypto"),
         // The SQL both stores share: queries with bound values, dialects, the Store built on a connection pool.
-        .target(name: "ZCSQL", dependencies: ["ZCCore"], path: "Sources/ZCSQL"),
+        .target(name: "ZCSQL", dependencies: ["ZCCore", "ZCCrypto"], path: "Sources/ZCSQL"),
 
         // Drivers.
         .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
+        .target(name: "PostgresStore", dependencies: ["ZCCore", "ZCSQL", "CLibPQ"], path: "Modules/PostgresStore"),
 
         // Composition root and the embeddable platform.
         .target(
-            name: "ZCPlatform", dependencies: ["ZCCore", "ZCCrypto", "ZCTOML", "SQLiteStore"],
+            name: "ZCPlatform",
+            dependencies: ["ZCCore", "ZCCrypto", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore"],
             path: "Sources/ZCPlatform"),
         .executableTarget(
-            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore"], path: "Sources/zcplatform"),
+            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore", "PostgresStore"],
+            path: "Sources/zcplatform"),
         .executableTarget(
-            name: "zcbench", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore", "CSQLite"], path: "Sources/zcbench"),
+            name: "zcbench",
+            dependencies: ["ZCPlatform", "ZCCore", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite"],
+            path: "Sources/zcbench"),
 
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ"], path: "Tests/TestSupport"),
 
         // Tests.
         .testTarget(
@@ -57,8 +63,15 @@ let package = Package(
             dependencies: ["SQLiteStore", "StoreConformance", "TestSupport", "ZCCore", "CSQLite"],
             path: "Tests/SQLiteStoreTests"),
         .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: ["PostgresStore", "StoreConformance", "TestSupport", "ZCCore", "ZCSQL"],
+            path: "Tests/PostgresStoreTests"),
+        .testTarget(
             name: "ZCPlatformTests",
-            dependencies: ["ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "SQLiteStore", "TestSupport", "zcplatform"],
+            dependencies: [
+                "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCSQL", "SQLiteStore", "PostgresStore", "TestSupport",
+                "zcplatform",
+            ],
             path: "Tests/ZCPlatformTests"),
     ]
 )

@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 import ZCCore
 
 /// Maps SQLite's extended result codes to the store's typed errors.

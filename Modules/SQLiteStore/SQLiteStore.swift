@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 import Foundation
 import ZCCore
 import ZCSQL
@@ -7,7 +7,7 @@ import ZCSQL
 ///
 /// The file stays readable by the stock `sqlite3` CLI while the server runs, and the operations
 /// document's maintenance commands (`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`) work live.
-public final class SQLiteStore: Store, StoreMaintenance {
+public final class SQLiteStore: SQLBackedStore, StoreMaintenance {
     public let options: SQLiteOptions
     private let database: SQLiteDatabase
     private let store: SQLStore
@@ -24,6 +24,9 @@ public final class SQLiteStore: Store, StoreMaintenance {
 
     /// The SQLite library this binary is linked against.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// The shared SQL store underneath, for copying and verifying tables.
+    public var sqlStore: SQLStore { store }
 
     public var driver: String { "sqlite" }
 

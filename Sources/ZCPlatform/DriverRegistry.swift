@@ -1,3 +1,4 @@
+import PostgresStore
 import SQLiteStore
 import ZCCore
 
@@ -34,6 +35,17 @@ public struct DriverRegistry: Sendable {
                 options: SQLiteOptions(
                     path: configuration.store.path, readers: configuration.store.readers,
                     busyTimeoutMilliseconds: configuration.store.busyTimeoutMilliseconds),
+                logger: logger.labeled("store"))
+        }
+        registry.registerStore("postgres") { configuration, logger in
+            guard let url = configuration.store.url else {
+                throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
+            }
+            return PostgresStore(
+                options: PostgresOptions(
+                    url: url, poolSize: configuration.store.poolSize,
+                    statementTimeoutMilliseconds: configuration.store.statementTimeoutMilliseconds,
+                    applicationName: "zcplatform-\(configuration.cluster.nodeID)"),
                 logger: logger.labeled("store"))
         }
         return registry

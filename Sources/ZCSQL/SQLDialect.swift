@@ -10,16 +10,26 @@ public struct SQLDialect: Sendable {
     public let beginRead: String
     /// The largest number of bound values one statement may carry.
     public let maxBinds: Int
+    /// Statements that open every migration transaction: on PostgreSQL, no statement timeout and a
+    /// transaction-scoped lock, so two nodes starting at once never migrate the same database together.
+    /// Empty where the write transaction already excludes other writers (SQLite's `BEGIN IMMEDIATE`).
+    public let migrationPrelude: [String]
+    /// After rows were copied in with their ids, moves `table`'s `column` counter past the highest id.
+    /// Nil where the database always continues after the highest id (SQLite's rowid).
+    public let resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)?
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
-        maxBinds: Int
+        maxBinds: Int, migrationPrelude: [String] = [],
+        resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil
     ) {
         self.name = name
         self.placeholder = placeholder
         self.beginWrite = beginWrite
         self.beginRead = beginRead
         self.maxBinds = maxBinds
+        self.migrationPrelude = migrationPrelude
+        self.resetIdentity = resetIdentity
     }
 
     public static let sqlite = SQLDialect(
@@ -28,7 +38,14 @@ public struct SQLDialect: Sendable {
 
     public static let postgres = SQLDialect(
         name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
-        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535)
+        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535,
+        migrationPrelude: ["SET LOCAL statement_timeout = 0", "SELECT pg_advisory_xact_lock(7264023412)"],
+        resetIdentity: { table, column in
+            """
+            SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), \
+            COALESCE((SELECT MAX(\(column)) FROM \(table)), 0) + 1, false)
+            """
+        })
 }
 
 extension SQLDialect {

@@ -1,3 +1,5 @@
+import ZCCore
+
 /// A statement whose interpolated values become bound parameters.
 ///
 /// `"SELECT * FROM tenants WHERE id = \(id)"` renders as `... WHERE id = ?1` for SQLite and `$1` for
@@ -27,6 +29,16 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
 
     public static func += (lhs: inout SQLQuery, rhs: SQLQuery) {
         lhs.fragments.append(contentsOf: rhs.fragments)
+    }
+
+    /// Like `render`, but refuses text holding NUL, which PostgreSQL cannot store: every store then
+    /// answers the same way.
+    public func renderChecked(_ dialect: SQLDialect) throws -> (sql: String, binds: [SQLValue]) {
+        let rendered = render(dialect)
+        for case .text(let text) in rendered.binds where text.utf8.contains(0) {
+            throw StoreError(.constraintViolation, "text values must not contain NUL characters")
+        }
+        return rendered
     }
 
     /// The SQL text for `dialect` and the values to bind, in placeholder order.

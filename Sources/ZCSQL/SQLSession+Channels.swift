@@ -26,16 +26,20 @@ extension SQLSession {
 
 extension SQLWriteSession {
     func insertChannel(_ channel: NewChannel) async throws -> Channel {
+        // The tenant first, so every value below sits in VALUES where each store infers its column type.
+        guard let tenant = try await firstRow("SELECT tenant_key FROM tenants WHERE id = \(channel.tenantID)") else {
+            throw StoreError(.notFound, "tenant '\(channel.tenantID)' not found")
+        }
+        let key = try tenant.int64("tenant_key")
         let settings = JSONValue.object(channel.settings).jsonText
         guard
             let row = try await firstRow(
                 """
                 INSERT INTO channels (tenant_key, kind, name, settings, secret, enabled, created_at, updated_at) \
-                SELECT tenant_key, \(channel.kind), \(channel.name), \(settings), \(channel.secret?.bytes), \
-                \(channel.enabled), \(channel.createdAt), \(channel.createdAt) FROM tenants WHERE id = \(channel.tenantID) \
-                RETURNING id
+                VALUES (\(key), \(channel.kind), \(channel.name), \(settings), \(channel.secret?.bytes), \
+                \(channel.enabled), \(channel.createdAt), \(channel.createdAt)) RETURNING id
                 """)
-        else { throw StoreError(.notFound, "tenant '\(channel.tenantID)' not found") }
+        else { throw StoreError(.other, "insert into channels returned no id") }
         return Channel(
             id: try row.int64("id"), tenantID: channel.tenantID, kind: channel.kind, name: channel.name,
             settings: channel.settings, secret: channel.secret, enabled: channel.enabled, createdAt: channel.createdAt)

@@ -32,8 +32,5 @@ extension SQLWriteSession {
 
 /// The platform's tables, parents before children (the order to copy them in).
 public enum SQLTables {
-    public static let all = [
-        "tenants", "users", "memberships", "channels", "access_tokens", "audit_log", "resource_snapshots",
-        "usage_metrics", "nodes",
-    ]
+    public static var all: [String] { SQLTable.all.map(\.name) }
 }

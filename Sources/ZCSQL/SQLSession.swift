@@ -9,7 +9,7 @@ protocol SQLSession: StoreReader {
 
 extension SQLSession {
     func rows(_ query: SQLQuery) async throws -> [SQLRow] {
-        let (sql, binds) = query.render(dialect)
+        let (sql, binds) = try query.renderChecked(dialect)
         return try await connection.query(sql, binds)
     }
 
@@ -19,7 +19,7 @@ extension SQLSession {
 
     @discardableResult
     func run(_ query: SQLQuery) async throws -> Int {
-        let (sql, binds) = query.render(dialect)
+        let (sql, binds) = try query.renderChecked(dialect)
         return try await connection.execute(sql, binds)
     }
 
@@ -28,7 +28,7 @@ extension SQLSession {
     func runMany(_ queries: [SQLQuery]) async throws -> Int {
         guard let first = queries.first else { return 0 }
         let sql = first.render(dialect).sql
-        return try await connection.executeMany(sql, queries.map { $0.render(dialect).binds })
+        return try await connection.executeMany(sql, try queries.map { try $0.renderChecked(dialect).binds })
     }
 
     /// The subquery that turns a tenant's slug into its integer key.

@@ -23,8 +23,11 @@ public final class SQLStore: Store {
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
     public func schemaVersion() async throws -> SchemaVersion {
+        let dialect = self.dialect
         let applied = try await database.withConnection(write: true) { connection in
-            try await Self.appliedVersion(connection, dialect: self.dialect)
+            try await Self.inMigrationTransaction(connection, dialect: dialect) {
+                try await Self.appliedVersion(connection, dialect: dialect)
+            }
         }
         return SchemaVersion(applied: applied, latest: latestVersion)
     }
@@ -36,7 +39,9 @@ public final class SQLStore: Store {
         let pending = migrations
         let logger = self.logger
         return try await database.withConnection(write: true) { connection in
-            let applied = try await Self.appliedVersion(connection, dialect: dialect)
+            let applied = try await Self.inMigrationTransaction(connection, dialect: dialect) {
+                try await Self.appliedVersion(connection, dialect: dialect)
+            }
             guard applied <= latest else {
                 throw StoreError(
                     .schemaTooNew,
@@ -45,8 +50,11 @@ public final class SQLStore: Store {
             }
             var done: [Migration] = []
             for migration in pending where migration.version > applied {
-                try await connection.execute(dialect.beginWrite, [])
-                do {
+                let didApply = try await Self.inMigrationTransaction(connection, dialect: dialect) {
+                    // Another node may have applied it since the version was read.
+                    guard try await Self.appliedVersion(connection, dialect: dialect) < migration.version else {
+                        return false
+                    }
                     try await connection.executeScript(migration.sql)
                     let record: SQLQuery = """
                         INSERT INTO schema_migrations (version, name, applied_at) \
@@ -54,20 +62,35 @@ public final class SQLStore: Store {
                         """
                     let (sql, binds) = record.render(dialect)
                     try await connection.execute(sql, binds)
-                    try await connection.execute("COMMIT", [])
-                } catch {
-                    _ = try? await connection.execute("ROLLBACK", [])
-                    throw error
+                    return true
                 }
+                guard didApply else { continue }
                 logger.info(
                     "store.migrated",
-                    ["version": migration.version, "migration": migration.name, "driver": self.driver])
+                    ["version": migration.version, "migration": migration.name, "driver": dialect.name])
                 done.append(migration.migration)
             }
             return done
         }
     }
 
+    /// One write transaction opened with the dialect's migration prelude; rolled back on any throw.
+    static func inMigrationTransaction<R: Sendable>(
+        _ connection: any SQLConnection, dialect: SQLDialect, _ body: () async throws -> R
+    ) async throws -> R {
+        try await connection.execute(dialect.beginWrite, [])
+        do {
+            for statement in dialect.migrationPrelude { try await connection.execute(statement, []) }
+            let result = try await body()
+            try await connection.execute("COMMIT", [])
+            return result
+        } catch {
+            _ = try? await connection.execute("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    /// Creates `schema_migrations` when missing and returns the highest applied version.
     static func appliedVersion(_ connection: any SQLConnection, dialect: SQLDialect) async throws -> Int {
         try await connection.execute(dialect.createMigrationsTable, [])
         let rows = try await connection.query("SELECT MAX(version) AS version FROM schema_migrations", [])

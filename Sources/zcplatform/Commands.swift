@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import SQLiteStore
 import ZCCore
 import ZCPlatform
@@ -20,6 +21,19 @@ enum Commands {
             options: [OptionSpec(name: "admin-email", valueName: "EMAIL", help: "the super-admin's email")],
             run: bootstrap),
         CommandSpec(["migrate"], summary: "apply pending schema migrations", run: migrate),
+        CommandSpec(
+            ["migrate-store"], summary: "copy every table into another store and verify it (SQLite → PostgreSQL)",
+            details: """
+                Each side is a SQLite file path or a postgres:// URL. The source is read in one consistent snapshot
+                and never written; stop the platform first so nothing is written after it. The target is migrated,
+                must be empty unless --force (which deletes its rows first), and is verified table by table:
+                row counts and a SHA-256 of every row. Exit 1 when anything differs.
+                """,
+            options: [
+                OptionSpec(name: "from", valueName: "PATH|URL", help: "the store to copy from"),
+                OptionSpec(name: "to", valueName: "PATH|URL", help: "the store to copy into"),
+                OptionSpec(name: "force", valueName: nil, help: "replace the contents of a non-empty target"),
+            ], run: migrateStore),
         CommandSpec(
             ["db", "checkpoint"], summary: "move the WAL into the database and truncate it (safe while serving)",
             run: checkpoint),
@@ -145,6 +159,30 @@ enum Commands {
         }
     }
 
+    static func migrateStore(_ arguments: ParsedArguments) async throws -> Int32 {
+        let spec = all.first { $0.path == ["migrate-store"] }
+        guard let from = arguments.value("from") else {
+            throw UsageError(message: "missing --from PATH|URL", command: spec)
+        }
+        guard let to = arguments.value("to") else { throw UsageError(message: "missing --to PATH|URL", command: spec) }
+        let logger = Logger(label: "zcplatform", minimumLevel: .warning, handler: StreamLogHandler())
+        print("copying \(StoreMigration.describe(from)) → \(StoreMigration.describe(to))")
+        let reports = try await StoreMigration.run(
+            from: from, to: to, replace: arguments.has("force"), logger: logger,
+            progress: { FileHandle.standardError.write(Data("  \($0)\n".utf8)) })
+        for report in reports {
+            let mark = report.verified ? "ok" : "MISMATCH"
+            print(
+                "\(report.table.padding(toLength: 20, withPad: " ", startingAt: 0)) \(report.sourceRows) → \(report.targetRows) rows"
+                    + "  sha256 \(report.sourceChecksum.prefix(16)) → \(report.targetChecksum.prefix(16))  \(mark)")
+        }
+        guard reports.allSatisfy(\.verified) else {
+            throw CommandFailure("the copy does not match the source; the target is not safe to use")
+        }
+        print("verified: every table's rows and checksums match")
+        return 0
+    }
+
     static func checkpoint(_ arguments: ParsedArguments) async throws -> Int32 {
         try await withStore(arguments, migrate: false) { store, _ in
             let result = try await maintenance(store, "db checkpoint").checkpoint()
@@ -212,6 +250,7 @@ enum Commands {
     static func version(_ arguments: ParsedArguments) async throws -> Int32 {
         print("zcplatform \(Platform.version)")
         print("sqlite \(SQLiteStore.libraryVersion)")
+        print("libpq \(PostgresStore.libraryVersion)")
         return 0
     }
 }

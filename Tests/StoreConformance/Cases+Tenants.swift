@@ -88,6 +88,11 @@ extension StoreConformance {
             }
             try expectEqual(seen, ids, "pages cover every tenant once, in id order")
         },
+        StoreConformanceCase("tenant: ids sort byte by byte, whatever the database's locale") { store in
+            try await Fixtures.insertTenants(store, ["abcd", "abc1d", "abc-d", "ab-cd"])
+            let listed = try await store.read { try await $0.tenants(.all) }.map(\.id.rawValue)
+            try expectEqual(listed, ["ab-cd", "abc-d", "abc1d", "abcd"], "'-' < '1' < 'a'")
+        },
         StoreConformanceCase("tenant: counts by status") { store in
             try await store.withTransaction { transaction in
                 try await transaction.insertTenant(Fixtures.tenant("aaa", status: .running))

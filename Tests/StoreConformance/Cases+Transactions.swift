@@ -99,7 +99,7 @@ extension StoreConformance {
             try expectEqual(version.applied, version.latest, "applied is latest")
         },
         StoreConformanceCase("values: text, integers and reals round-trip exactly") { store in
-            let name = "Zürich — 東京 🚀 \u{0}nul and\ttab \\ 'quote' \"dq\" " + String(repeating: "x", count: 5000)
+            let name = "Zürich — 東京 🚀 \u{7}bell and\ttab \\ 'quote' \"dq\" " + String(repeating: "x", count: 5000)
             var tenant = Fixtures.tenant("values")
             tenant.name = name
             tenant.hostPort = 65535
@@ -115,6 +115,15 @@ extension StoreConformance {
                 try await $0.snapshots(of: stored.id, from: Timestamp(seconds: 0), to: Timestamp(seconds: Int64.max))
             }
             try expectEqual(back, [extreme], "integers and reals")
+        },
+        StoreConformanceCase("values: text holding NUL is refused by every store, and nothing is written") { store in
+            var tenant = Fixtures.tenant("nul")
+            tenant.name = "before\u{0}after"
+            let refused = tenant
+            try await expectStoreError(.constraintViolation) {
+                try await store.withTransaction { try await $0.insertTenant(refused) }
+            }
+            try expectEqual(try await store.tenant(refused.id), nil, "nothing written")
         },
     ]
 }

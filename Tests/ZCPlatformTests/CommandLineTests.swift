@@ -225,7 +225,8 @@ struct CommandLineTests {
         let driver = try cli.run(["serve"])
         #expect(driver.status == 1)
         #expect(
-            driver.stderrLines.last == "zcplatform: error: store.driver: unknown driver \"mysql\" (available: sqlite)")
+            driver.stderrLines.last
+                == "zcplatform: error: store.driver: unknown driver \"mysql\" (available: postgres, sqlite)")
         let variable = try cli.run(
             ["config", "check", "--config", "/dev/null"], environment: ["ZCPLATFORM_SERVER_PROT": "1"])
         #expect(variable.status == 1)

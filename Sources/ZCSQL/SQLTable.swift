@@ -1,0 +1,78 @@
+/// One table of the platform's schema as data: its columns, its primary key, and the column a store
+/// numbers itself. Shared by both stores for copying, exporting and verifying.
+public struct SQLTable: Sendable, Hashable {
+    public let name: String
+    public let columns: [String]
+    /// Primary key columns; rows are read in this order.
+    public let key: [String]
+    /// The column the database assigns (an identity or rowid), whose counter must follow copied rows.
+    public let identity: String?
+
+    /// Every table, parents before children.
+    public static let all: [SQLTable] = [
+        SQLTable(
+            name: "tenants",
+            columns: [
+                "tenant_key", "id", "name", "plan", "status", "error_message", "node_id", "host_port", "uid",
+                "container_id", "created_at", "updated_at", "started_at",
+            ], key: ["tenant_key"], identity: "tenant_key"),
+        SQLTable(
+            name: "users", columns: ["id", "email", "is_super_admin", "is_disabled", "created_at", "last_login_at"],
+            key: ["id"], identity: "id"),
+        SQLTable(
+            name: "memberships", columns: ["tenant_key", "user_id", "role", "created_at"],
+            key: ["tenant_key", "user_id"], identity: nil),
+        SQLTable(
+            name: "channels",
+            columns: ["id", "tenant_key", "kind", "name", "settings", "secret", "enabled", "created_at", "updated_at"],
+            key: ["id"], identity: "id"),
+        SQLTable(
+            name: "access_tokens",
+            columns: [
+                "id", "user_id", "kind", "name", "token_hash", "created_at", "expires_at", "last_used_at", "revoked_at",
+            ], key: ["id"], identity: "id"),
+        SQLTable(
+            name: "audit_log", columns: ["id", "at", "actor", "action", "tenant_id", "target", "client_ip", "detail"],
+            key: ["id"], identity: "id"),
+        SQLTable(
+            name: "resource_snapshots",
+            columns: [
+                "tenant_key", "collected_at", "cpu_pct", "mem_bytes", "mem_limit", "disk_bytes", "net_in", "net_out",
+                "pids",
+            ], key: ["tenant_key", "collected_at"], identity: nil),
+        SQLTable(
+            name: "usage_metrics", columns: ["tenant_key", "hour", "messages", "tokens_in", "tokens_out"],
+            key: ["tenant_key", "hour"], identity: nil),
+        SQLTable(
+            name: "nodes", columns: ["id", "address", "version", "started_at", "last_seen_at"], key: ["id"],
+            identity: nil),
+    ]
+
+    /// The next page of rows after `after` (the key of the last row read), in key order.
+    func page(after: [SQLValue]?, limit: Int) -> SQLQuery {
+        var query: SQLQuery = "SELECT \(raw: columns.joined(separator: ", ")) FROM \(raw: name)"
+        if let after {
+            query += " WHERE (\(raw: key.joined(separator: ", "))) > ("
+            for (index, value) in after.enumerated() {
+                query += index == 0 ? "\(value)" : ", \(value)"
+            }
+            query += ")"
+        }
+        query += " ORDER BY \(raw: key.joined(separator: ", ")) LIMIT \(limit)"
+        return query
+    }
+
+    /// An insert of one row with every column given.
+    func insert(_ values: [SQLValue]) -> SQLQuery {
+        var query: SQLQuery = "INSERT INTO \(raw: name) (\(raw: columns.joined(separator: ", "))) VALUES ("
+        for (index, value) in values.enumerated() {
+            query += index == 0 ? "\(value)" : ", \(value)"
+        }
+        return query + ")"
+    }
+
+    /// The key of `row`, for paging.
+    func keyValues(of row: SQLRow) throws -> [SQLValue] {
+        try key.map { try row.value($0) }
+    }
+}
