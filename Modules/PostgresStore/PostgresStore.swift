@@ -26,32 +26,8 @@ public final class PostgresStore: SQLBackedStore, StoreMaintenance {
         return "\(version / 10_000).\(version % 10_000)"
     }
 
-    /// The shared SQL store underneath, for copying and verifying tables.
+    /// The shared SQL store underneath: every `Store` method runs there.
     public var sqlStore: SQLStore { store }
-
-    public var driver: String { "postgres" }
-
-    // MARK: Store
-
-    @discardableResult public func migrate() async throws -> [Migration] { try await store.migrate() }
-    public func schemaVersion() async throws -> SchemaVersion { try await store.schemaVersion() }
-
-    public func read<R: Sendable>(_ body: @Sendable (any StoreReader) async throws -> R) async throws -> R {
-        try await store.read(body)
-    }
-
-    @discardableResult
-    public func withTransaction<R: Sendable>(
-        _ body: @Sendable (any StoreTransaction) async throws -> R
-    ) async throws -> R {
-        try await store.withTransaction(body)
-    }
-
-    public func prune(_ table: RetentionTable, olderThan cutoff: Timestamp, batchSize: Int) async throws -> Int {
-        try await store.prune(table, olderThan: cutoff, batchSize: batchSize)
-    }
-
-    public func close() async { await store.close() }
 
     // MARK: StoreMaintenance
 

@@ -25,10 +25,8 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance {
     /// The SQLite library this binary is linked against.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
-    /// The shared SQL store underneath, for copying and verifying tables.
+    /// The shared SQL store underneath: every `Store` method runs there.
     public var sqlStore: SQLStore { store }
-
-    public var driver: String { "sqlite" }
 
     private static func prepareDirectory(of path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -61,28 +59,6 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance {
             if descriptor >= 0 { Glibc.close(descriptor) }
         }
     }
-
-    // MARK: Store
-
-    @discardableResult public func migrate() async throws -> [Migration] { try await store.migrate() }
-    public func schemaVersion() async throws -> SchemaVersion { try await store.schemaVersion() }
-
-    public func read<R: Sendable>(_ body: @Sendable (any StoreReader) async throws -> R) async throws -> R {
-        try await store.read(body)
-    }
-
-    @discardableResult
-    public func withTransaction<R: Sendable>(
-        _ body: @Sendable (any StoreTransaction) async throws -> R
-    ) async throws -> R {
-        try await store.withTransaction(body)
-    }
-
-    public func prune(_ table: RetentionTable, olderThan cutoff: Timestamp, batchSize: Int) async throws -> Int {
-        try await store.prune(table, olderThan: cutoff, batchSize: batchSize)
-    }
-
-    public func close() async { await store.close() }
 
     // MARK: StoreMaintenance
 

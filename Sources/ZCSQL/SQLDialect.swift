@@ -17,10 +17,13 @@ public struct SQLDialect: Sendable {
     /// After rows were copied in with their ids, moves `table`'s `column` counter past the highest id.
     /// Nil where the database always continues after the highest id (SQLite's rowid).
     public let resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)?
+    /// Rows per statement when writing a batch (a collection cycle): 1 reuses one prepared statement
+    /// per row (fastest in-process, SQLite); more sends multi-row statements (one round trip to a server).
+    public let rowsPerInsert: Int
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
-        maxBinds: Int, migrationPrelude: [String] = [],
+        maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil
     ) {
         self.name = name
@@ -29,6 +32,7 @@ public struct SQLDialect: Sendable {
         self.beginRead = beginRead
         self.maxBinds = maxBinds
         self.migrationPrelude = migrationPrelude
+        self.rowsPerInsert = rowsPerInsert
         self.resetIdentity = resetIdentity
     }
 
@@ -38,7 +42,7 @@ public struct SQLDialect: Sendable {
 
     public static let postgres = SQLDialect(
         name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
-        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535,
+        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535, rowsPerInsert: 1000,
         migrationPrelude: ["SET LOCAL statement_timeout = 0", "SELECT pg_advisory_xact_lock(7264023412)"],
         resetIdentity: { table, column in
             """

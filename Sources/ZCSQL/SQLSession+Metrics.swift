@@ -42,18 +42,57 @@ extension SQLSession {
 
 extension SQLWriteSession {
     func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int {
-        try await runMany(
-            snapshots.map { snapshot in
-                """
+        // The last sample of a tenant and time wins, as a replacing upsert would in sequence.
+        var latest: [ResourceSnapshot] = []
+        var position: [SnapshotKey: Int] = [:]
+        for snapshot in snapshots {
+            let key = SnapshotKey(tenant: snapshot.tenantID, time: snapshot.collectedAt)
+            if let index = position[key] {
+                latest[index] = snapshot
+            } else {
+                position[key] = latest.count
+                latest.append(snapshot)
+            }
+        }
+        let size = min(dialect.rowsPerInsert, dialect.maxBinds / 9)
+        let chunks = latest.chunked(by: size)
+        // Chunks of equal size share one SQL text: they run as one batch of a single prepared statement.
+        let full = chunks.prefix { $0.count == size }
+        var written = try await runMany(full.map(Self.snapshotInsert))
+        for rest in chunks.dropFirst(full.count) { written += try await run(Self.snapshotInsert(rest)) }
+        return written
+    }
+
+    /// One statement inserting `chunk` (VALUES names its columns column1… in every dialect); snapshots of
+    /// tenants that no longer exist find no join partner and are skipped.
+    static func snapshotInsert(_ chunk: ArraySlice<ResourceSnapshot>) -> SQLQuery {
+        let upsert: SQLQuery = """
+            ON CONFLICT (tenant_key, collected_at) DO UPDATE SET cpu_pct = excluded.cpu_pct, \
+            mem_bytes = excluded.mem_bytes, mem_limit = excluded.mem_limit, disk_bytes = excluded.disk_bytes, \
+            net_in = excluded.net_in, net_out = excluded.net_out, pids = excluded.pids
+            """
+        if chunk.count == 1, let snapshot = chunk.first {
+            // The cheapest form for one row: no VALUES table to build.
+            return """
                 INSERT INTO resource_snapshots (tenant_key, collected_at, cpu_pct, mem_bytes, mem_limit, disk_bytes, \
                 net_in, net_out, pids) SELECT tenant_key, \(snapshot.collectedAt), \(snapshot.cpuPct), \
                 \(snapshot.memBytes), \(snapshot.memLimit), \(snapshot.diskBytes), \(snapshot.netIn), \
-                \(snapshot.netOut), \(snapshot.pids) FROM tenants WHERE id = \(snapshot.tenantID) \
-                ON CONFLICT (tenant_key, collected_at) DO UPDATE SET cpu_pct = excluded.cpu_pct, \
-                mem_bytes = excluded.mem_bytes, mem_limit = excluded.mem_limit, disk_bytes = excluded.disk_bytes, \
-                net_in = excluded.net_in, net_out = excluded.net_out, pids = excluded.pids
+                \(snapshot.netOut), \(snapshot.pids) FROM tenants WHERE id = \(snapshot.tenantID) \(upsert)
                 """
-            })
+        }
+        var query: SQLQuery = """
+            INSERT INTO resource_snapshots (tenant_key, collected_at, cpu_pct, mem_bytes, mem_limit, disk_bytes, \
+            net_in, net_out, pids) SELECT t.tenant_key, v.column2, v.column3, v.column4, v.column5, v.column6, \
+            v.column7, v.column8, v.column9 FROM (VALUES
+            """
+        for (index, snapshot) in chunk.enumerated() {
+            query += index == 0 ? " (" : ", ("
+            query += """
+                \(snapshot.tenantID), \(snapshot.collectedAt), \(snapshot.cpuPct), \(snapshot.memBytes), \
+                \(snapshot.memLimit), \(snapshot.diskBytes), \(snapshot.netIn), \(snapshot.netOut), \(snapshot.pids))
+                """
+        }
+        return query + ") AS v JOIN tenants t ON t.id = v.column1 WHERE true \(upsert)"
     }
 
     func addUsage(_ hours: [UsageHour]) async throws {
@@ -68,6 +107,19 @@ extension SQLWriteSession {
                 tokens_out = usage_metrics.tokens_out + excluded.tokens_out
                 """
             })
+    }
+}
+
+struct SnapshotKey: Hashable {
+    let tenant: TenantID
+    let time: Timestamp
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(by size: Int) -> [ArraySlice<Element>] {
+        let step = Swift.max(1, size)
+        return stride(from: 0, to: count, by: step).map { self[$0..<Swift.min($0 + step, count)] }
     }
 }
 

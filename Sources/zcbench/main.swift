@@ -2,12 +2,13 @@ import Foundation
 
 /// `zcbench`: the project's benchmarks. Each prints figures; nothing here asserts.
 ///
-///     zcbench store [--tenants N] [--days D] [--interval S] [--dir PATH] [--no-baseline] [--keep]
+///     zcbench store [--tenants N] [--days D] [--interval S] [--dir PATH] [--postgres URL] [--no-baseline] [--keep]
 func usage() -> Never {
     FileHandle.standardError.write(
         Data(
             """
-            usage: zcbench store [--tenants N] [--days D] [--interval SECONDS] [--dir PATH] [--no-baseline] [--keep]
+            usage: zcbench store [--tenants N] [--days D] [--interval SECONDS] [--dir PATH] [--postgres URL]
+                    [--no-baseline] [--keep]
 
             """.utf8))
     exit(2)
@@ -32,6 +33,7 @@ case "store":
         case "--days": benchmark.days = Int(value()) ?? { usage() }()
         case "--interval": benchmark.interval = Int64(value()) ?? { usage() }()
         case "--dir": benchmark.directory = value()
+        case "--postgres": benchmark.postgresURL = value()
         case "--no-baseline": benchmark.baseline = false
         case "--keep": benchmark.keep = true
         default: usage()

@@ -19,6 +19,18 @@ extension StoreConformance {
                     of: Fixtures.id("tenant-0001"), from: Timestamp(seconds: 1000), to: Timestamp(seconds: 1000))
             }
             try expectEqual(row.map(\.cpuPct), [99], "replaced values")
+            let twice = try await store.withTransaction {
+                try await $0.insertSnapshots([
+                    Fixtures.snapshot("tenant-0002", at: 2000, cpu: 1),
+                    Fixtures.snapshot("tenant-0002", at: 2000, cpu: 2),
+                ])
+            }
+            try expectEqual(twice, 1, "one row for a tenant and time given twice in one batch")
+            let last = try await store.read {
+                try await $0.snapshots(
+                    of: Fixtures.id("tenant-0002"), from: Timestamp(seconds: 2000), to: Timestamp(seconds: 2000))
+            }
+            try expectEqual(last.map(\.cpuPct), [2], "the later sample wins")
         },
         StoreConformanceCase("snapshots: range query is inclusive, ordered and per tenant") { store in
             try await Fixtures.insertTenants(store, ["acme", "beta"])
