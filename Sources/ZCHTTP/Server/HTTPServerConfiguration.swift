@@ -1,0 +1,38 @@
+import Foundation
+
+/// How the HTTP server listens and what it tolerates.
+public struct HTTPServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests); `HTTPServer.port` tells which.
+    public var port: Int
+    public var limits: HTTPParserLimits
+    /// Connections beyond this are closed at once.
+    public var maxConnections: Int
+    /// From a request's first byte to its last: a slow client (slow-loris) is cut off with `408`.
+    public var requestTimeout: Duration
+    /// How long a kept-alive connection may sit without a request.
+    public var idleTimeout: Duration
+    /// How long a response write may wait for a client that does not read.
+    public var writeTimeout: Duration
+    /// On shutdown, how long in-flight requests get to finish.
+    public var shutdownGrace: Duration
+    /// Event loops (threads); one per core by default.
+    public var loops: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, limits: HTTPParserLimits = HTTPParserLimits(),
+        maxConnections: Int = 4096, requestTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
+        writeTimeout: Duration = .seconds(30), shutdownGrace: Duration = .seconds(10),
+        loops: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.maxConnections = maxConnections
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.writeTimeout = writeTimeout
+        self.shutdownGrace = shutdownGrace
+        self.loops = max(1, loops)
+    }
+}
