@@ -45,7 +45,7 @@ let package = Package(
             path: "Sources/zcplatform"),
         .executableTarget(
             name: "zcbench",
-            dependencies: ["ZCPlatform", "ZCCore", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite"],
+            dependencies: ["ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite"],
             path: "Sources/zcbench"),
 
         // Shared suites that every driver runs unchanged.

@@ -8,7 +8,9 @@ func usage() -> Never {
         Data(
             """
             usage: zcbench store [--tenants N] [--days D] [--interval SECONDS] [--dir PATH] [--postgres URL]
-                    [--no-baseline] [--keep]
+                                [--no-baseline] [--keep]
+                   zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
+                   zcbench http-server [--port N] [--loops N]
 
             """.utf8))
     exit(2)
@@ -41,6 +43,46 @@ case "store":
     }
     do {
         try await benchmark.run()
+    } catch {
+        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
+        exit(1)
+    }
+case "http":
+    var benchmark = HTTPLoadBenchmark()
+    while let flag = arguments.first {
+        arguments.removeFirst()
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        switch flag {
+        case "--hummingbird": benchmark.hummingbird = value
+        case "--connections": benchmark.connections = Int(value) ?? { usage() }()
+        case "--seconds": benchmark.seconds = Int(value) ?? { usage() }()
+        case "--rounds": benchmark.rounds = Int(value) ?? { usage() }()
+        case "--threads": benchmark.threads = Int(value) ?? { usage() }()
+        default: usage()
+        }
+    }
+    do {
+        try await benchmark.run()
+    } catch {
+        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
+        exit(1)
+    }
+case "http-server":
+    var port = 8090
+    var loops = ProcessInfo.processInfo.activeProcessorCount
+    while let flag = arguments.first {
+        arguments.removeFirst()
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        switch flag {
+        case "--port": port = Int(value) ?? { usage() }()
+        case "--loops": loops = Int(value) ?? { usage() }()
+        default: usage()
+        }
+    }
+    do {
+        try await HTTPBenchmarkServer.run(port: port, loops: loops)
     } catch {
         FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
         exit(1)

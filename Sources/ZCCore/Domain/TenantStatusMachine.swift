@@ -58,6 +58,12 @@ public struct TenantTransitionError: HTTPStatusError, Sendable, Equatable, Custo
     public let status: TenantStatus
     public let allowed: Set<TenantStatus>
 
+    public init(action: TenantAction, status: TenantStatus, allowed: Set<TenantStatus>) {
+        self.action = action
+        self.status = status
+        self.allowed = allowed
+    }
+
     public var httpStatus: Int { 409 }
 
     public var publicMessage: String {

@@ -37,11 +37,19 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var writer: UnsafeContinuation<Void, any Error>?
         var readerGeneration: UInt64 = 0
         var writerGeneration: UInt64 = 0
+        /// Monotonic deadlines of the current waits, if they have one.
+        var readDeadline: UInt64?
+        var writeDeadline: UInt64?
     }
 
     private var registrations: [Int32: Registration] = [:]
-    private var timers = TimerHeap()
     private var generation: UInt64 = 0
+    /// When the next sweep for expired deadlines is due (`UInt64.max`: no deadline pending). Deadlines
+    /// live on their registrations, so a wait allocates nothing and a finished wait leaves nothing behind.
+    private var nextSweep: UInt64 = .max
+    private var lastSweep: UInt64 = 0
+    /// Sweeps run at most this often, bounding their cost with many connections.
+    private let sweepInterval: UInt64 = 10_000_000
 
     public init(name: String) throws {
         self.name = name
@@ -156,11 +164,13 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 if forWrite {
                     registration.writer = continuation
                     registration.writerGeneration = ticket
+                    registration.writeDeadline = deadline
                 } else {
                     registration.reader = continuation
                     registration.readerGeneration = ticket
+                    registration.readDeadline = deadline
                 }
-                if let deadline { timers.insert(.init(deadline: deadline, fd: fd, generation: ticket)) }
+                if let deadline { nextSweep = min(nextSweep, max(deadline, lastSweep + sweepInterval)) }
             }
         } onCancel: {
             self.execute { self.cancelWait(fd, ticket: ticket) }
@@ -190,6 +200,34 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Resumes the waits whose deadline passed with `SocketTimeout`, and schedules the next sweep.
+    private func sweepDeadlines() {
+        let now = MonotonicClock.now()
+        lastSweep = now
+        var next = UInt64.max
+        for registration in registrations.values {
+            if let deadline = registration.readDeadline, let reader = registration.reader {
+                if deadline <= now {
+                    registration.reader = nil
+                    registration.readDeadline = nil
+                    reader.resume(throwing: SocketTimeout())
+                } else {
+                    next = min(next, deadline)
+                }
+            }
+            if let deadline = registration.writeDeadline, let writer = registration.writer {
+                if deadline <= now {
+                    registration.writer = nil
+                    registration.writeDeadline = nil
+                    writer.resume(throwing: SocketTimeout())
+                } else {
+                    next = min(next, deadline)
+                }
+            }
+        }
+        nextSweep = next == .max ? .max : max(next, now + sweepInterval)
+    }
+
     // MARK: The loop
 
     private func runLoop() {
@@ -213,9 +251,9 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             var timeout: Int32 = -1
             if pending {
                 timeout = 0
-            } else if let earliest = timers.earliest {
+            } else if nextSweep != .max {
                 let now = MonotonicClock.now()
-                timeout = earliest <= now ? 0 : Int32(min(UInt64(Int32.max), (earliest - now) / 1_000_000 + 1))
+                timeout = nextSweep <= now ? 0 : Int32(min(UInt64(Int32.max), (nextSweep - now) / 1_000_000 + 1))
             }
             let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
             if count < 0, errno != EINTR { break }
@@ -247,20 +285,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                     }
                 }
             }
-            if !timers.isEmpty {
-                let now = MonotonicClock.now()
-                while let due = timers.popDue(now) {
-                    guard let registration = registrations[due.fd] else { continue }
-                    if registration.readerGeneration == due.generation, let reader = registration.reader {
-                        registration.reader = nil
-                        reader.resume(throwing: SocketTimeout())
-                    }
-                    if registration.writerGeneration == due.generation, let writer = registration.writer {
-                        registration.writer = nil
-                        writer.resume(throwing: SocketTimeout())
-                    }
-                }
-            }
+            if nextSweep != .max, MonotonicClock.now() >= nextSweep { sweepDeadlines() }
         }
         for (fd, _) in registrations { deregister(fd) }
         finished.store(true, ordering: .releasing)

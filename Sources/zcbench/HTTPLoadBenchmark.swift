@@ -1,0 +1,158 @@
+import Foundation
+
+/// `zcbench http`: the project's HTTP stack against Hummingbird 2 (built outside the repo) serving the
+/// same small JSON answer, loaded in turns by wrk on loopback with keep-alive. Prints requests per
+/// second and p50/p99 latency of each round, the medians, their ratios, and each server's memory
+/// before and after (flat means no growth per request).
+struct HTTPLoadBenchmark {
+    var hummingbird: String?
+    var connections = 64
+    var seconds = 10
+    var rounds = 3
+    var threads = 1
+
+    struct Round {
+        var requestsPerSecond: Double
+        var p50: Double
+        var p99: Double
+        var errors: String?
+    }
+
+    struct Contender {
+        let name: String
+        let process: Process
+        let port: Int
+        var rounds: [Round] = []
+        var rssBefore = 0
+        var rssAfter = 0
+    }
+
+    func run() async throws {
+        guard let wrk = Self.which("wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
+        let selfPath =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var contenders = [
+            try start(
+                "zcplatform (ZCHTTP)", executable: selfPath, arguments: ["http-server", "--port", "18090"], port: 18090)
+        ]
+        if let hummingbird {
+            contenders.append(try start("Hummingbird 2", executable: hummingbird, arguments: ["18091"], port: 18091))
+        }
+        defer { for contender in contenders { contender.process.terminate() } }
+        for index in contenders.indices {
+            try await waitUntilServing(contenders[index].port)
+            _ = try load(wrk, port: contenders[index].port, seconds: 2)  // warm-up
+            contenders[index].rssBefore = Self.rss(contenders[index].process.processIdentifier)
+        }
+        print(
+            "zcbench http: GET /json → {\"message\":\"Hello, World!\"}; wrk -t\(threads) -c\(connections) -d\(seconds)s --latency, keep-alive, loopback; \(rounds) rounds each, alternating"
+        )
+        for round in 1...rounds {
+            for index in contenders.indices {
+                let result = try load(wrk, port: contenders[index].port, seconds: seconds)
+                contenders[index].rounds.append(result)
+                print(
+                    "  round \(round) \(contenders[index].name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                        + "\(Format.number(result.requestsPerSecond)) req/s  p50 \(Format.ms(result.p50))  p99 \(Format.ms(result.p99))"
+                        + (result.errors.map { "  \($0)" } ?? ""))
+            }
+        }
+        for index in contenders.indices {
+            contenders[index].rssAfter = Self.rss(contenders[index].process.processIdentifier)
+        }
+        print("")
+        for contender in contenders {
+            let total = contender.rounds.reduce(0.0) { $0 + $1.requestsPerSecond * Double(seconds) }
+            print(
+                "\(contender.name.padding(toLength: 20, withPad: " ", startingAt: 0)) median \(Format.number(Self.median(contender.rounds.map(\.requestsPerSecond)))) req/s, "
+                    + "p50 \(Format.ms(Self.median(contender.rounds.map(\.p50)))), p99 \(Format.ms(Self.median(contender.rounds.map(\.p99)))); "
+                    + "RSS \(Format.number(Double(contender.rssBefore) / 1024, decimals: 1)) → \(Format.number(Double(contender.rssAfter) / 1024, decimals: 1)) MiB "
+                    + "over \(Format.number(total)) requests")
+        }
+        if contenders.count == 2 {
+            let ours = contenders[0].rounds
+            let theirs = contenders[1].rounds
+            print(
+                "ratio zcplatform / Hummingbird: throughput \(Format.number(Self.median(ours.map(\.requestsPerSecond)) / Self.median(theirs.map(\.requestsPerSecond)), decimals: 2))×, "
+                    + "p99 \(Format.number(Self.median(ours.map(\.p99)) / Self.median(theirs.map(\.p99)), decimals: 2))×"
+            )
+        }
+    }
+
+    private func start(_ name: String, executable: String, arguments: [String], port: Int) throws -> Contender {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return Contender(name: name, process: process, port: port)
+    }
+
+    private func waitUntilServing(_ port: Int) async throws {
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(fd)
+            if status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchmarkError("nothing answers on port \(port)")
+    }
+
+    private func load(_ wrk: String, port: Int, seconds: Int) throws -> Round {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = [
+            "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "http://127.0.0.1:\(port)/json",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        func field(_ prefix: String) -> String? {
+            output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }
+                .map {
+                    $0.trimmingCharacters(in: .whitespaces).dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+                }
+        }
+        let errors = output.split(separator: "\n").filter { $0.contains("Socket errors") || $0.contains("Non-2xx") }
+        return Round(
+            requestsPerSecond: Double(field("Requests/sec:") ?? "") ?? 0, p50: Self.seconds(field("50%") ?? ""),
+            p99: Self.seconds(field("99%") ?? ""), errors: errors.isEmpty ? nil : errors.joined(separator: "; "))
+    }
+
+    /// wrk's `1.23ms`, `456.00us`, `1.01s` in seconds.
+    static func seconds(_ text: String) -> Double {
+        let units: [(String, Double)] = [("us", 1e-6), ("ms", 1e-3), ("s", 1)]
+        for (unit, scale) in units where text.hasSuffix(unit) {
+            return (Double(text.dropLast(unit.count)) ?? 0) * scale
+        }
+        return 0
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+
+    static func rss(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    static func which(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
