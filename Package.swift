@@ -38,7 +38,7 @@ let package = Package(
         // Composition root and the embeddable platform.
         .target(
             name: "ZCPlatform",
-            dependencies: ["ZCCore", "ZCCrypto", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore"],
+            dependencies: ["ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore"],
             path: "Sources/ZCPlatform"),
         .executableTarget(
             name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore", "PostgresStore"],
@@ -72,8 +72,8 @@ let package = Package(
         .testTarget(
             name: "ZCPlatformTests",
             dependencies: [
-                "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCSQL", "SQLiteStore", "PostgresStore", "TestSupport",
-                "zcplatform",
+                "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore",
+                "TestSupport", "zcplatform",
             ],
             path: "Tests/ZCPlatformTests"),
     ]

@@ -14,12 +14,20 @@ public final class Platform: Sendable {
     public let store: any Store
     public let logger: Logger
     public let services: [any Service]
+    /// The platform's own metrics, served at `/metrics`.
+    public let metrics: MetricsRegistry
+    public let api: APIServer
 
-    init(configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service]) {
+    init(
+        configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
+        metrics: MetricsRegistry, api: APIServer
+    ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
         self.services = services
+        self.metrics = metrics
+        self.api = api
     }
 
     /// Opens and migrates the store the configuration names, and prepares the services.
@@ -43,6 +51,13 @@ public final class Platform: Sendable {
             address: configuration.cluster.advertiseAddress
                 ?? "\(configuration.server.host):\(configuration.server.port)",
             version: version, startedAt: now, lastSeenAt: now)
+        let metrics = MetricsRegistry()
+        metrics.gauge("zcplatform_build_info", help: "The running build.", labels: ["version", "store"])
+            .set(1, labels: [version, store.driver])
+        metrics.gauge("zcplatform_start_time_seconds", help: "When this process started, in Unix seconds.")
+            .set(Double(now.seconds))
+        let api = APIServer(configuration: configuration, store: store, metrics: metrics, logger: logger)
+        // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] = [
             NodeHeartbeat(
                 store: store, node: node, interval: .seconds(configuration.cluster.heartbeatSeconds),
@@ -51,13 +66,16 @@ public final class Platform: Sendable {
                 store: store, rules: RetentionService.rules(for: configuration),
                 interval: .seconds(configuration.store.pruneIntervalSeconds),
                 batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention")),
+            api,
         ]
-        return Platform(configuration: configuration, store: store, logger: logger, services: services)
+        return Platform(
+            configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api)
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.
     public func run() async throws {
         logger.notice("platform.started", ["version": Self.version, "node": configuration.cluster.nodeID])
+
         do {
             try await ServiceGroup(services: services, logger: logger.labeled("services")).run()
         } catch {

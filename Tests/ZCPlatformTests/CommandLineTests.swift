@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import ZCCrypto
+import ZCHTTP
 
 /// The `zcplatform` binary, run as a subprocess: exit statuses, stdout, stderr, files on disk.
 @Suite("zcplatform command line")
@@ -125,10 +126,11 @@ struct CommandLineTests {
     @Test(
         "serve: runs, stays readable by sqlite3 (WAL checkpoint works live), exits 0 on SIGTERM and SIGINT",
         arguments: [SIGTERM, SIGINT])
-    func serve(_ signal: Int32) throws {
+    func serve(_ signal: Int32) async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let server = try cli.start(["serve"], environment: ["ZCPLATFORM_CLUSTER_NODE_ID": "cli-test"])
+        let server = try cli.start(
+            ["serve"], environment: ["ZCPLATFORM_CLUSTER_NODE_ID": "cli-test", "ZCPLATFORM_SERVER_PORT": "0"])
         let database = directory.file("data/zcplatform.db")
         var registered = false
         if SQLiteShell.available {
@@ -146,6 +148,18 @@ struct CommandLineTests {
             _ = SQLiteShell.required()
             usleep(1_000_000)
         }
+        // The API answers on the port it logged.
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            usleep(10_000)
+            port = server.stderrSoFar.split(separator: "\n").first { $0.contains("event=http.listening") }
+                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+        }
+        let listening = try #require(port, "serve logs http.listening with its address")
+        let client = try HTTPClient()
+        let health = try await client.execute(.get, .tcp(host: "127.0.0.1", port: listening), "/healthz")
+        #expect(health.status == .ok)
+        await client.shutdown()
         server.signal(signal)
         let result = server.finish(timeout: 20)
         #expect(result.status == 0, "\(result.stderr)")
@@ -218,7 +232,7 @@ struct CommandLineTests {
         for command in [["serve"], ["config", "check"], ["migrate"]] {
             let result = try cli.run(command)
             #expect(result.status == 1)
-            #expect(result.stderrLines.last?.contains("server.port must be an integer from 1 to 65535") == true)
+            #expect(result.stderrLines.last?.contains("server.port must be an integer from 0 to 65535") == true)
         }
         try Data("[store]\ndriver = \"mysql\"\n".utf8).write(
             to: URL(fileURLWithPath: directory.file("zcplatform.toml")))

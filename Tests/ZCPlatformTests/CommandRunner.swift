@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `zcplatform` binary as an operator would: its own working directory, a clean
@@ -67,7 +68,7 @@ final class RunningCommand: @unchecked Sendable {
     private let err: Pipe
     private let collected = DispatchGroup()
     private var stdoutData = Data()
-    private var stderrData = Data()
+    private let stderrBuffer = Mutex(Data())
 
     init(process: Process, out: Pipe, err: Pipe) {
         self.process = process
@@ -81,10 +82,18 @@ final class RunningCommand: @unchecked Sendable {
         }
         collected.enter()
         DispatchQueue.global().async {
-            self.stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            // Read as it comes, so a test can watch the log of a command still running.
+            while true {
+                let chunk = err.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                self.stderrBuffer.withLock { $0.append(chunk) }
+            }
             self.collected.leave()
         }
     }
+
+    /// What the command has written to stderr so far.
+    var stderrSoFar: String { String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self) }
 
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
@@ -101,7 +110,7 @@ final class RunningCommand: @unchecked Sendable {
         collected.wait()
         return CommandRunner.Result(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+            stderr: String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self))
     }
 }
 

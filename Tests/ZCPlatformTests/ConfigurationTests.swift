@@ -142,8 +142,8 @@ struct ConfigurationTests {
         arguments: [
             ("[server]\nprot = 1\n", "unknown key 'server.prot' (did you mean 'server.port'?)"),
             ("[sever]\nport = 1\n", "unknown section [sever]"),
-            ("[server]\nport = \"80\"\n", "server.port must be an integer from 1 to 65535 (found a string)"),
-            ("[server]\nport = 70000\n", "server.port must be an integer from 1 to 65535 (found the integer 70000)"),
+            ("[server]\nport = \"80\"\n", "server.port must be an integer from 0 to 65535 (found a string)"),
+            ("[server]\nport = 70000\n", "server.port must be an integer from 0 to 65535 (found the integer 70000)"),
             ("[server]\nlog_level = \"loud\"\n", "server.log_level must be one of"),
             ("server = 1\n", "'server' must be a table"),
             ("colour = \"red\"\n", "unknown key 'colour'"),

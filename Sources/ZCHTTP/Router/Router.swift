@@ -106,11 +106,13 @@ public struct RouterResponder: HTTPResponder {
 
     /// Calls the router without sockets: for tests of routes, middleware and errors.
     public func test(
-        _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: [UInt8] = []
+        _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
+        remoteAddress: String = "127.0.0.1"
     ) async -> HTTPResponse {
         var fields = headers
         if !fields.contains("Host") { fields.add("Host", "test") }
         let request = HTTPRequest(method: method, target: target, headers: fields, body: body)
-        return await respond(to: request, info: HTTPRequestInfo(requestID: "test-request", remoteAddress: "127.0.0.1"))
+        return await respond(
+            to: request, info: HTTPRequestInfo(requestID: "test-request", remoteAddress: remoteAddress))
     }
 }

@@ -113,6 +113,12 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         _ = write(wake, &one, 8)
     }
 
+    /// Asks the loop's thread to end once its inbox is drained, without waiting.
+    public func requestStop() {
+        inbox.withLock { $0.stopped = true }
+        signal()
+    }
+
     /// Ends the loop's thread once its inbox is drained; waits until it has ended.
     public func shutdown() async {
         await withCheckedContinuation { continuation in
@@ -249,7 +255,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
             let pending = inbox.withLock { !$0.jobs.isEmpty || !$0.callbacks.isEmpty }
             var timeout: Int32 = -1
-            if pending {
+            if pending || stopped {
+                // A stopping loop never sleeps: it drains what is left and ends.
                 timeout = 0
             } else if nextSweep != .max {
                 let now = MonotonicClock.now()

@@ -109,6 +109,31 @@ struct HTTPConnection {
         HTTPSerializer.responseHead(status, headers: headers, into: &bytes)
         bytes.append(contentsOf: body)
         try? await write(bytes)
+        await lingeringClose()
+    }
+
+    /// Closing with unread input makes the kernel send a reset, which can destroy the answer just
+    /// written before the client reads it. So: stop sending, then read and discard what the client is
+    /// still sending (a refused upload) for a moment, as mature servers do.
+    private func lingeringClose() async {
+        shutdown(fd, Int32(SHUT_WR))
+        let deadline = MonotonicClock.deadline(after: .seconds(2))
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+        defer { scratch.deallocate() }
+        var discarded = 0
+        while discarded < 16 << 20 {
+            guard let result = try? Socket.read(fd, into: scratch) else { return }
+            switch result {
+            case .done(let count): discarded += count
+            case .closed: return
+            case .wouldBlock:
+                do {
+                    try await loop.waitReadable(fd, deadline: deadline)
+                } catch {
+                    return
+                }
+            }
+        }
     }
 
     private func send(

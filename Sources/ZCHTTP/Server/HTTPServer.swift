@@ -42,14 +42,18 @@ public final class HTTPServer: Service {
         func connectionEnded() { open.subtract(1, ordering: .relaxed) }
     }
 
+    private let onListening: @Sendable (Int) -> Void
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, any Error>], failure: (any Error)?)>(
         (nil, [], nil))
 
+    /// - Parameter onListening: called once with the port, when the server is ready for connections.
     public init(
         configuration: HTTPServerConfiguration, responder: any HTTPResponder,
-        observer: any HTTPServerObserver = NoHTTPServerObserver()
+        observer: any HTTPServerObserver = NoHTTPServerObserver(),
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         shared = Shared(configuration: configuration, responder: responder, observer: observer)
+        self.onListening = onListening
     }
 
     /// Connections open now.
@@ -95,6 +99,7 @@ public final class HTTPServer: Service {
                 listeners.append(try Socket.listen(host: configuration.host, port: first.port, reusePort: true).fd)
             }
             announce(.success(first.port))
+            onListening(first.port)
         } catch {
             for fd in listeners { close(fd) }
             for loop in loops { await loop.shutdown() }

@@ -13,7 +13,8 @@ enum ConfigurationSchema {
 
     static let server: [ConfigurationKey] = [
         ConfigurationKey(["server"], "host", .string, help: "address the API listens on", fixed: "127.0.0.1"),
-        ConfigurationKey(["server"], "port", .integer(port), help: "port the API listens on", fixed: 8080),
+        ConfigurationKey(
+            ["server"], "port", .integer(0...65535), help: "port the API listens on (0 picks a free one)", fixed: 8080),
         ConfigurationKey(
             ["server"], "log_level", .choice(LogLevel.allCases.map(\.rawValue)), help: "lowest level logged",
             fixed: "info"),
@@ -28,6 +29,16 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["server"], "shutdown_grace_seconds", .integer(nonNegative),
             help: "time in-flight work gets to finish on SIGTERM", fixed: 10),
+        ConfigurationKey(
+            ["server"], "max_connections", .integer(1...1_000_000), help: "client connections beyond this are closed",
+            fixed: 4096),
+        ConfigurationKey(
+            ["server"], "request_timeout_seconds", .integer(1...3600),
+            help: "a request must arrive whole within this (slow clients get 408)", fixed: 10),
+        ConfigurationKey(
+            ["server"], "idle_timeout_seconds", .integer(1...86_400), help: "an idle kept-alive connection is closed",
+            fixed: 60),
+        ConfigurationKey(["server"], "access_log", .boolean, help: "one log line per request", fixed: true),
     ]
 
     static let store: [ConfigurationKey] = [

@@ -11,6 +11,10 @@ public struct PlatformConfiguration: Sendable {
         public var maxBodyBytes: Int
         public var metricsPublic: Bool
         public var shutdownGraceSeconds: Int
+        public var maxConnections: Int
+        public var requestTimeoutSeconds: Int
+        public var idleTimeoutSeconds: Int
+        public var accessLog: Bool
     }
 
     public struct StoreSettings: Sendable, Hashable {
@@ -129,7 +133,10 @@ public struct PlatformConfiguration: Sendable {
             logLevel: LogLevel(rawValue: read.string("server.log_level")) ?? .info,
             logFormat: LogFormat(rawValue: read.string("server.log_format")) ?? .logfmt,
             maxBodyBytes: read.int("server.max_body_bytes"), metricsPublic: read.bool("server.metrics_public"),
-            shutdownGraceSeconds: read.int("server.shutdown_grace_seconds"))
+            shutdownGraceSeconds: read.int("server.shutdown_grace_seconds"),
+            maxConnections: read.int("server.max_connections"),
+            requestTimeoutSeconds: read.int("server.request_timeout_seconds"),
+            idleTimeoutSeconds: read.int("server.idle_timeout_seconds"), accessLog: read.bool("server.access_log"))
         store = StoreSettings(
             driver: read.string("store.driver"), path: read.string("store.path"), url: read.optionalString("store.url"),
             readers: read.int("store.readers"), poolSize: read.int("store.pool_size"),

@@ -1,0 +1,70 @@
+import Foundation
+import ZCCore
+import ZCHTTP
+
+/// The platform's HTTP API as a service: the router (health, metrics, and the REST API as it grows),
+/// its middleware, and the server configured from `[server]`.
+public struct APIServer: Service {
+    public let name = "api"
+    public let server: HTTPServer
+    public let routes: [(method: HTTPMethod, pattern: String)]
+    /// The router without sockets, for tests.
+    public let responder: RouterResponder
+
+    public init(configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry, logger: Logger) {
+        let httpMetrics = HTTPMetrics(registry: metrics)
+        var router = Router()
+        if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
+        router.use(httpMetrics)
+        PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
+        routes = router.routes
+        responder = router.responder(logger: logger.labeled("http"))
+        let server = configuration.server
+        let listeningLogger = logger.labeled("http")
+        let host = server.host
+        self.server = HTTPServer(
+            configuration: HTTPServerConfiguration(
+                host: server.host, port: server.port,
+                limits: HTTPParserLimits(bodyBytes: server.maxBodyBytes), maxConnections: server.maxConnections,
+                requestTimeout: .seconds(server.requestTimeoutSeconds),
+                idleTimeout: .seconds(server.idleTimeoutSeconds),
+                shutdownGrace: .seconds(server.shutdownGraceSeconds)),
+            responder: responder, observer: httpMetrics,
+            onListening: { port in listeningLogger.notice("http.listening", ["address": "\(host):\(port)"]) })
+    }
+
+    public func run() async throws {
+        try await server.run()
+    }
+
+    /// The port listened on, once listening.
+    public func port() async throws -> Int { try await server.port() }
+}
+
+/// The routes every node serves.
+enum PlatformRoutes {
+    static func register(
+        in router: inout Router, configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry
+    ) {
+        router.get("/healthz") { _, _ in
+            JSONBody.response(["status": "ok", "version": Platform.version])
+        }
+        let publicMetrics = configuration.server.metricsPublic
+        router.get("/metrics") { _, context in
+            guard publicMetrics || Loopback.contains(context.remoteAddress) else {
+                throw HTTPError(
+                    .forbidden, "/metrics is served to loopback clients only (server.metrics_public = false)")
+            }
+            return HTTPResponse(
+                headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                bytes: Array(metrics.render().utf8))
+        }
+    }
+}
+
+/// Loopback addresses.
+enum Loopback {
+    static func contains(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address == "::ffff:127.0.0.1" || address == "unix"
+    }
+}

@@ -1,0 +1,47 @@
+import ZCCore
+import ZCHTTP
+
+/// One log line per request: method, route, path, status, duration, bytes, client, request id.
+/// Never the query (it may hold tokens), headers or bodies.
+public struct AccessLog: Middleware {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse
+    {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context, response.status, response.body, started)
+            return response
+        } catch {
+            let answer = RouterResponder.response(for: error, context: context)
+            log(request, context, answer.status, answer.body, started)
+            throw error
+        }
+    }
+
+    private func log(
+        _ request: HTTPRequest, _ context: RequestContext, _ status: HTTPStatus, _ body: HTTPResponseBody,
+        _ started: ContinuousClock.Instant
+    ) {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let bytes: String
+        switch body {
+        case .empty: bytes = "0"
+        case .bytes(let content): bytes = String(content.count)
+        case .stream: bytes = "stream"
+        }
+        logger.info(
+            "http.request",
+            [
+                "method": request.method.rawValue, "route": context.route ?? "-", "path": request.path,
+                "status": status.code, "ms": (milliseconds * 100).rounded() / 100, "bytes": bytes,
+                "client": context.remoteAddress, "request_id": context.requestID,
+            ])
+    }
+}

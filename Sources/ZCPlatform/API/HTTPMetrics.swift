@@ -1,0 +1,58 @@
+import ZCCore
+import ZCHTTP
+
+/// The API's metrics: requests by route and status, latency by route, open and refused connections.
+/// It is both the router's middleware and the server's observer.
+public struct HTTPMetrics: Middleware, HTTPServerObserver {
+    let requests: Counter
+    let latency: Histogram
+    let open: Gauge
+    let refused: Counter
+
+    public init(registry: MetricsRegistry) {
+        requests = registry.counter(
+            "zcplatform_http_requests_total", help: "API requests answered, by route pattern and status.",
+            labels: ["route", "status"])
+        latency = registry.histogram(
+            "zcplatform_http_request_duration_seconds", help: "Time from a parsed request to its response, by route.",
+            labels: ["route"],
+            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+        open = registry.gauge("zcplatform_http_open_connections", help: "Client connections open now.")
+        refused = registry.counter(
+            "zcplatform_http_refused_total",
+            help:
+                "Requests refused before routing (malformed, too large, too slow) and connections over the limit, by status.",
+            labels: ["status"])
+        open.set(0)
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse
+    {
+        let started = ContinuousClock.now
+        let route = context.route ?? "unmatched"
+        let response: HTTPResponse
+        do {
+            response = try await next(request, context)
+        } catch {
+            let answer = RouterResponder.response(for: error, context: context)
+            record(route, answer.status, since: started)
+            throw error
+        }
+        record(route, response.status, since: started)
+        return response
+    }
+
+    private func record(_ route: String, _ status: HTTPStatus, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let (seconds, attoseconds) = elapsed.components
+        requests.increment(labels: [route, String(status.code)])
+        latency.observe(Double(seconds) + Double(attoseconds) / 1e18, labels: [route])
+    }
+
+    public func connectionOpened() { open.add(1) }
+    public func connectionClosed() { open.add(-1) }
+    public func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String) {
+        refused.increment(labels: [String(status.code)])
+    }
+    public func connectionRefused() { refused.increment(labels: ["503"]) }
+}
