@@ -25,7 +25,7 @@ let package = Package(
         // TOML 1.0 decoder and encoder.
         .target(name: "ZCTOML", path: "Sources/ZCTOML"),
         // Cryptography through libcrypto: random bytes, digests, tokens (and the vault's AES-GCM).
-        .target(name: "ZCCrypto", dependencies: ["CCrypto"], path: "Sources/ZCCrypto"),
+        .target(name: "ZCCrypto", dependencies: ["ZCCore", "CCrypto"], path: "Sources/ZCCrypto"),
         // HTTP/1.1: codec, epoll server, router and middleware, client (TCP and unix sockets), metrics.
         .target(name: "ZCHTTP", dependencies: ["ZCCore", "CEpoll"], path: "Sources/ZCHTTP"),
         // The SQL both stores share: queries with bound values, dialects, the Store built on a connection pool.
@@ -59,7 +59,7 @@ let package = Package(
             path: "Tests/SystemLibrariesTests"),
         .testTarget(name: "ZCCoreTests", dependencies: ["ZCCore"], path: "Tests/ZCCoreTests"),
         .testTarget(name: "ZCHTTPTests", dependencies: ["ZCHTTP", "ZCCore"], path: "Tests/ZCHTTPTests"),
-        .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto"], path: "Tests/ZCCryptoTests"),
+        .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto", "ZCCore"], path: "Tests/ZCCryptoTests"),
         .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
         .testTarget(
             name: "SQLiteStoreTests",
