@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore"],
             path: "Sources/ZCPlatform"),
         .executableTarget(
-            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "SQLiteStore", "PostgresStore"],
+            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "ZCCrypto", "SQLiteStore", "PostgresStore"],
             path: "Sources/zcplatform"),
         .executableTarget(
             name: "zcbench",

@@ -119,6 +119,38 @@ enum SQLiteMigrations {
                     started_at INTEGER NOT NULL,
                     last_seen_at INTEGER NOT NULL
                 ) STRICT;
-                """)
+                """),
+        SQLMigration(
+            version: 2, name: "tenant configuration, login codes, auth attempts",
+            sql: """
+                CREATE TABLE tenant_configs (
+                    tenant_key INTEGER PRIMARY KEY REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    provider TEXT,
+                    model TEXT,
+                    settings TEXT NOT NULL DEFAULT '{}',
+                    api_key BLOB,
+                    updated_at INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE login_codes (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    code_hash BLOB NOT NULL,
+                    salt BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    consumed_at INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0
+                ) STRICT;
+                CREATE INDEX login_codes_email ON login_codes (email, id);
+
+                CREATE TABLE auth_attempts (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX auth_attempts_email ON auth_attempts (email, at);
+                """),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ZCCore
+import ZCCrypto
 
 /// The platform as a library: built from a configuration, run until its task is cancelled.
 ///
@@ -17,11 +18,14 @@ public final class Platform: Sendable {
     /// The platform's own metrics, served at `/metrics`.
     public let metrics: MetricsRegistry
     public let api: APIServer
+    /// Seals and opens customers' secrets.
+    public let vault: Vault
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
-        metrics: MetricsRegistry, api: APIServer
+        metrics: MetricsRegistry, api: APIServer, vault: Vault
     ) {
+        self.vault = vault
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -41,6 +45,14 @@ public final class Platform: Sendable {
             logger.info(
                 "store.ready",
                 ["driver": store.driver, "schema": version.applied, "migrations_applied": applied.count])
+        } catch {
+            await store.close()
+            throw error
+        }
+        let vault: Vault
+        do {
+            vault = try await VaultAdministration.open(
+                path: configuration.vaultKeyPath, store: store, logger: logger.labeled("vault"))
         } catch {
             await store.close()
             throw error
@@ -69,7 +81,8 @@ public final class Platform: Sendable {
             api,
         ]
         return Platform(
-            configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api)
+            configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
+            vault: vault)
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.

@@ -12,6 +12,10 @@ extension SQLStore {
             return try await pruneByID(table: "audit_log", time: "at", cutoff, batch)
         case .accessTokens:
             return try await pruneByID(table: "access_tokens", time: "expires_at", cutoff, batch)
+        case .loginCodes:
+            return try await pruneByID(table: "login_codes", time: "expires_at", cutoff, batch)
+        case .authAttempts:
+            return try await pruneByID(table: "auth_attempts", time: "at", cutoff, batch)
         }
     }
 

@@ -46,6 +46,14 @@ public struct SQLTable: Sendable, Hashable {
         SQLTable(
             name: "nodes", columns: ["id", "address", "version", "started_at", "last_seen_at"], key: ["id"],
             identity: nil),
+        SQLTable(
+            name: "tenant_configs", columns: ["tenant_key", "provider", "model", "settings", "api_key", "updated_at"],
+            key: ["tenant_key"], identity: nil),
+        SQLTable(
+            name: "login_codes",
+            columns: ["id", "email", "code_hash", "salt", "created_at", "expires_at", "consumed_at", "attempts"],
+            key: ["id"], identity: "id"),
+        SQLTable(name: "auth_attempts", columns: ["id", "email", "kind", "at"], key: ["id"], identity: "id"),
     ]
 
     /// The next page of rows after `after` (the key of the last row read), in key order.

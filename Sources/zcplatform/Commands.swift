@@ -2,6 +2,7 @@ import Foundation
 import PostgresStore
 import SQLiteStore
 import ZCCore
+import ZCCrypto
 import ZCPlatform
 
 /// Every command of `zcplatform`. Each loads the configuration, does one thing through ZCPlatform,
@@ -49,6 +50,24 @@ enum Commands {
         CommandSpec(
             ["config", "keys"], summary: "list every configuration key with its default and variable",
             options: [OptionSpec(name: "markdown", valueName: nil, help: "print a Markdown table")], run: configKeys),
+        CommandSpec(
+            ["rotate-key"], summary: "add a vault key version; new secrets use it at once",
+            details: """
+                Appends a key version to the vault key file; a running server picks it up within a second. Older
+                versions stay so existing secrets still open. With --rewrap, every secret is then sealed again under
+                the new version (safe while the server runs), after which old versions can be retired.
+                """,
+            options: [
+                OptionSpec(name: "rewrap", valueName: nil, help: "also re-encrypt every secret under the new key")
+            ],
+            run: rotateKey),
+        CommandSpec(
+            ["vault", "status"], summary: "show the key versions and how many secrets each protects", run: vaultStatus),
+        CommandSpec(
+            ["vault", "rewrap"], summary: "re-encrypt every secret under the newest key version", run: vaultRewrap),
+        CommandSpec(
+            ["vault", "retire"], summary: "remove a key version no secret uses any more",
+            options: [OptionSpec(name: "version", valueName: "N", help: "the key version to remove")], run: vaultRetire),
         CommandSpec(["version"], summary: "print the version", run: version),
     ]
 
@@ -129,6 +148,8 @@ enum Commands {
             throw UsageError(message: "missing --admin-email EMAIL", command: all.first { $0.path == ["bootstrap"] })
         }
         return try await withStore(arguments, migrate: true) { store, configuration in
+            _ = try await VaultAdministration.open(
+                path: configuration.vaultKeyPath, store: store, logger: logger(configuration, quiet: false))
             switch try await Bootstrap.run(
                 email: email, store: store, tokenLifetimeDays: configuration.auth.bootstrapTokenDays)
             {
@@ -181,6 +202,69 @@ enum Commands {
         }
         print("verified: every table's rows and checksums match")
         return 0
+    }
+
+    static func withVault<R>(
+        _ arguments: ParsedArguments, _ body: (Vault, any Store, PlatformConfiguration) async throws -> R
+    ) async throws -> R {
+        try await withStore(arguments, migrate: true) { store, configuration in
+            let vault = try await VaultAdministration.open(
+                path: configuration.vaultKeyPath, store: store, logger: logger(configuration, quiet: true))
+            return try await body(vault, store, configuration)
+        }
+    }
+
+    static func rotateKey(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withVault(arguments) { vault, store, configuration in
+            let version = try await VaultAdministration.rotate(path: configuration.vaultKeyPath, store: store)
+            print("added key version \(version); new secrets are sealed with it")
+            if arguments.has("rewrap") {
+                let fresh = try Vault(keyFile: configuration.vaultKeyPath)
+                let (rewrapped, skipped) = try await VaultAdministration.rewrap(vault: fresh, store: store)
+                print(
+                    "rewrapped \(rewrapped) secret(s) under key version \(version); \(skipped) already current or changed meanwhile"
+                )
+            } else {
+                let status = try await VaultAdministration.status(
+                    vault: try Vault(keyFile: configuration.vaultKeyPath), store: store)
+                let older = status.versions.filter { $0.number != version }.reduce(0) { $0 + $1.secrets }
+                if older > 0 {
+                    print("\(older) secret(s) remain under older versions; `zcplatform vault rewrap` moves them")
+                }
+            }
+            _ = vault
+            return 0
+        }
+    }
+
+    static func vaultStatus(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withVault(arguments) { vault, store, configuration in
+            print("key file: \(configuration.vaultKeyPath)")
+            print(try await VaultAdministration.status(vault: vault, store: store).text)
+            return 0
+        }
+    }
+
+    static func vaultRewrap(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withVault(arguments) { vault, store, _ in
+            let (rewrapped, skipped) = try await VaultAdministration.rewrap(vault: vault, store: store)
+            print(
+                "rewrapped \(rewrapped) secret(s) under key version \(vault.versions.last?.number ?? 0); \(skipped) already current or changed meanwhile"
+            )
+            return 0
+        }
+    }
+
+    static func vaultRetire(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let text = arguments.value("version"), let version = UInt32(text) else {
+            throw UsageError(message: "missing --version N", command: all.first { $0.path == ["vault", "retire"] })
+        }
+        return try await withVault(arguments) { vault, store, configuration in
+            try await VaultAdministration.retire(
+                version: version, path: configuration.vaultKeyPath, vault: vault, store: store)
+            print("retired key version \(version)")
+            return 0
+        }
     }
 
     static func checkpoint(_ arguments: ParsedArguments) async throws -> Int32 {

@@ -1,5 +1,6 @@
 import Foundation
 import ZCCore
+import ZCCrypto
 
 /// `zcplatform`: parses the command line, runs one command, exits with its status. Every failure is one
 /// line on stderr and a non-zero status (2 for a command-line mistake).
@@ -36,6 +37,7 @@ enum ErrorText {
     static func describe(_ error: any Error) -> String {
         switch error {
         case let error as StoreError: error.description
+        case let error as VaultError: error.description
         case let error as HTTPStatusError: error.publicMessage
         default: String(describing: error)
         }

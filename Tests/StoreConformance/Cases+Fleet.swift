@@ -18,7 +18,7 @@ extension StoreConformance {
             let counts = try await store.read { try await $0.rowCounts() }
             for table in [
                 "tenants", "users", "memberships", "channels", "access_tokens", "audit_log", "resource_snapshots",
-                "usage_metrics", "nodes",
+                "usage_metrics", "nodes", "tenant_configs", "login_codes", "auth_attempts",
             ] {
                 try expectEqual(counts[table], 0, table)
             }

@@ -16,6 +16,20 @@ public protocol StoreReader: Sendable {
     func channel(id: Int64) async throws -> Channel?
     func channels(of tenantID: TenantID) async throws -> [Channel]
 
+    // MARK: Tenant configuration
+    func tenantConfig(of tenantID: TenantID) async throws -> TenantConfig?
+
+    // MARK: Sealed secrets
+    /// Every sealed secret the store holds, with where it lives (for `rotate-key --rewrap` and
+    /// `vault status`).
+    func storedSecrets() async throws -> [StoredSecret]
+
+    // MARK: Login
+    /// The newest login code of `email` that is neither used nor expired at `time`.
+    func activeLoginCode(email: String, at time: Timestamp) async throws -> LoginCode?
+    /// How many authentication attempts `email` made since `since` (for rate limiting).
+    func authAttempts(email: String, since: Timestamp) async throws -> Int
+
     // MARK: Access tokens
     func accessToken(hash: [UInt8]) async throws -> AccessToken?
     func accessTokens(ofUser userID: Int64) async throws -> [AccessToken]

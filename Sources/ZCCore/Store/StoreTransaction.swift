@@ -21,6 +21,24 @@ public protocol StoreTransaction: StoreReader {
     func updateChannel(_ channel: Channel) async throws
     @discardableResult func deleteChannel(id: Int64) async throws -> Bool
 
+    // MARK: Tenant configuration
+    /// Creates or replaces the tenant's configuration; `notFound` when the tenant does not exist.
+    func setTenantConfig(_ config: TenantConfig) async throws
+
+    // MARK: Sealed secrets
+    /// Replaces the ciphertext at `location` if it still holds `expected` (rewrapping under a new key while
+    /// the server may change the same secret); false when it is gone or was changed meanwhile.
+    @discardableResult func replaceSealedSecret(
+        at location: SecretLocation, expected: SealedSecret, with sealed: SealedSecret
+    ) async throws -> Bool
+
+    // MARK: Login
+    func insertLoginCode(_ code: NewLoginCode) async throws -> LoginCode
+    func consumeLoginCode(id: Int64, at time: Timestamp) async throws
+    func countFailedLoginCodeAttempt(id: Int64) async throws
+    /// Records one authentication attempt of `email` (`otp.request`, `otp.verify`).
+    func recordAuthAttempt(email: String, kind: String, at time: Timestamp) async throws
+
     // MARK: Access tokens
     func insertAccessToken(_ token: NewAccessToken) async throws -> AccessToken
     func markAccessTokenUsed(id: Int64, at time: Timestamp) async throws
@@ -46,4 +64,6 @@ public enum RetentionTable: String, Sendable, Hashable, CaseIterable {
     case usageMetrics = "usage_metrics"
     case auditLog = "audit_log"
     case accessTokens = "access_tokens"
+    case loginCodes = "login_codes"
+    case authAttempts = "auth_attempts"
 }
