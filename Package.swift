@@ -35,10 +35,15 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
         .target(name: "PostgresStore", dependencies: ["ZCCore", "ZCSQL", "CLibPQ"], path: "Modules/PostgresStore"),
 
+        // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
+        .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
+
         // Composition root and the embeddable platform.
         .target(
             name: "ZCPlatform",
-            dependencies: ["ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore"],
+            dependencies: [
+                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "LogNotifier",
+            ],
             path: "Sources/ZCPlatform"),
         .executableTarget(
             name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "ZCCrypto", "SQLiteStore", "PostgresStore"],

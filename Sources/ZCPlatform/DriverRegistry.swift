@@ -1,3 +1,4 @@
+import LogNotifier
 import PostgresStore
 import SQLiteStore
 import ZCCore
@@ -25,6 +26,13 @@ public struct DriverRegistry: Sendable {
                 "store.driver: unknown driver \"\(name)\" (available: \(storeDrivers.joined(separator: ", ")))")
         }
         return try await factory(configuration, logger)
+    }
+
+    /// The notifiers the configuration enables, as one.
+    public func makeNotifier(_ configuration: PlatformConfiguration, logger: Logger) -> any Notifier {
+        var notifiers: [any Notifier] = []
+        if configuration.notifiers.logEnabled { notifiers.append(LogNotifier(logger: logger)) }
+        return FanOutNotifier(notifiers)
     }
 
     /// Every driver of this build.

@@ -35,8 +35,11 @@ public final class Platform: Sendable {
     }
 
     /// Opens and migrates the store the configuration names, and prepares the services.
+    /// - Parameter notifier: delivers login codes and alerts; by default the notifiers the configuration
+    ///   enables (the log notifier).
     public static func open(
-        _ configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger
+        _ configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger,
+        notifier: (any Notifier)? = nil
     ) async throws -> Platform {
         let store = try await registry.makeStore(configuration, logger: logger)
         do {
@@ -68,7 +71,10 @@ public final class Platform: Sendable {
             .set(1, labels: [version, store.driver])
         metrics.gauge("zcplatform_start_time_seconds", help: "When this process started, in Unix seconds.")
             .set(Double(now.seconds))
-        let api = APIServer(configuration: configuration, store: store, metrics: metrics, logger: logger)
+        let notifier = notifier ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
+        let auth = AuthService(
+            store: store, notifier: notifier, settings: configuration.auth, logger: logger.labeled("auth"))
+        let api = APIServer(configuration: configuration, store: store, auth: auth, metrics: metrics, logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] = [
             NodeHeartbeat(

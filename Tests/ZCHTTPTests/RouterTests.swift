@@ -40,9 +40,10 @@ struct RouterTests {
         router.use(TraceMiddleware(name: "inner", trace: trace))
         router.get("/api/tenants") { _, _ in JSONBody.response(["list": "all"]) }
         router.post("/api/tenants") { request, _ in
-            struct Create: Decodable {
+            struct Create: StrictDecodable {
                 let id: String
                 let planName: String?
+                static let fields: Set<String> = ["id", "plan_name"]
             }
             let body = try JSONBody.decode(Create.self, from: request)
             return JSONBody.response(["created": body.id, "plan": body.planName ?? "default"], status: .created)
@@ -143,6 +144,8 @@ struct RouterTests {
             (#"{"plan_name": "x"}"#, "application/json", 422, "missing field 'id'"),
             (#"{"id": "#, "application/json", 400, "not valid JSON"),
             (#"{"id": "a"}"#, "text/plain", 415, "application/json"),
+            (#"{"id": "a", "plan": "x"}"#, "application/json", 422, "unknown field 'plan'"),
+            (#"["id"]"#, "application/json", 422, "the body must be"),
             ("", "application/json", 400, "a JSON body is required"),
         ]
         for (body, type, status, message) in cases {

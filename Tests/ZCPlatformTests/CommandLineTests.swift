@@ -76,7 +76,8 @@ struct CommandLineTests {
         guard SQLiteShell.required() else { return }
         #expect(try SQLiteShell.run(database, "PRAGMA journal_mode").stdout == "wal\n")
         let printed = first.stdoutLines.last?.split(separator: " ").last.map(String.init)
-        #expect(try SQLiteShell.run(database, "SELECT max(version) FROM schema_migrations").stdout == "\(printed ?? "?")\n")
+        #expect(
+            try SQLiteShell.run(database, "SELECT max(version) FROM schema_migrations").stdout == "\(printed ?? "?")\n")
     }
 
     @Test("bootstrap prints the token alone on the last line, stores only its hash, and is idempotent")

@@ -69,9 +69,11 @@ struct PlatformHTTPTests {
     func errors() async throws {
         try await withPlatform { platform, endpoint in
             let client = try HTTPClient()
-            let missing = try await client.execute(.get, endpoint, "/api/none")
+            let missing = try await client.execute(.get, endpoint, "/none")
             #expect(missing.status == .notFound)
             #expect(missing.text.hasPrefix(#"{"error":"#))
+            let unauthenticated = try await client.execute(.get, endpoint, "/api/none")
+            #expect(unauthenticated.status == .unauthorized, "no route probing without a token")
             let wrong = try await client.execute(.post, endpoint, "/metrics")
             #expect(wrong.status == .methodNotAllowed)
             #expect(wrong.headers["Allow"] == "GET, HEAD")

@@ -22,8 +22,25 @@ public enum JSONBody {
         return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], bytes: bytes)
     }
 
-    /// The request body decoded as `type`; a 415, 400 or 422 `HTTPError` when it is not.
-    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws -> T {
+    /// The request body decoded as `type`, refusing fields `type` does not declare (a typo must not be
+    /// silently ignored); a 415, 400 or 422 `HTTPError` when it is not acceptable.
+    public static func decode<T: StrictDecodable>(_ type: T.Type, from request: HTTPRequest) throws -> T {
+        let value: T = try decodeLenient(type, from: request)
+        if let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] {
+            let unknown = Set(object.keys).subtracting(T.fields)
+            if let first = unknown.sorted().first {
+                throw HTTPError(
+                    .unprocessableContent,
+                    "unknown field '\(first)'; known fields: \(T.fields.sorted().joined(separator: ", "))")
+            }
+        } else {
+            throw HTTPError(.unprocessableContent, "the body must be a JSON object")
+        }
+        return value
+    }
+
+    /// The request body decoded as `type`, ignoring fields it does not declare.
+    public static func decodeLenient<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws -> T {
         if let contentType = request.headers["Content-Type"],
             !contentType.lowercased().hasPrefix("application/json")
         {
@@ -68,4 +85,10 @@ public enum JSONBody {
         default: "of another type"
         }
     }
+}
+
+/// A request body that names its fields, so unknown ones are refused.
+public protocol StrictDecodable: Decodable {
+    /// The JSON field names (snake_case) the body may hold.
+    static var fields: Set<String> { get }
 }

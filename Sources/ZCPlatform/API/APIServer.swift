@@ -11,12 +11,17 @@ public struct APIServer: Service {
     /// The router without sockets, for tests.
     public let responder: RouterResponder
 
-    public init(configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry, logger: Logger) {
+    public init(
+        configuration: PlatformConfiguration, store: any Store, auth: AuthService, metrics: MetricsRegistry,
+        logger: Logger
+    ) {
         let httpMetrics = HTTPMetrics(registry: metrics)
         var router = Router()
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
+        router.use(BearerAuthentication(auth: auth))
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
+        AuthRoutes.register(in: &router, auth: auth, store: store)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))
         let server = configuration.server

@@ -1,0 +1,201 @@
+import ZCCore
+import ZCCrypto
+import ZCHTTP
+
+/// Sign-in by one-time email code, sessions, API tokens, and the check of every bearer token.
+///
+/// No answer tells whether an email belongs to a user: requesting a code answers the same either way,
+/// and every failed verification is the same 401. At most `otpMaxAttempts` requests and verifications
+/// per email per window; beyond, 429 with `Retry-After`. Every attempt is audited in the transaction that
+/// records its effect.
+public final class AuthService: Sendable {
+    let store: any Store
+    let notifier: any Notifier
+    let settings: PlatformConfiguration.Auth
+    let logger: Logger
+
+    public init(store: any Store, notifier: any Notifier, settings: PlatformConfiguration.Auth, logger: Logger) {
+        self.store = store
+        self.notifier = notifier
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: One-time codes
+
+    /// Sends a login code to `email` when it belongs to an enabled user; answers alike otherwise.
+    public func requestCode(email rawEmail: String, clientIP: String, now: Timestamp = .now()) async throws {
+        let email = try EmailAddress.normalize(rawEmail)
+        try await enforceLimit(email: email, clientIP: clientIP, now: now)
+        let code = try LoginCodeHasher.newCode()
+        let salt = try SecureRandom.bytes(16)
+        let expires = now.adding(seconds: Int64(settings.otpTTLSeconds))
+        let delivered = try await store.withTransaction { transaction -> Bool in
+            try await transaction.recordAuthAttempt(email: email, kind: "otp.request", at: now)
+            let user = try await transaction.user(email: email)
+            let deliver = user.map { !$0.isDisabled } ?? false
+            if deliver {
+                _ = try await transaction.insertLoginCode(
+                    NewLoginCode(
+                        email: email, codeHash: LoginCodeHasher.hash(code, salt: salt), salt: salt, createdAt: now,
+                        expiresAt: expires))
+            }
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: email, action: "auth.code_requested", clientIP: clientIP,
+                    detail: ["delivered": .bool(deliver)]))
+            return deliver
+        }
+        guard delivered else { return }
+        try await notifier.send(
+            Notification(
+                kind: .loginCode, severity: .info, title: "Your zcplatform login code",
+                body: "Your login code is \(code). It expires in \(settings.otpTTLSeconds / 60) minutes.",
+                recipient: email, at: now))
+    }
+
+    /// Exchanges a correct code for a session token.
+    public func verify(
+        email rawEmail: String, code: String, clientIP: String, now: Timestamp = .now()
+    ) async throws
+        -> (token: BearerToken, stored: AccessToken, user: User)
+    {
+        guard let email = try? EmailAddress.normalize(rawEmail) else { throw Self.invalidCode }
+        try await enforceLimit(email: email, clientIP: clientIP, now: now)
+        let token = try BearerToken.generate()
+        let outcome = try await store.withTransaction { transaction -> (AccessToken, User)? in
+            try await transaction.recordAuthAttempt(email: email, kind: "otp.verify", at: now)
+            func fail(_ reason: String) async throws -> (AccessToken, User)? {
+                try await transaction.appendAudit(
+                    NewAuditEvent(
+                        at: now, actor: email, action: "auth.login_failed", clientIP: clientIP,
+                        detail: ["reason": .string(reason)]))
+                return nil
+            }
+            guard let stored = try await transaction.activeLoginCode(email: email, at: now) else {
+                return try await fail("no active code")
+            }
+            guard LoginCodeHasher.matches(code, hash: stored.codeHash, salt: stored.salt) else {
+                try await transaction.countFailedLoginCodeAttempt(id: stored.id)
+                if stored.attempts + 1 >= self.settings.otpMaxAttempts {
+                    try await transaction.consumeLoginCode(id: stored.id, at: now)
+                }
+                return try await fail("wrong code")
+            }
+            try await transaction.consumeLoginCode(id: stored.id, at: now)
+            guard var user = try await transaction.user(email: email), !user.isDisabled else {
+                return try await fail("disabled user")
+            }
+            user.lastLoginAt = now
+            try await transaction.updateUser(user)
+            let session = try await transaction.insertAccessToken(
+                NewAccessToken(
+                    userID: user.id, kind: .session, name: nil, tokenHash: token.hash, createdAt: now,
+                    expiresAt: now.adding(seconds: Int64(self.settings.sessionTTLHours) * 3600)))
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: email, action: "auth.login", target: "token:\(session.id)", clientIP: clientIP))
+            return (session, user)
+        }
+        guard let (stored, user) = outcome else { throw Self.invalidCode }
+        return (token, stored, user)
+    }
+
+    static let invalidCode = HTTPError(.unauthorized, "invalid or expired code")
+
+    /// Counts the caller's recent attempts; a 429 with `Retry-After` beyond the limit (audited).
+    private func enforceLimit(email: String, clientIP: String, now: Timestamp) async throws {
+        let since = now.adding(seconds: -Int64(settings.otpWindowSeconds))
+        let attempts = try await store.read { try await $0.authAttempts(email: email, since: since) }
+        guard attempts >= settings.otpMaxAttempts else { return }
+        try await store.withTransaction { transaction in
+            try await transaction.appendAudit(
+                NewAuditEvent(at: now, actor: email, action: "auth.rate_limited", clientIP: clientIP))
+        }
+        throw HTTPError(
+            .tooManyRequests, "too many attempts; try again later",
+            headers: ["Retry-After": String(settings.otpWindowSeconds)])
+    }
+
+    // MARK: Bearer tokens
+
+    /// The caller behind `Authorization: Bearer …`, checked against the store now: the token exists,
+    /// is neither expired nor revoked, and its user exists and is enabled. Otherwise a 401.
+    public func authenticate(authorization: String?, now: Timestamp = .now()) async throws -> Principal {
+        guard let authorization, authorization.count > 7,
+            authorization.prefix(7).lowercased() == "bearer "
+        else { throw Self.unauthenticated("a bearer token is required") }
+        let value = String(authorization.dropFirst(7)).trimmingWhitespace()
+        guard value.hasPrefix(BearerToken.prefix), value.utf8.count <= 128 else {
+            throw Self.unauthenticated("invalid token")
+        }
+        let hash = BearerToken(value: value).hash
+        let found = try await store.read { reader -> (AccessToken, User)? in
+            guard let token = try await reader.accessToken(hash: hash), ConstantTime.equals(token.tokenHash, hash),
+                token.isActive(at: now), let user = try await reader.user(id: token.userID), !user.isDisabled
+            else { return nil }
+            return (token, user)
+        }
+        guard let (token, user) = found else { throw Self.unauthenticated("invalid, expired or revoked token") }
+        if token.lastUsedAt.map({ now.seconds - $0.seconds >= 60 }) ?? true {
+            try await store.withTransaction { try await $0.markAccessTokenUsed(id: token.id, at: now) }
+        }
+        return Principal(user: user, token: token)
+    }
+
+    static func unauthenticated(_ message: String) -> HTTPError {
+        HTTPError(.unauthorized, message, headers: ["WWW-Authenticate": "Bearer"])
+    }
+
+    /// Revokes the caller's own token at once.
+    public func logout(_ principal: Principal, clientIP: String, now: Timestamp = .now()) async throws {
+        try await store.withTransaction { transaction in
+            try await transaction.revokeAccessToken(id: principal.token.id, at: now)
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: principal.actor, action: "auth.logout", target: "token:\(principal.token.id)",
+                    clientIP: clientIP))
+        }
+    }
+
+    /// A named API token for automation, shown once.
+    public func createAPIToken(
+        for principal: Principal, name: String, days: Int, clientIP: String, now: Timestamp = .now()
+    ) async throws -> (token: BearerToken, stored: AccessToken) {
+        let trimmed = name.trimmingWhitespace()
+        guard (1...100).contains(trimmed.count) else {
+            throw ValidationError(field: "name", "must be 1 to 100 characters")
+        }
+        guard (1...settings.apiTokenMaxDays).contains(days) else {
+            throw ValidationError(field: "expires_in_days", "must be from 1 to \(settings.apiTokenMaxDays)")
+        }
+        let token = try BearerToken.generate()
+        let stored = try await store.withTransaction { transaction in
+            let stored = try await transaction.insertAccessToken(
+                NewAccessToken(
+                    userID: principal.user.id, kind: .api, name: trimmed, tokenHash: token.hash, createdAt: now,
+                    expiresAt: now.adding(seconds: Int64(days) * 86_400)))
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: principal.actor, action: "token.create", target: "token:\(stored.id)",
+                    clientIP: clientIP, detail: ["name": .string(trimmed), "expires_in_days": .number(Double(days))]))
+            return stored
+        }
+        return (token, stored)
+    }
+
+    /// Revokes a token: the caller's own, or anyone's for a super-admin. 404 otherwise (no probing).
+    public func revokeToken(id: Int64, by principal: Principal, clientIP: String, now: Timestamp = .now()) async throws
+    {
+        try await store.withTransaction { transaction in
+            let owned = try await transaction.accessTokens(ofUser: principal.user.id).contains { $0.id == id }
+            guard owned || principal.user.isSuperAdmin else { throw HTTPError(.notFound, "token \(id) not found") }
+            guard try await transaction.revokeAccessToken(id: id, at: now) || owned else {
+                throw HTTPError(.notFound, "token \(id) not found")
+            }
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: principal.actor, action: "token.revoke", target: "token:\(id)", clientIP: clientIP))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ZCCore
+import ZCHTTP
+
+/// Requires `Authorization: Bearer <token>` on every `/api` request except the login endpoints, and
+/// puts the caller in the context. The token and the user are read from the store on each request, so
+/// a revoked token or a disabled user is refused at once.
+public struct BearerAuthentication: Middleware {
+    let auth: AuthService
+    /// Paths reachable without a token.
+    static let open: Set<String> = ["/api/auth/otp/request", "/api/auth/otp/verify"]
+
+    public init(auth: AuthService) {
+        self.auth = auth
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse
+    {
+        guard request.path.hasPrefix("/api/") || request.path == "/api", !Self.open.contains(request.path) else {
+            return try await next(request, context)
+        }
+        let principal = try await auth.authenticate(authorization: request.headers["Authorization"])
+        var context = context
+        context[PrincipalKey.self] = principal
+        context.logger = context.logger.with("user", String(principal.user.id))
+        return try await next(request, context)
+    }
+}

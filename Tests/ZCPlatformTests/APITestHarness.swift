@@ -1,0 +1,114 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+import ZCCore
+import ZCHTTP
+
+@testable import ZCPlatform
+
+/// Keeps every notification, so tests can read the login codes the platform sends.
+final class CapturingNotifier: Notifier {
+    let name = "capture"
+    private let sent = Mutex<[ZCCore.Notification]>([])
+
+    func send(_ notification: ZCCore.Notification) async throws {
+        sent.withLock { $0.append(notification) }
+    }
+
+    var all: [ZCCore.Notification] { sent.withLock { $0 } }
+
+    /// The six digits of the newest code sent to `email`.
+    func code(for email: String) -> String? {
+        all.last { $0.kind == .loginCode && $0.recipient == email }
+            .flatMap { $0.body.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") } }
+            .map { String($0.dropLast()) }
+    }
+}
+
+/// An opened platform (not serving) whose API is called through its router, without sockets.
+struct APIHarness {
+    let platform: Platform
+    let notifier: CapturingNotifier
+    let directory: TemporaryDirectory
+
+    static func open(_ environment: [String: String] = [:]) async throws -> APIHarness {
+        let directory = try TemporaryDirectory("zc-api")
+        var variables = [
+            "ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0",
+            "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
+        ]
+        for (key, value) in environment { variables[key] = value }
+        let configuration = try ConfigurationLoader.load(
+            explicitPath: nil, environment: variables, context: ConfigurationTests.noDocker,
+            workingDirectory: directory.path)
+        let notifier = CapturingNotifier()
+        let platform = try await Platform.open(configuration, logger: .disabled, notifier: notifier)
+        return APIHarness(platform: platform, notifier: notifier, directory: directory)
+    }
+
+    func close() async {
+        await platform.store.close()
+        directory.remove()
+    }
+
+    var store: any Store { platform.store }
+
+    /// Calls the API; `token` goes in `Authorization: Bearer`.
+    func call(
+        _ method: HTTPMethod, _ target: String, token: String? = nil, json: String? = nil,
+        headers extra: HTTPHeaders = [:], from address: String = "203.0.113.7"
+    ) async -> APIResponse {
+        var headers = extra
+        if let token { headers.add("Authorization", "Bearer \(token)") }
+        if json != nil { headers.add("Content-Type", "application/json") }
+        let response = await platform.api.responder.test(
+            method, target, headers: headers, body: Array((json ?? "").utf8), remoteAddress: address)
+        return APIResponse(response)
+    }
+
+    /// Creates a user directly in the store.
+    @discardableResult
+    func user(_ email: String, admin: Bool = false) async throws -> User {
+        try await store.withTransaction {
+            try await $0.insertUser(try NewUser(email: email, isSuperAdmin: admin, createdAt: .now()))
+        }
+    }
+
+    /// Signs `email` in through the one-time code flow; returns the session token.
+    func signIn(_ email: String) async throws -> String {
+        let requested = await call(.post, "/api/auth/otp/request", json: #"{"email":"\#(email)"}"#)
+        #expect(requested.status == 202)
+        let code = try #require(notifier.code(for: email))
+        let verified = await call(.post, "/api/auth/otp/verify", json: #"{"email":"\#(email)","code":"\#(code)"}"#)
+        #expect(verified.status == 200, "\(verified.text)")
+        return try #require(verified.json["token"] as? String)
+    }
+}
+
+/// A response with its JSON decoded loosely, for assertions.
+struct APIResponse {
+    let status: Int
+    let headers: HTTPHeaders
+    let text: String
+
+    init(_ response: HTTPResponse) {
+        status = response.status.code
+        headers = response.headers
+        if case .bytes(let bytes) = response.body {
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            text = ""
+        }
+    }
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    var array: [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    var error: String? { json["error"] as? String }
+}
