@@ -74,7 +74,8 @@ public final class Platform: Sendable {
         let notifier = notifier ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
         let auth = AuthService(
             store: store, notifier: notifier, settings: configuration.auth, logger: logger.labeled("auth"))
-        let api = APIServer(configuration: configuration, store: store, auth: auth, metrics: metrics, logger: logger)
+        let api = APIServer(
+            configuration: configuration, store: store, auth: auth, vault: vault, metrics: metrics, logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] = [
             NodeHeartbeat(

@@ -32,7 +32,8 @@ struct APIHarness {
     let notifier: CapturingNotifier
     let directory: TemporaryDirectory
 
-    static func open(_ environment: [String: String] = [:]) async throws -> APIHarness {
+    static func open(_ environment: [String: String] = [:], logs: InMemoryLogHandler? = nil) async throws -> APIHarness
+    {
         let directory = try TemporaryDirectory("zc-api")
         var variables = [
             "ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0",
@@ -43,7 +44,8 @@ struct APIHarness {
             explicitPath: nil, environment: variables, context: ConfigurationTests.noDocker,
             workingDirectory: directory.path)
         let notifier = CapturingNotifier()
-        let platform = try await Platform.open(configuration, logger: .disabled, notifier: notifier)
+        let logger = logs.map { Logger(label: "test", minimumLevel: .trace, handler: $0) } ?? .disabled
+        let platform = try await Platform.open(configuration, logger: logger, notifier: notifier)
         return APIHarness(platform: platform, notifier: notifier, directory: directory)
     }
 

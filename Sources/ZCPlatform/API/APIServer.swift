@@ -1,5 +1,6 @@
 import Foundation
 import ZCCore
+import ZCCrypto
 import ZCHTTP
 
 /// The platform's HTTP API as a service: the router (health, metrics, and the REST API as it grows),
@@ -12,8 +13,8 @@ public struct APIServer: Service {
     public let responder: RouterResponder
 
     public init(
-        configuration: PlatformConfiguration, store: any Store, auth: AuthService, metrics: MetricsRegistry,
-        logger: Logger
+        configuration: PlatformConfiguration, store: any Store, auth: AuthService, vault: Vault,
+        metrics: MetricsRegistry, logger: Logger
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics)
         var router = Router()
@@ -22,6 +23,14 @@ public struct APIServer: Service {
         router.use(BearerAuthentication(auth: auth))
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
         AuthRoutes.register(in: &router, auth: auth, store: store)
+        let authorizer = Authorizer(store: store)
+        UserRoutes.register(in: &router, store: store, authorizer: authorizer)
+        TenantRoutes.register(in: &router, store: store, authorizer: authorizer, configuration: configuration)
+        MemberRoutes.register(in: &router, store: store, authorizer: authorizer, configuration: configuration)
+        ChannelRoutes.register(
+            in: &router, store: store, authorizer: authorizer, vault: vault, configuration: configuration)
+        ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault)
+        MonitoringRoutes.register(in: &router, store: store, authorizer: authorizer)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))
         let server = configuration.server

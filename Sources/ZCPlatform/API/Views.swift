@@ -62,3 +62,140 @@ struct CreatedTokenView: Encodable {
     let token: String
     let details: TokenView
 }
+
+struct TenantView: Encodable {
+    let id: String
+    let name: String
+    let plan: String
+    let status: String
+    let errorMessage: String?
+    let nodeId: String?
+    let hostPort: Int?
+    let containerId: String?
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
+    let startedAt: Timestamp?
+
+    init(_ tenant: Tenant) {
+        id = tenant.id.rawValue
+        name = tenant.name
+        plan = tenant.plan
+        status = tenant.status.rawValue
+        errorMessage = tenant.errorMessage
+        nodeId = tenant.nodeID
+        hostPort = tenant.hostPort
+        containerId = tenant.containerID
+        createdAt = tenant.createdAt
+        updatedAt = tenant.updatedAt
+        startedAt = tenant.startedAt
+    }
+}
+
+struct TenantStatusView: Encodable {
+    let status: String
+    /// Seconds since the agent entered `running`; null when not running.
+    let uptime: Int64?
+    let port: Int?
+    let errorMessage: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(uptime, forKey: .uptime)
+        try container.encode(port, forKey: .port)
+        try container.encode(errorMessage, forKey: .errorMessage)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, uptime, port, errorMessage
+    }
+}
+
+struct MemberView: Encodable {
+    let userId: Int64
+    let email: String
+    let role: String
+    let createdAt: Timestamp
+}
+
+struct ChannelView: Encodable {
+    let id: Int64
+    let kind: String
+    let name: String
+    let settings: [String: JSONValue]
+    /// Whether a secret is stored; the secret itself is never returned.
+    let secretSet: Bool
+    let enabled: Bool
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
+
+    init(_ channel: Channel) {
+        id = channel.id
+        kind = channel.kind
+        name = channel.name
+        settings = channel.settings
+        secretSet = channel.secret != nil
+        enabled = channel.enabled
+        createdAt = channel.createdAt
+        updatedAt = channel.updatedAt
+    }
+}
+
+struct ConfigView: Encodable {
+    let provider: String?
+    let model: String?
+    let settings: [String: JSONValue]
+    /// Whether an API key is stored; the key itself is never returned.
+    let apiKeySet: Bool
+    let updatedAt: Timestamp?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(model, forKey: .model)
+        try container.encode(settings, forKey: .settings)
+        try container.encode(apiKeySet, forKey: .apiKeySet)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case provider, model, settings, apiKeySet, updatedAt
+    }
+}
+
+struct AuditEventView: Encodable {
+    let id: Int64
+    let at: Timestamp
+    let actor: String
+    let action: String
+    let tenantId: String?
+    let target: String?
+    let clientIp: String?
+    let detail: [String: JSONValue]
+
+    init(_ event: AuditEvent) {
+        id = event.id
+        at = event.at
+        actor = event.actor
+        action = event.action
+        tenantId = event.tenantID
+        target = event.target
+        clientIp = event.clientIP
+        detail = event.detail
+    }
+}
+
+struct AuditPageView: Encodable {
+    let events: [AuditEventView]
+    let nextCursor: Int64?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(events, forKey: .events)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case events, nextCursor
+    }
+}
