@@ -34,6 +34,7 @@ struct AccessMatrixTests {
         Route(method: .post, path: "/api/auth/logout", body: nil, need: .anyUser),
         Route(method: .get, path: "/api/auth/tokens", body: nil, need: .anyUser),
         Route(method: .post, path: "/api/auth/tokens", body: #"{"name":"t"}"#, need: .anyUser),
+        Route(method: .delete, path: "/api/auth/tokens/{own-token}", body: nil, need: .anyUser),
         Route(method: .get, path: "/api/users", body: nil, need: .superAdmin),
         Route(method: .post, path: "/api/users", body: #"{"email":"new@example.com"}"#, need: .superAdmin),
         Route(method: .patch, path: "/api/users/{viewer}", body: #"{"is_disabled":true}"#, need: .superAdmin),
@@ -102,6 +103,7 @@ struct AccessMatrixTests {
         defer { Task { await world.api.close() } }
         let path = route.path.replacingOccurrences(of: "{viewer}", with: String(world.viewerID))
             .replacingOccurrences(of: "{channel}", with: String(world.channelID))
+            .replacingOccurrences(of: "{own-token}", with: String(world.tokenIDs[caller] ?? 1))
         let response = await world.api.call(route.method, path, token: world.tokens[caller], json: route.body)
         let want = Self.expected(caller, route)
         switch want {
@@ -138,6 +140,7 @@ struct AccessMatrixTests {
     struct World {
         let api: APIHarness
         var tokens: [Caller: String] = [:]
+        var tokenIDs: [Caller: Int64] = [:]
         var viewerID: Int64 = 0
         var channelID: Int64 = 0
 
@@ -190,6 +193,7 @@ struct AccessMatrixTests {
                     try await api.store.withTransaction { try await $0.revokeAccessToken(id: stored.id, at: now) }
                 }
                 world.tokens[caller] = token.value
+                world.tokenIDs[caller] = stored.id
             }
             let channel = try await api.store.withTransaction {
                 try await $0.insertChannel(

@@ -45,7 +45,8 @@ public struct Tenant: Sendable, Hashable, Codable {
 
     /// Validates a display name: 1 to 200 characters, no control characters.
     public static func validateName(_ name: String) throws(ValidationError) {
-        guard !name.isEmpty, name.count <= 200 else {
+        // Counted in Unicode scalars, as JSON Schema's maxLength counts.
+        guard !name.isEmpty, name.unicodeScalars.count <= 200 else {
             throw ValidationError(field: "name", "must be 1 to 200 characters")
         }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

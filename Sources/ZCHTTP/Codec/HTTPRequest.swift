@@ -34,7 +34,7 @@ public struct HTTPRequest: Sendable {
         return true
     }
 
-    /// The decoded value of query parameter `name`, the first one given.
+    /// The decoded value of query parameter `name`, the first one given (empty when given empty).
     public func queryParameter(_ name: String) -> String? {
         guard let query else { return nil }
         for pair in query.split(separator: "&") {

@@ -39,7 +39,9 @@ enum ChannelRoutes {
                 throw ValidationError(field: "secret", "is required for \(kind.name) channels")
             }
             let sealed = try body.secret.map { secret -> SealedSecret in
-                guard secret.utf8.count <= 4096 else { throw ValidationError(field: "secret", "is too long") }
+                guard (1...4096).contains(secret.utf8.count) else {
+                    throw ValidationError(field: "secret", "must be 1 to 4096 bytes")
+                }
                 return try vault.seal(
                     secret, owner: SecretLocation.channel(id: 0, tenantID: tenant.id, name: body.name).owner)
             }
@@ -83,7 +85,9 @@ enum ChannelRoutes {
                 var changed: [String] = []
                 let oldOwner = SecretLocation.channel(id: channel.id, tenantID: tenant.id, name: channel.name).owner
                 var plaintext: String?
-                if case .some(.some(let name)) = try fields.string("name"), name != channel.name {
+                let newName = try fields.string("name")
+                if case .some(.none) = newName { throw ValidationError(field: "name", "cannot be null") }
+                if case .some(.some(let name)) = newName, name != channel.name {
                     try ChannelKind.validateName(name)
                     // The secret is bound to the name: open it under the old one to seal it under the new.
                     if let sealed = channel.secret { plaintext = try vault.open(sealed, owner: oldOwner) }
@@ -98,12 +102,7 @@ enum ChannelRoutes {
                 switch try fields.string("secret") {
                 case .none: break
                 case .some(.none):
-                    if kind?.requiresSecret == true {
-                        throw ValidationError(field: "secret", "is required for \(channel.kind) channels")
-                    }
-                    channel.secret = nil
-                    plaintext = nil
-                    changed.append("secret")
+                    throw ValidationError(field: "secret", "cannot be null; send a new secret, or delete the channel")
                 case .some(.some(let secret)):
                     guard !secret.isEmpty, secret.utf8.count <= 4096 else {
                         throw ValidationError(field: "secret", "must be 1 to 4096 bytes")

@@ -31,8 +31,17 @@ enum MemberRoutes {
             let limit = configuration.plans[tenant.plan]?.maxMembers ?? Plan.standard.maxMembers
             let now = Timestamp.now()
             try await store.withTransaction { transaction in
-                guard let user = try await transaction.user(email: email) else {
-                    throw HTTPError(.notFound, "no user with email \(email); a super-admin creates users")
+                // An email that is no user yet is an invitation: the user is created, and signs in with a code.
+                let user: User
+                if let existing = try await transaction.user(email: email) {
+                    user = existing
+                } else {
+                    user = try await transaction.insertUser(try NewUser(email: email, createdAt: now))
+                    try await transaction.appendAudit(
+                        NewAuditEvent(
+                            at: now, actor: principal.actor, action: "user.invite", tenantID: tenant.id.rawValue,
+                            target: "user:\(user.id)", clientIP: context.remoteAddress,
+                            detail: ["email": .string(email)]))
                 }
                 let members = try await transaction.members(of: tenant.id)
                 guard !members.contains(where: { $0.userID == user.id }) else {

@@ -16,7 +16,8 @@ enum TenantRoutes {
     ) {
         router.get("/api/tenants") { request, context in
             let principal = try context.principal()
-            let limit = min(max(Int(request.queryParameter("limit") ?? "") ?? 100, 1), 1000)
+            let limit = Int(request.queryParameter("limit") ?? "100") ?? -1
+            guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, "limit must be from 1 to 1000") }
             let after = try request.queryParameter("after").map { raw -> TenantID in
                 guard let id = try? TenantID(raw) else { throw HTTPError(.badRequest, "after must be a tenant id") }
                 return id
