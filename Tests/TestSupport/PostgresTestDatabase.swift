@@ -50,6 +50,7 @@ public enum PostgresTestDatabase {
         guard PQstatus(connection) == CONNECTION_OK else {
             throw StoreError(.cannotOpen, String(cString: PQerrorMessage(connection)))
         }
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         let status = PQresultStatus(result)

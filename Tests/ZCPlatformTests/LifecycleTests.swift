@@ -113,7 +113,7 @@ struct LifecycleTests {
             explicitPath: nil,
             environment: [
                 "ZCPLATFORM_STORE_PATH": directory.file("data/zcplatform.db"), "ZCPLATFORM_CLUSTER_NODE_ID": "embedded",
-                "ZCPLATFORM_SERVER_PORT": "0",
+                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
             ],
             context: ConfigurationTests.noDocker, workingDirectory: directory.path)
         let handler = InMemoryLogHandler()

@@ -14,7 +14,10 @@ struct PlatformHTTPTests {
     ) async throws {
         let directory = try TemporaryDirectory("zc-http")
         defer { directory.remove() }
-        var variables = ["ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0"]
+        var variables = [
+            "ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0",
+            "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
+        ]
         for (key, value) in environment { variables[key] = value }
         let configuration = try ConfigurationLoader.load(
             explicitPath: nil, environment: variables, context: ConfigurationTests.noDocker,

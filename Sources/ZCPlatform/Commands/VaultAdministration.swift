@@ -15,8 +15,13 @@ public enum VaultAdministration {
                     "the vault key file \(path) is missing but \(sealed) secret(s) are sealed in the store; restore it from the backup it was saved with"
                 )
             }
-            _ = try VaultKeyFile.create(path)
-            logger.notice("vault.key_created", ["path": path])
+            do {
+                _ = try VaultKeyFile.create(path)
+                logger.notice("vault.key_created", ["path": path])
+            } catch {
+                // Another process (a second node starting on the same host) may have just created it.
+                guard FileManager.default.fileExists(atPath: path) else { throw error }
+            }
         }
         return try Vault(keyFile: path)
     }
