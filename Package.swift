@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "zcplatform", targets: ["zcplatform"]),
         .executable(name: "zcbench", targets: ["zcbench"]),
+        .executable(name: "zcagent-sim", targets: ["zcagent-sim"]),
         .library(name: "ZCPlatform", targets: ["ZCPlatform"]),
         .library(name: "ZCCore", targets: ["ZCCore"]),
         .library(name: "ZCTOML", targets: ["ZCTOML"]),
@@ -52,6 +53,9 @@ let package = Package(
             name: "zcbench",
             dependencies: ["ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite"],
             path: "Sources/zcbench"),
+
+        // The agent simulator: ZeroClaw's gateway endpoints for tests and demos.
+        .executableTarget(name: "zcagent-sim", dependencies: ["ZCHTTP", "ZCTOML"], path: "Sources/zcagent-sim"),
 
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),

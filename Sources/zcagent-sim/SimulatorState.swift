@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+/// What the simulated agent has done and how it is told to behave.
+final class SimulatorState: Sendable {
+    enum Mode: String, Sendable {
+        /// Answers /health 200.
+        case healthy
+        /// Answers /health 503.
+        case unhealthy
+        /// Answers /health after 10 seconds (a health probe times out first).
+        case slow
+        /// Exits with status 1 right after answering the request that asked for it.
+        case crash
+    }
+
+    struct Counters: Sendable {
+        var messages: [String: (inbound: Int, outbound: Int)] = ["telegram": (0, 0), "discord": (0, 0)]
+        var tokensIn = 0
+        var tokensOut = 0
+        var requests: [Double] = []
+    }
+
+    let started = Date()
+    private let mode: Mutex<Mode>
+    private let counters = Mutex(Counters())
+
+    init(mode: Mode) {
+        self.mode = Mutex(mode)
+    }
+
+    var current: Mode { mode.withLock { $0 } }
+    func set(_ new: Mode) { mode.withLock { $0 = new } }
+
+    /// One simulated exchange: a message in, a reply out, tokens spent.
+    func simulateTraffic() {
+        counters.withLock { counters in
+            let channel = Bool.random() ? "telegram" : "discord"
+            var pair = counters.messages[channel] ?? (0, 0)
+            pair.inbound += 1
+            pair.outbound += 1
+            counters.messages[channel] = pair
+            counters.tokensIn += Int.random(in: 200...1200)
+            counters.tokensOut += Int.random(in: 50...400)
+            counters.requests.append(Double.random(in: 0.2...3.0))
+            if counters.requests.count > 1000 { counters.requests.removeFirst(500) }
+        }
+    }
+
+    /// Prometheus text in both metric-name families of PRODUCT.md, plus a histogram to be skipped.
+    func metrics() -> String {
+        counters.withLock { counters in
+            var text = ""
+            let inbound = counters.messages.values.reduce(0) { $0 + $1.inbound }
+            text += "# HELP zeroclaw_messages_total Messages handled (legacy name).\n"
+            text += "# TYPE zeroclaw_messages_total counter\n"
+            text += "zeroclaw_messages_total \(inbound)\n"
+            text += "# HELP zeroclaw_tokens_total Tokens used (legacy name).\n"
+            text += "# TYPE zeroclaw_tokens_total counter\n"
+            text += "zeroclaw_tokens_total{direction=\"input\"} \(counters.tokensIn)\n"
+            text += "zeroclaw_tokens_total{direction=\"output\"} \(counters.tokensOut)\n"
+            text += "# HELP zeroclaw_channel_messages_total Messages per channel and direction.\n"
+            text += "# TYPE zeroclaw_channel_messages_total counter\n"
+            for (channel, pair) in counters.messages.sorted(by: { $0.key < $1.key }) {
+                text +=
+                    "zeroclaw_channel_messages_total{channel=\"\(channel)\",direction=\"inbound\"} \(pair.inbound)\n"
+                text +=
+                    "zeroclaw_channel_messages_total{channel=\"\(channel)\",direction=\"outbound\"} \(pair.outbound)\n"
+            }
+            text += "# HELP zeroclaw_tokens_input_total Input tokens per provider and model.\n"
+            text += "# TYPE zeroclaw_tokens_input_total counter\n"
+            text += "zeroclaw_tokens_input_total{provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensIn)\n"
+            text += "# HELP zeroclaw_tokens_output_total Output tokens per provider and model.\n"
+            text += "# TYPE zeroclaw_tokens_output_total counter\n"
+            text +=
+                "zeroclaw_tokens_output_total{provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensOut)\n"
+            let bounds = [0.5, 1, 2.5]
+            text += "# HELP zeroclaw_llm_request_duration_seconds Provider latency.\n"
+            text += "# TYPE zeroclaw_llm_request_duration_seconds histogram\n"
+            for bound in bounds {
+                let count = counters.requests.filter { $0 <= bound }.count
+                text += "zeroclaw_llm_request_duration_seconds_bucket{le=\"\(bound)\"} \(count)\n"
+            }
+            text += "zeroclaw_llm_request_duration_seconds_bucket{le=\"+Inf\"} \(counters.requests.count)\n"
+            text += "zeroclaw_llm_request_duration_seconds_sum \(counters.requests.reduce(0, +))\n"
+            text += "zeroclaw_llm_request_duration_seconds_count \(counters.requests.count)\n"
+            text += "# HELP zeroclaw_up Always 1.\n# TYPE zeroclaw_up gauge\nzeroclaw_up 1\n"
+            return text
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import ZCHTTP
+import ZCTOML
+
+/// `zcagent-sim`: a stand-in for the ZeroClaw agent, for tests and demos (ZeroClaw itself is not
+/// available here). It speaks the gateway's endpoints and can be told to misbehave.
+///
+///     zcagent-sim daemon        serve the gateway (port: ZEROCLAW_gateway__port, else [gateway] port of
+///                               $HOME/.zeroclaw/config.toml, else 42617; host: ZEROCLAW_gateway__host)
+///     zcagent-sim status        print a status line, exit 0 (the target of `exec`)
+///     zcagent-sim sleep N       sleep N seconds (exec timeouts)
+///     zcagent-sim exit N        exit with status N
+///
+/// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `slow` or `crash` as the body;
+/// the first mode comes from ZCSIM_MODE.
+/// One unbuffered line on stdout, so `docker logs` and the platform see it at once.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "status":
+    say("zeroclaw status: running (zcagent-sim, the zcplatform agent simulator)")
+    exit(0)
+case "sleep":
+    let seconds = Double(arguments.dropFirst().first ?? "1") ?? 1
+    usleep(UInt32(min(seconds, 3600) * 1_000_000))
+    exit(0)
+case "exit":
+    exit(Int32(arguments.dropFirst().first ?? "0") ?? 0)
+case "daemon", nil:
+    break
+default:
+    FileHandle.standardError.write(Data("zcagent-sim: unknown command \(arguments[0])\n".utf8))
+    exit(2)
+}
+
+let environment = ProcessInfo.processInfo.environment
+let configuration: TOMLTable? = {
+    let home = environment["HOME"] ?? "/zeroclaw-data"
+    for path in ["\(home)/.zeroclaw/config.toml", "/zeroclaw-data/.zeroclaw/config.toml"] {
+        if let data = FileManager.default.contents(atPath: path), let table = try? TOML.decode(bytes: Array(data)) {
+            return table
+        }
+    }
+    return nil
+}()
+let port =
+    environment["ZEROCLAW_gateway__port"].flatMap(Int.init) ?? configuration?.value(atPath: ["gateway", "port"])?.int
+    ?? 42617
+let host =
+    environment["ZEROCLAW_gateway__host"] ?? configuration?.value(atPath: ["gateway", "host"])?.string ?? "127.0.0.1"
+// ZeroClaw serves /metrics only with `[observability] backend = "prometheus"`; so does the simulator.
+let metricsEnabled =
+    (environment["ZEROCLAW_observability__backend"]
+        ?? configuration?.value(atPath: ["observability", "backend"])?.string) == "prometheus"
+let state = SimulatorState(mode: SimulatorState.Mode(rawValue: environment["ZCSIM_MODE"] ?? "") ?? .healthy)
+
+struct Gateway: HTTPResponder {
+    let state: SimulatorState
+
+    func respond(to request: HTTPRequest, info: HTTPRequestInfo) async -> HTTPResponse {
+        switch (request.method, request.path) {
+        case (.get, "/health"):
+            switch state.current {
+            case .unhealthy:
+                return HTTPResponse(status: .serviceUnavailable, bytes: Array(#"{"status":"unhealthy"}"#.utf8))
+            case .slow:
+                try? await Task.sleep(for: .seconds(10))
+            case .healthy, .crash:
+                break
+            }
+            let uptime = Int(Date().timeIntervalSince(state.started))
+            return HTTPResponse(
+                headers: ["Content-Type": "application/json"],
+                bytes: Array(#"{"status":"ok","uptime":\#(uptime)}"#.utf8))
+        case (.get, "/metrics") where metricsEnabled:
+            return HTTPResponse(
+                headers: ["Content-Type": "text/plain; version=0.0.4"], bytes: Array(state.metrics().utf8))
+        case (.post, "/sim/mode"):
+            let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let mode = SimulatorState.Mode(rawValue: text) else {
+                return HTTPResponse(status: .badRequest, bytes: Array("modes: healthy unhealthy slow crash\n".utf8))
+            }
+            say("zcagent-sim: mode \(mode.rawValue)")
+            state.set(mode)
+            if mode == .crash {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
+                    say("zcagent-sim: crashing as asked")
+                    exit(1)
+                }
+            }
+            return HTTPResponse(status: .noContent)
+        default:
+            return HTTPResponse(status: .notFound, bytes: Array("not found\n".utf8))
+        }
+    }
+}
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let termination = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+let interruption = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+for source in [termination, interruption] {
+    source.setEventHandler {
+        say("zcagent-sim: shutting down")
+        exit(0)
+    }
+    source.resume()
+}
+let traffic = DispatchSource.makeTimerSource(queue: .global())
+traffic.schedule(deadline: .now() + 1, repeating: 1)
+traffic.setEventHandler {
+    state.simulateTraffic()
+    if Int.random(in: 0..<4) == 0 { say("zeroclaw: handled a message (simulated)") }
+}
+traffic.resume()
+
+// Like the agent, keep state in the data volume: a read-only or foreign-owned directory shows here.
+let stateDirectory = "\(environment["HOME"] ?? "/zeroclaw-data")/.zeroclaw/state"
+do {
+    try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+    try Data("\(Int(Date().timeIntervalSince1970))\n".utf8).write(
+        to: URL(fileURLWithPath: "\(stateDirectory)/last-start"))
+} catch {
+    say("zcagent-sim: warning: cannot write \(stateDirectory): \(error.localizedDescription)")
+}
+
+let server = HTTPServer(
+    configuration: HTTPServerConfiguration(host: host, port: port, loops: 1), responder: Gateway(state: state),
+    onListening: { say("zeroclaw gateway listening on \(host):\($0) (zcagent-sim)") })
+do {
+    try await server.run()
+} catch {
+    FileHandle.standardError.write(Data("zcagent-sim: cannot serve on \(host):\(port): \(error)\n".utf8))
+    exit(1)
+}
