@@ -35,6 +35,7 @@ let package = Package(
         // Drivers.
         .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
         .target(name: "PostgresStore", dependencies: ["ZCCore", "ZCSQL", "CLibPQ"], path: "Modules/PostgresStore"),
+        .target(name: "DockerRuntime", dependencies: ["ZCCore", "ZCHTTP"], path: "Modules/DockerRuntime"),
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
@@ -43,7 +44,8 @@ let package = Package(
         .target(
             name: "ZCPlatform",
             dependencies: [
-                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "LogNotifier",
+                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "DockerRuntime",
+                "LogNotifier",
             ],
             path: "Sources/ZCPlatform"),
         .executableTarget(
@@ -78,6 +80,9 @@ let package = Package(
             name: "PostgresStoreTests",
             dependencies: ["PostgresStore", "StoreConformance", "TestSupport", "ZCCore", "ZCSQL"],
             path: "Tests/PostgresStoreTests"),
+        .testTarget(
+            name: "DockerRuntimeTests", dependencies: ["DockerRuntime", "ZCCore", "ZCHTTP", "TestSupport"],
+            path: "Tests/DockerRuntimeTests"),
         .testTarget(
             name: "ZCPlatformTests",
             dependencies: [

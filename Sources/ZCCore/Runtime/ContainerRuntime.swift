@@ -5,6 +5,9 @@
 public protocol ContainerRuntime: Sendable {
     /// The driver's name as the configuration spells it (`docker`, `process`).
     var driver: String { get }
+    /// Whether agents are isolated from the host and from each other (containers are; local processes
+    /// are not).
+    var isolated: Bool { get }
 
     /// Succeeds when the runtime answers; throws `unavailable` otherwise.
     func ping() async throws
@@ -18,8 +21,11 @@ public protocol ContainerRuntime: Sendable {
     func inspect(_ id: ContainerID) async throws -> ContainerInfo?
     /// Every container whose labels include all of `labels`.
     func list(labels: [String: String]) async throws -> [ContainerInfo]
-    /// The container's output; with `options.follow` the stream goes on until cancelled.
-    func logs(_ id: ContainerID, options: LogOptions) -> AsyncThrowingStream<LogLine, any Error>
+    /// Hands the container's output to `line`, oldest first. With `options.follow` it goes on while the
+    /// container runs, until the task is cancelled or `line` throws.
+    func logs(
+        _ id: ContainerID, options: LogOptions, _ line: @Sendable (LogLine) async throws -> Void
+    ) async throws
     func exec(_ id: ContainerID, _ request: ExecRequest) async throws -> ExecResult
     /// One sample of the container's counters.
     func stats(_ id: ContainerID) async throws -> ContainerStats
@@ -43,7 +49,7 @@ public enum ContainerRuntimeError: Error, HTTPStatusError, Sendable, Equatable {
     case notFound(ContainerID)
     /// The image does not exist locally and cannot be pulled.
     case imageNotFound(String)
-    /// A name or port is already taken.
+    /// A name or port is already taken, or the container is in a state that refuses the request.
     case conflict(String)
     case timedOut(String)
     case failed(String)

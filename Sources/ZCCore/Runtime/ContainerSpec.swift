@@ -5,14 +5,19 @@ public struct ContainerSpec: Sendable, Hashable {
     public var image: String
     public var entrypoint: [String]
     public var command: [String]
-    /// Environment, e.g. `ZEROCLAW_gateway__port`. May hold secrets: never logged.
+    /// Environment (`ZEROCLAW_…` overrides). Never secrets: a container's environment is readable by
+    /// anyone who may inspect it; secrets go into the 0600 config file in the data directory. The runtime
+    /// adds the gateway's bind address (`ZEROCLAW_gateway__host`, `ZEROCLAW_gateway__port`) as its
+    /// networking requires, and `HOME`.
     public var environment: [String: String]
     public var labels: [String: String]
     /// The per-tenant uid (and gid) the agent runs as.
     public var uid: Int
     /// The tenant's directory on the host, bound to `/zeroclaw-data`.
     public var dataDirectory: String
+    /// The loopback port on the host where the platform reaches the agent's gateway.
     public var hostPort: Int
+    /// The gateway's port inside the container (42617), where the runtime publishes `hostPort` to it.
     public var containerPort: Int
     public var memoryBytes: Int64
     public var cpuLimit: Double

@@ -1,0 +1,30 @@
+/// How the Docker runtime reaches the daemon and networks its containers.
+public struct DockerRuntimeOptions: Sendable, Hashable {
+    /// How an agent's gateway is reached from the host.
+    public enum Network: String, Sendable, Hashable, CaseIterable {
+        /// Docker's bridge: the gateway listens on 0.0.0.0:42617 inside the container, published on
+        /// `127.0.0.1:{host_port}` only.
+        case bridge
+        /// The host's network namespace (for daemons without a bridge): the gateway itself binds
+        /// `127.0.0.1:{host_port}`.
+        case host
+    }
+
+    /// The Engine API socket, `/var/run/docker.sock` by default.
+    public var socketPath: String
+    public var network: Network
+    /// The size of each container's `/tmp` (a tmpfs that counts against its memory limit).
+    public var tmpfsSize: String
+    /// Time allowed for one API call that does not stream (stop adds its grace period to it).
+    public var requestTimeout: Duration
+
+    public init(
+        socketPath: String = "/var/run/docker.sock", network: Network = .bridge, tmpfsSize: String = "64m",
+        requestTimeout: Duration = .seconds(30)
+    ) {
+        self.socketPath = socketPath
+        self.network = network
+        self.tmpfsSize = tmpfsSize
+        self.requestTimeout = requestTimeout
+    }
+}

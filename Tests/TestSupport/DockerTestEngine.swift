@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// The test Docker engine named by `ZC_TEST_DOCKER_SOCKET` (`.ci/run` starts one with `.ci/docker start`)
+/// and the agent simulator's image in it, `ZC_TEST_AGENT_IMAGE` (built by `.ci/agent-image`).
+public enum DockerTestEngine {
+    public static let variable = "ZC_TEST_DOCKER_SOCKET"
+
+    public static var socket: String? {
+        guard let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty else { return nil }
+        return path
+    }
+
+    /// Run the suites when an engine is configured, and always in CI, where a missing one fails them.
+    public static var shouldRun: Bool {
+        socket != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    public static let skipMessage: Comment = """
+        skipping Docker tests: set ZC_TEST_DOCKER_SOCKET and ZC_TEST_AGENT_IMAGE \
+        (export ZC_TEST_DOCKER_SOCKET=$(.ci/docker start /tmp/zcdocker); \
+        export ZC_TEST_AGENT_IMAGE=$(.ci/agent-image $ZC_TEST_DOCKER_SOCKET))
+        """
+
+    public struct NotConfigured: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func requireSocket() throws -> String {
+        guard let socket else {
+            throw NotConfigured(description: "ZC_TEST_DOCKER_SOCKET is not set; in CI .ci/run must start dockerd")
+        }
+        return socket
+    }
+
+    /// The simulator's image; `zcagent-sim:test` when not named.
+    public static var agentImage: String {
+        ProcessInfo.processInfo.environment["ZC_TEST_AGENT_IMAGE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "zcagent-sim:test"
+    }
+}
