@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Modules/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Modules/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
+        .systemLibrary(name: "CProcess", path: "Modules/CProcess"),
 
         // The core: domain types, the four protocols, errors. Knows no driver.
         .target(name: "ZCCore", path: "Sources/ZCCore"),
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
         .target(name: "PostgresStore", dependencies: ["ZCCore", "ZCSQL", "CLibPQ"], path: "Modules/PostgresStore"),
         .target(name: "DockerRuntime", dependencies: ["ZCCore", "ZCHTTP"], path: "Modules/DockerRuntime"),
+        .target(name: "ProcessRuntime", dependencies: ["ZCCore", "CProcess"], path: "Modules/ProcessRuntime"),
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
@@ -45,7 +47,7 @@ let package = Package(
             name: "ZCPlatform",
             dependencies: [
                 "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "DockerRuntime",
-                "LogNotifier",
+                "ProcessRuntime", "LogNotifier",
             ],
             path: "Sources/ZCPlatform"),
         .executableTarget(
@@ -84,10 +86,14 @@ let package = Package(
             name: "DockerRuntimeTests", dependencies: ["DockerRuntime", "ZCCore", "ZCHTTP", "TestSupport"],
             path: "Tests/DockerRuntimeTests"),
         .testTarget(
+            name: "ProcessRuntimeTests",
+            dependencies: ["ProcessRuntime", "ZCCore", "ZCHTTP", "TestSupport", "zcagent-sim"],
+            path: "Tests/ProcessRuntimeTests"),
+        .testTarget(
             name: "ZCPlatformTests",
             dependencies: [
                 "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore",
-                "TestSupport", "zcplatform",
+                "TestSupport", "zcplatform", "zcagent-sim",
             ],
             path: "Tests/ZCPlatformTests"),
     ]

@@ -1,5 +1,8 @@
+import DockerRuntime
+import Foundation
 import LogNotifier
 import PostgresStore
+import ProcessRuntime
 import SQLiteStore
 import ZCCore
 
@@ -7,8 +10,10 @@ import ZCCore
 /// concrete drivers this build offers; an embedding program may register its own.
 public struct DriverRegistry: Sendable {
     public typealias StoreFactory = @Sendable (PlatformConfiguration, Logger) async throws -> any Store
+    public typealias RuntimeFactory = @Sendable (PlatformConfiguration, Logger) throws -> any ContainerRuntime
 
     private var storeFactories: [String: StoreFactory] = [:]
+    private var runtimeFactories: [String: RuntimeFactory] = [:]
 
     public init() {}
 
@@ -16,7 +21,22 @@ public struct DriverRegistry: Sendable {
         storeFactories[name] = factory
     }
 
+    public mutating func registerRuntime(_ name: String, _ factory: @escaping RuntimeFactory) {
+        runtimeFactories[name] = factory
+    }
+
     public var storeDrivers: [String] { storeFactories.keys.sorted() }
+    public var runtimeDrivers: [String] { runtimeFactories.keys.sorted() }
+
+    /// Builds the runtime `configuration.runtime.driver` names; an unknown name is a configuration error.
+    public func makeRuntime(_ configuration: PlatformConfiguration, logger: Logger) throws -> any ContainerRuntime {
+        let name = configuration.runtime.driver
+        guard let factory = runtimeFactories[name] else {
+            throw ConfigurationError(
+                "runtime.driver: unknown driver \"\(name)\" (available: \(runtimeDrivers.joined(separator: ", ")))")
+        }
+        return try factory(configuration, logger)
+    }
 
     /// Builds the store `configuration.store.driver` names; an unknown name is a configuration error.
     public func makeStore(_ configuration: PlatformConfiguration, logger: Logger) async throws -> any Store {
@@ -55,6 +75,22 @@ public struct DriverRegistry: Sendable {
                     statementTimeoutMilliseconds: configuration.store.statementTimeoutMilliseconds,
                     applicationName: "zcplatform-\(configuration.cluster.nodeID)"),
                 logger: logger.labeled("store"))
+        }
+        registry.registerRuntime("docker") { configuration, logger in
+            try DockerRuntime(
+                options: DockerRuntimeOptions(
+                    socketPath: configuration.runtime.dockerSocket,
+                    network: DockerRuntimeOptions.Network(rawValue: configuration.runtime.network) ?? .bridge),
+                logger: logger)
+        }
+        registry.registerRuntime("process") { configuration, logger in
+            try ProcessRuntime(
+                options: ProcessRuntimeOptions(
+                    agentCommand: configuration.runtime.agentCommand.split(separator: " ").map(String.init),
+                    runDirectory: (configuration.runtime.dataDirectory as NSString).appendingPathComponent(
+                        ".process-runtime"),
+                    shutdownTimeout: .seconds(configuration.runtime.stopTimeoutSeconds)),
+                logger: logger)
         }
         return registry
     }

@@ -20,12 +20,18 @@ public final class Platform: Sendable {
     public let api: APIServer
     /// Seals and opens customers' secrets.
     public let vault: Vault
+    /// Runs the tenants' agents.
+    public let runtime: any ContainerRuntime
+    public let lifecycle: TenantLifecycle
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
-        metrics: MetricsRegistry, api: APIServer, vault: Vault
+        metrics: MetricsRegistry, api: APIServer, vault: Vault, runtime: any ContainerRuntime,
+        lifecycle: TenantLifecycle
     ) {
         self.vault = vault
+        self.runtime = runtime
+        self.lifecycle = lifecycle
         self.configuration = configuration
         self.store = store
         self.logger = logger
@@ -71,11 +77,27 @@ public final class Platform: Sendable {
             .set(1, labels: [version, store.driver])
         metrics.gauge("zcplatform_start_time_seconds", help: "When this process started, in Unix seconds.")
             .set(Double(now.seconds))
+        let runtime: any ContainerRuntime
+        let lifecycle: TenantLifecycle
+        do {
+            runtime = try registry.makeRuntime(configuration, logger: logger.labeled("runtime"))
+            lifecycle = try TenantLifecycle(
+                store: store, runtime: runtime, vault: vault, configuration: configuration, metrics: metrics,
+                logger: logger.labeled("lifecycle"))
+        } catch {
+            await store.close()
+            throw error
+        }
+        logger.info(
+            "runtime.ready",
+            ["driver": runtime.driver, "isolated": runtime.isolated, "data_dir": lifecycle.directories.root])
         let notifier = notifier ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
         let auth = AuthService(
             store: store, notifier: notifier, settings: configuration.auth, logger: logger.labeled("auth"))
         let api = APIServer(
-            configuration: configuration, store: store, auth: auth, vault: vault, metrics: metrics, logger: logger)
+            configuration: configuration, store: store, auth: auth, vault: vault, lifecycle: lifecycle,
+            metrics: metrics,
+            logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] = [
             NodeHeartbeat(
@@ -85,11 +107,12 @@ public final class Platform: Sendable {
                 store: store, rules: RetentionService.rules(for: configuration),
                 interval: .seconds(configuration.store.pruneIntervalSeconds),
                 batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention")),
+            lifecycle,
             api,
         ]
         return Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
-            vault: vault)
+            vault: vault, runtime: runtime, lifecycle: lifecycle)
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.
@@ -99,10 +122,16 @@ public final class Platform: Sendable {
         do {
             try await ServiceGroup(services: services, logger: logger.labeled("services")).run()
         } catch {
-            await store.close()
+            await close()
             throw error
         }
-        await store.close()
+        await close()
         logger.notice("platform.stopped", [:])
+    }
+
+    /// Releases the runtime (the process runtime stops its agents) and closes the store.
+    public func close() async {
+        await runtime.shutdown()
+        await store.close()
     }
 }

@@ -12,7 +12,8 @@ import ZCTOML
 ///     zcagent-sim exit N        exit with status N
 ///
 /// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `slow` or `crash` as the body;
-/// the first mode comes from ZCSIM_MODE.
+/// the first mode comes from ZCSIM_MODE, else from `[simulator] mode` in the config. In `crash` mode
+/// from the start it exits at once with status 3.
 /// One unbuffered line on stdout, so `docker logs` and the platform see it at once.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -55,7 +56,9 @@ let host =
 let metricsEnabled =
     (environment["ZEROCLAW_observability__backend"]
         ?? configuration?.value(atPath: ["observability", "backend"])?.string) == "prometheus"
-let state = SimulatorState(mode: SimulatorState.Mode(rawValue: environment["ZCSIM_MODE"] ?? "") ?? .healthy)
+// The first mode: ZCSIM_MODE, else `[simulator] mode` of the config (how a test deploys a failing agent).
+let firstMode = environment["ZCSIM_MODE"] ?? configuration?.value(atPath: ["simulator", "mode"])?.string ?? ""
+let state = SimulatorState(mode: SimulatorState.Mode(rawValue: firstMode) ?? .healthy)
 
 struct Gateway: HTTPResponder {
     let state: SimulatorState
@@ -125,6 +128,11 @@ do {
         to: URL(fileURLWithPath: "\(stateDirectory)/last-start"))
 } catch {
     say("zcagent-sim: warning: cannot write \(stateDirectory): \(error.localizedDescription)")
+}
+
+if state.current == .crash {
+    say("zcagent-sim: crashing at start, as configured")
+    exit(3)
 }
 
 let server = HTTPServer(

@@ -38,6 +38,8 @@ struct APIHarness {
         var variables = [
             "ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0",
             "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
+            "ZCPLATFORM_RUNTIME_DATA_DIR": directory.file("tenants"),
+            "ZCPLATFORM_RUNTIME_AGENT_COMMAND": AgentSimulator.executable,
         ]
         for (key, value) in environment { variables[key] = value }
         let configuration = try ConfigurationLoader.load(

@@ -44,11 +44,20 @@ struct EndpointRulesTests {
         #expect(stop.status == 409)
         #expect(stop.error == "cannot stop a tenant in status 'draft' (allowed from: running)")
         #expect(await api.call(.post, "/api/tenants/acme/start", token: admin).status == 409)
-        #expect(
-            await api.call(.post, "/api/tenants/acme/deploy", token: admin).status == 501, "allowed, but no runtime yet"
-        )
         #expect(await api.call(.get, "/api/tenants/acme/logs?tail=5000", token: admin).status == 400)
+        #expect(await api.call(.get, "/api/tenants/acme/logs", token: admin).status == 409)
         #expect(await api.call(.post, "/api/tenants/acme/exec", token: admin, json: #"{"argv":[]}"#).status == 422)
+        let slow = await api.call(
+            .post, "/api/tenants/acme/exec", token: admin, json: #"{"argv":["zeroclaw"],"timeout_seconds":100000}"#)
+        #expect(slow.status == 422)
+        let notRunning = await api.call(
+            .post, "/api/tenants/acme/exec", token: admin, json: #"{"command":"zeroclaw status"}"#)
+        #expect(notRunning.status == 409)
+        #expect(notRunning.error == "exec needs a running agent; tenant 'acme' is draft")
+        let deploy = await api.call(.post, "/api/tenants/acme/deploy", token: admin)
+        #expect(deploy.status == 202)
+        #expect(deploy.text.contains(#""status":"deploying""#))
+        #expect(await api.call(.post, "/api/tenants/acme/deploy", token: admin).status == 409)
         await api.close()
     }
 

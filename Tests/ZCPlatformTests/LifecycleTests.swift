@@ -114,6 +114,7 @@ struct LifecycleTests {
             environment: [
                 "ZCPLATFORM_STORE_PATH": directory.file("data/zcplatform.db"), "ZCPLATFORM_CLUSTER_NODE_ID": "embedded",
                 "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
+                "ZCPLATFORM_RUNTIME_DATA_DIR": directory.file("tenants"),
             ],
             context: ConfigurationTests.noDocker, workingDirectory: directory.path)
         let handler = InMemoryLogHandler()

@@ -29,6 +29,8 @@ public protocol ContainerRuntime: Sendable {
     func exec(_ id: ContainerID, _ request: ExecRequest) async throws -> ExecResult
     /// One sample of the container's counters.
     func stats(_ id: ContainerID) async throws -> ContainerStats
+    /// Releases the runtime's connections when the platform stops; the process runtime stops its agents.
+    func shutdown() async
 }
 
 /// A container's id or name, as the runtime accepts either.

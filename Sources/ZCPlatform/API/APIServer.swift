@@ -14,7 +14,7 @@ public struct APIServer: Service {
 
     public init(
         configuration: PlatformConfiguration, store: any Store, auth: AuthService, vault: Vault,
-        metrics: MetricsRegistry, logger: Logger
+        lifecycle: TenantLifecycle, metrics: MetricsRegistry, logger: Logger
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics)
         var router = Router()
@@ -25,11 +25,13 @@ public struct APIServer: Service {
         AuthRoutes.register(in: &router, auth: auth, store: store)
         let authorizer = Authorizer(store: store)
         UserRoutes.register(in: &router, store: store, authorizer: authorizer)
-        TenantRoutes.register(in: &router, store: store, authorizer: authorizer, configuration: configuration)
+        TenantRoutes.register(
+            in: &router, store: store, authorizer: authorizer, configuration: configuration, lifecycle: lifecycle)
         MemberRoutes.register(in: &router, store: store, authorizer: authorizer, configuration: configuration)
         ChannelRoutes.register(
-            in: &router, store: store, authorizer: authorizer, vault: vault, configuration: configuration)
-        ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault)
+            in: &router, store: store, authorizer: authorizer, vault: vault, configuration: configuration,
+            lifecycle: lifecycle)
+        ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault, lifecycle: lifecycle)
         MonitoringRoutes.register(in: &router, store: store, authorizer: authorizer)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))

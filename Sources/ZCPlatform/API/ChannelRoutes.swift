@@ -16,7 +16,7 @@ enum ChannelRoutes {
 
     static func register(
         in router: inout Router, store: any Store, authorizer: Authorizer, vault: Vault,
-        configuration: PlatformConfiguration
+        configuration: PlatformConfiguration, lifecycle: TenantLifecycle
     ) {
         router.get("/api/tenants/{id}/channels") { _, context in
             let (_, tenant) = try await authorizer.require(.listChannels, tenant: try context.parameter("id"), context)
@@ -69,6 +69,7 @@ enum ChannelRoutes {
                         ]))
                 return channel
             }
+            lifecycle.configurationChanged(tenant.id, actor: principal.actor)
             return JSONBody.response(ChannelView(channel), status: .created)
         }
         router.patch("/api/tenants/{id}/channels/{channel_id}") { request, context in
@@ -132,6 +133,7 @@ enum ChannelRoutes {
                         detail: ["changed": .array(changed.map(JSONValue.string))]))
                 return channel
             }
+            lifecycle.configurationChanged(tenant.id, actor: principal.actor)
             return JSONBody.response(ChannelView(updated))
         }
         router.delete("/api/tenants/{id}/channels/{channel_id}") { _, context in
@@ -149,6 +151,7 @@ enum ChannelRoutes {
                         target: "channel:\(channelID)", clientIP: context.remoteAddress,
                         detail: ["name": .string(channel.name)]))
             }
+            lifecycle.configurationChanged(tenant.id, actor: principal.actor)
             return HTTPResponse(status: .noContent)
         }
     }

@@ -5,7 +5,9 @@ import ZCHTTP
 /// `/api/tenants/{id}/config`: the agent's provider, model and settings (viewers read; managers change);
 /// the API key is write-only: it reads back as `api_key_set`.
 enum ConfigRoutes {
-    static func register(in router: inout Router, store: any Store, authorizer: Authorizer, vault: Vault) {
+    static func register(
+        in router: inout Router, store: any Store, authorizer: Authorizer, vault: Vault, lifecycle: TenantLifecycle
+    ) {
         router.get("/api/tenants/{id}/config") { _, context in
             let (_, tenant) = try await authorizer.require(.readConfig, tenant: try context.parameter("id"), context)
             let config = try await store.read { try await $0.tenantConfig(of: tenant.id) }
@@ -40,6 +42,7 @@ enum ConfigRoutes {
                 }
                 if let settings = try fields.object("settings") {
                     guard settings.count <= 64 else { throw ValidationError(field: "settings", "at most 64 settings") }
+                    try AgentConfigRenderer.validateSettings(settings)
                     config.settings = settings
                     changed.append("settings")
                 }
@@ -62,6 +65,7 @@ enum ConfigRoutes {
                         clientIP: context.remoteAddress, detail: ["changed": .array(changed.map(JSONValue.string))]))
                 return config
             }
+            lifecycle.configurationChanged(tenant.id, actor: principal.actor)
             return JSONBody.response(view(saved))
         }
     }

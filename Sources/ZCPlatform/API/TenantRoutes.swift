@@ -12,7 +12,8 @@ enum TenantRoutes {
     }
 
     static func register(
-        in router: inout Router, store: any Store, authorizer: Authorizer, configuration: PlatformConfiguration
+        in router: inout Router, store: any Store, authorizer: Authorizer, configuration: PlatformConfiguration,
+        lifecycle: TenantLifecycle
     ) {
         router.get("/api/tenants") { request, context in
             let principal = try context.principal()
@@ -77,50 +78,68 @@ enum TenantRoutes {
         router.delete("/api/tenants/{id}") { _, context in
             let (principal, tenant) = try await authorizer.require(
                 .deleteTenant, tenant: try context.parameter("id"), context)
-            _ = try TenantStatusMachine.apply(.delete, to: tenant.status)
-            try await store.withTransaction { transaction in
-                guard try await transaction.deleteTenant(tenant.id) else {
-                    throw HTTPError(.notFound, "tenant '\(tenant.id)' not found")
-                }
-                try await transaction.appendAudit(
-                    NewAuditEvent(
-                        at: .now(), actor: principal.actor, action: "tenant.delete", tenantID: tenant.id.rawValue,
-                        clientIP: context.remoteAddress, detail: ["status": .string(tenant.status.rawValue)]))
-            }
+            try await lifecycle.delete(tenant.id, actor: principal.actor, clientIP: context.remoteAddress)
             return HTTPResponse(status: .noContent)
         }
-        for (action, operation) in [
-            (TenantAction.deploy, PlatformOperation.deploy), (.start, .start), (.stop, .stop), (.restart, .restart),
-        ] {
-            router.post("/api/tenants/{id}/\(action.rawValue)") { _, context in
-                let (_, tenant) = try await authorizer.require(operation, tenant: try context.parameter("id"), context)
-                _ = try TenantStatusMachine.apply(action, to: tenant.status)
-                throw RuntimeNotConfigured()
-            }
+        router.post("/api/tenants/{id}/deploy") { _, context in
+            let (principal, tenant) = try await authorizer.require(
+                .deploy, tenant: try context.parameter("id"), context)
+            let deploying = try await lifecycle.deploy(
+                tenant.id, actor: principal.actor, clientIP: context.remoteAddress)
+            return JSONBody.response(TenantView(deploying), status: .accepted)
+        }
+        router.post("/api/tenants/{id}/start") { _, context in
+            let (principal, tenant) = try await authorizer.require(.start, tenant: try context.parameter("id"), context)
+            return JSONBody.response(
+                TenantView(
+                    try await lifecycle.start(tenant.id, actor: principal.actor, clientIP: context.remoteAddress)))
+        }
+        router.post("/api/tenants/{id}/stop") { _, context in
+            let (principal, tenant) = try await authorizer.require(.stop, tenant: try context.parameter("id"), context)
+            return JSONBody.response(
+                TenantView(try await lifecycle.stop(tenant.id, actor: principal.actor, clientIP: context.remoteAddress))
+            )
+        }
+        router.post("/api/tenants/{id}/restart") { _, context in
+            let (principal, tenant) = try await authorizer.require(
+                .restart, tenant: try context.parameter("id"), context)
+            return JSONBody.response(
+                TenantView(
+                    try await lifecycle.restart(tenant.id, actor: principal.actor, clientIP: context.remoteAddress)))
         }
         router.get("/api/tenants/{id}/logs") { request, context in
-            _ = try await authorizer.require(.readLogs, tenant: try context.parameter("id"), context)
-            _ = try LogsQuery(request)
-            throw RuntimeNotConfigured()
+            let (_, tenant) = try await authorizer.require(.readLogs, tenant: try context.parameter("id"), context)
+            let query = try LogsQuery(request)
+            let options = LogOptions(tail: query.tail, timestamps: query.timestamps, follow: query.follow)
+            guard query.follow else {
+                let lines = LogLines()
+                try await lifecycle.logs(tenant.id, options: options) { lines.append($0.text) }
+                return JSONBody.response(lines.all)
+            }
+            try await lifecycle.checkLogsAvailable(tenant.id)
+            return HTTPResponse(
+                headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"],
+                body: .stream { writer in
+                    try await LogEventStream(writer: writer).run { send in
+                        try await lifecycle.logs(tenant.id, options: options) { try await send($0.text) }
+                    }
+                })
         }
         router.post("/api/tenants/{id}/exec") { request, context in
-            _ = try await authorizer.require(.exec, tenant: try context.parameter("id"), context)
-            _ = try ExecBody.argv(request)
-            throw RuntimeNotConfigured()
+            let (principal, tenant) = try await authorizer.require(.exec, tenant: try context.parameter("id"), context)
+            let (argv, timeout) = try ExecBody.parse(request, maximum: configuration.runtime.execTimeoutSeconds)
+            let result = try await lifecycle.exec(
+                tenant.id, argv: argv, timeout: timeout, actor: principal.actor, clientIP: context.remoteAddress)
+            return JSONBody.response(ExecView(result))
         }
     }
 }
 
-/// A runtime-backed action on a platform whose runtime does not do it yet.
-struct RuntimeNotConfigured: Error, HTTPStatusError {
-    var httpStatus: Int { 501 }
-    var publicMessage: String { "this action needs a container runtime driver, which this build does not have yet" }
-}
-
-/// `?tail=N&follow=1`, checked.
+/// `?tail=N&follow=1&timestamps=1`, checked.
 struct LogsQuery {
     let tail: Int
     let follow: Bool
+    let timestamps: Bool
 
     init(_ request: HTTPRequest) throws {
         let raw = request.queryParameter("tail") ?? "100"
@@ -129,13 +148,27 @@ struct LogsQuery {
         }
         self.tail = tail
         follow = ["1", "true"].contains(request.queryParameter("follow") ?? "")
+        timestamps = ["1", "true"].contains(request.queryParameter("timestamps") ?? "")
     }
 }
 
 /// `{"command": "zeroclaw status"}` (split into argv, never run through a shell) or `{"argv": [...]}`.
 enum ExecBody {
-    static func argv(_ request: HTTPRequest) throws -> [String] {
+    /// The argv and the timeout asked for (`timeout_seconds`, 1 to `maximum`).
+    static func parse(_ request: HTTPRequest, maximum: Int) throws -> ([String], Duration?) {
         let fields = try JSONFields(request, allowed: ["command", "argv", "timeout_seconds"])
+        var timeout: Duration?
+        switch fields.values["timeout_seconds"] {
+        case nil, .null?: break
+        case .number(let seconds)? where seconds >= 1 && seconds <= Double(maximum) && seconds.rounded() == seconds:
+            timeout = .seconds(Int(seconds))
+        default:
+            throw HTTPError(.unprocessableContent, "timeout_seconds must be a whole number from 1 to \(maximum)")
+        }
+        return (try argv(fields), timeout)
+    }
+
+    static func argv(_ fields: JSONFields) throws -> [String] {
         if case .array(let items)? = fields.values["argv"] {
             let argv = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
             guard argv.count == items.count, !argv.isEmpty, argv.count <= 64 else {

@@ -199,3 +199,18 @@ struct AuditPageView: Encodable {
         case events, nextCursor
     }
 }
+
+/// `POST /exec`'s answer: `{"output": "…", "exit_code": 0}`, with `timed_out` and `truncated`.
+struct ExecView: Encodable {
+    let output: String
+    let exitCode: Int
+    let timedOut: Bool
+    let truncated: Bool
+
+    init(_ result: ExecResult) {
+        output = result.output
+        exitCode = result.exitCode
+        timedOut = result.timedOut
+        truncated = result.truncated
+    }
+}

@@ -76,6 +76,10 @@ enum ConfigurationSchema {
             ["runtime"], "docker_socket", .string, help: "Docker Engine API socket", fixed: "/var/run/docker.sock"),
         ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
         ConfigurationKey(
+            ["runtime"], "network", .choice(["bridge", "host"]),
+            help: "docker: bridge publishes the gateway on 127.0.0.1:{port}; host binds it there directly",
+            fixed: "bridge"),
+        ConfigurationKey(
             ["runtime"], "image", .string, help: "agent image (docker runtime)",
             fixed: "ghcr.io/zeroclaw-labs/zeroclaw:latest"),
         ConfigurationKey(
@@ -98,6 +102,12 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["runtime"], "deleted_retention_hours", .integer(nonNegative),
             help: "how long a deleted tenant's directory is kept", fixed: 72),
+        ConfigurationKey(
+            ["runtime"], "deploy_concurrency", .integer(1...64), help: "deploys and restarts run at once",
+            fixed: 4),
+        ConfigurationKey(
+            ["runtime"], "exec_timeout_seconds", .integer(1...3600),
+            help: "longest exec allowed (a request may ask for less)", fixed: 300),
     ]
 
     static let vault: [ConfigurationKey] = [

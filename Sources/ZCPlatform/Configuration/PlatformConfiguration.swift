@@ -35,6 +35,8 @@ public struct PlatformConfiguration: Sendable {
         public var driver: String
         public var dockerSocket: String
         public var dataDirectory: String
+        /// `bridge` or `host` (docker runtime).
+        public var network: String
         public var image: String
         public var agentCommand: String
         public var portRange: ClosedRange<Int>
@@ -42,6 +44,8 @@ public struct PlatformConfiguration: Sendable {
         public var stopTimeoutSeconds: Int
         public var healthTimeoutSeconds: Int
         public var deletedRetentionHours: Int
+        public var deployConcurrency: Int
+        public var execTimeoutSeconds: Int
     }
 
     public struct Collector: Sendable, Hashable {
@@ -156,11 +160,14 @@ public struct PlatformConfiguration: Sendable {
         }
         runtime = Runtime(
             driver: read.string("runtime.driver"), dockerSocket: read.string("runtime.docker_socket"),
-            dataDirectory: read.string("runtime.data_dir"), image: read.string("runtime.image"),
+            dataDirectory: read.string("runtime.data_dir"), network: read.string("runtime.network"),
+            image: read.string("runtime.image"),
             agentCommand: read.string("runtime.agent_command"), portRange: ports.0...ports.1, uidRange: uids.0...uids.1,
             stopTimeoutSeconds: read.int("runtime.stop_timeout_seconds"),
             healthTimeoutSeconds: read.int("runtime.health_timeout_seconds"),
-            deletedRetentionHours: read.int("runtime.deleted_retention_hours"))
+            deletedRetentionHours: read.int("runtime.deleted_retention_hours"),
+            deployConcurrency: read.int("runtime.deploy_concurrency"),
+            execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"))
         vaultKeyPath = read.string("vault.key_path")
         func collector(_ name: String) -> Collector {
             Collector(

@@ -1,0 +1,255 @@
+import Foundation
+import ZCCore
+import ZCCrypto
+import ZCHTTP
+
+/// A deploy step that failed: its name and cause become the tenant's `error_message`.
+struct DeployStepFailure: Error, CustomStringConvertible {
+    let step: String
+    let cause: String
+    var description: String { "\(step): \(cause)" }
+}
+
+/// A deploy given up because the tenant was deleted (or changed) meanwhile.
+struct DeployAbandoned: Error {}
+
+extension TenantLifecycle {
+    /// The gateway's port inside the container.
+    static let gatewayPort = 42617
+
+    /// `POST /deploy`: `deploying` at once, the pipeline in the background.
+    public func deploy(_ id: TenantID, actor: String, clientIP: String?) async throws -> Tenant {
+        let tenant = try await locks.withLock(id) {
+            try await self.store.withTransaction { transaction in
+                var tenant = try await self.requireTenant(id, in: transaction)
+                let from = tenant.status
+                tenant.status = try TenantStatusMachine.apply(.deploy, to: tenant.status)
+                tenant.errorMessage = nil
+                tenant.nodeID = self.settings.nodeID
+                tenant.updatedAt = .now()
+                try await transaction.updateTenant(tenant)
+                try await self.audit(
+                    "tenant.deploy", tenant: id, actor: actor, clientIP: clientIP,
+                    detail: ["from": .string(from.rawValue)], in: transaction)
+                return tenant
+            }
+        }
+        abandoned.withLock { _ = $0.remove(id) }
+        enqueue(.deploy(id, actor: actor))
+        return tenant
+    }
+
+    /// Runs the pipeline and records its end: `running`, or `error` with the failing step and cause.
+    func runDeploy(_ id: TenantID, actor: String) async {
+        let started = ContinuousClock.now
+        var outcome = "failed"
+        do {
+            outcome = try await locks.withLock(id) {
+                do {
+                    let container = try await self.deployPipeline(id)
+                    try await self.finishDeploy(id, actor: actor, container: container, failure: nil)
+                    return "succeeded"
+                } catch let failure as DeployStepFailure {
+                    self.logger.warning(
+                        "tenant.deploy_failed", ["tenant": id.rawValue, "step": failure.step, "cause": failure.cause])
+                    try await self.finishDeploy(id, actor: actor, container: nil, failure: failure)
+                    return "failed"
+                }
+            }
+        } catch is DeployAbandoned {
+            outcome = "abandoned"
+            logger.info("tenant.deploy_abandoned", ["tenant": id.rawValue])
+        } catch {
+            logger.error("tenant.deploy_unrecorded", ["tenant": id.rawValue, "error": "\(error)"])
+        }
+        metrics.deploySeconds.observe(Self.seconds(ContinuousClock.now - started), labels: [outcome])
+        metrics.actions.increment(labels: ["deploy", outcome])
+    }
+
+    private func finishDeploy(
+        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?
+    ) async throws {
+        try await store.withTransaction { transaction in
+            guard var tenant = try await transaction.tenant(id), tenant.status == .deploying else {
+                throw DeployAbandoned()
+            }
+            let now = Timestamp.now()
+            if let failure {
+                tenant.status = TenantStatusMachine.apply(.deployFailed, to: tenant.status) ?? .error
+                tenant.errorMessage = String(failure.description.prefix(1000))
+                tenant.startedAt = nil
+            } else {
+                tenant.status = TenantStatusMachine.apply(.deploySucceeded, to: tenant.status) ?? .running
+                tenant.errorMessage = nil
+                tenant.startedAt = now
+                tenant.containerID = container?.rawValue
+            }
+            tenant.updatedAt = now
+            try await transaction.updateTenant(tenant)
+            var detail: [String: JSONValue] = ["port": tenant.hostPort.map { .number(Double($0)) } ?? .null]
+            if let failure {
+                detail["step"] = .string(failure.step)
+                detail["cause"] = .string(failure.cause)
+            }
+            try await self.audit(
+                failure == nil ? "tenant.deployed" : "tenant.deploy_failed", tenant: id, actor: actor, detail: detail,
+                in: transaction)
+        }
+    }
+
+    /// validate → allocate → create tenant dir → render config → create container → start → health.
+    private func deployPipeline(_ id: TenantID) async throws -> ContainerID {
+        var tenant = try await step("validate") {
+            guard let tenant = try await self.store.tenant(id), tenant.status == .deploying else {
+                throw DeployAbandoned()
+            }
+            guard self.plans[tenant.plan] != nil else {
+                throw StepCause("plan '\(tenant.plan)' is not in the configuration")
+            }
+            _ = try await self.renderConfig(tenant)
+            return tenant
+        }
+        tenant = try await step("allocate") { try await self.allocate(id) }
+        try checkAbandoned(id)
+        let container = try await step("create container") {
+            try await self.createContainer(for: tenant)
+        }
+        try checkAbandoned(id)
+        try await step("start") { try await self.runtime.start(container) }
+        do {
+            try await step("health") { try await self.waitHealthy(tenant, container: container) }
+        } catch let failure as DeployStepFailure {
+            // An agent that never became healthy is stopped, not removed: its logs stay readable.
+            try? await runtime.stop(container, timeout: settings.stopTimeout)
+            throw failure
+        }
+        return container
+    }
+
+    /// Gives the tenant a port and uid, retrying when a concurrent deploy took the same ones first.
+    private func allocate(_ id: TenantID) async throws -> Tenant {
+        var lostPorts: Set<Int> = []
+        for _ in 0..<8 {
+            let tenants = try await store.read { try await $0.tenants(.all) }
+            guard var tenant = tenants.first(where: { $0.id == id }), tenant.status == .deploying else {
+                throw DeployAbandoned()
+            }
+            let (port, uid) = try placement.choose(
+                for: tenant, among: tenants, nodeID: settings.nodeID, skipPorts: lostPorts)
+            guard tenant.hostPort != port || tenant.uid != uid else { return tenant }
+            tenant.hostPort = port
+            tenant.uid = uid
+            tenant.updatedAt = .now()
+            do {
+                let chosen = tenant
+                try await store.withTransaction { try await $0.updateTenant(chosen) }
+                return tenant
+            } catch let error as StoreError where error.kind == .uniqueViolation {
+                lostPorts.insert(port)
+                continue
+            }
+        }
+        throw StepCause("other deploys kept taking the free ports; try again")
+    }
+
+    /// Creates the tenant's directory, writes its config and creates its container, replacing a
+    /// container left by an earlier attempt.
+    func createContainer(for tenant: Tenant) async throws -> ContainerID {
+        guard let port = tenant.hostPort, let uid = tenant.uid else {
+            throw StepCause("the tenant has no port or uid (deploy it)")
+        }
+        guard let plan = plans[tenant.plan] else {
+            throw StepCause("plan '\(tenant.plan)' is not in the configuration")
+        }
+        _ = try directories.prepare(tenant.id, uid: uid)
+        try directories.writeConfig(try await renderConfig(tenant), of: tenant.id, uid: uid)
+        let name = container(of: tenant)
+        if try await runtime.inspect(name) != nil {
+            try await runtime.remove(name, force: true)
+        }
+        let spec = ContainerSpec(
+            name: name.rawValue, image: settings.image, entrypoint: [], command: [], environment: [:],
+            labels: [
+                "zcplatform.tenant": tenant.id.rawValue, "zcplatform.node": settings.nodeID,
+                "zcplatform.managed": "true",
+            ],
+            uid: uid, dataDirectory: directories.path(of: tenant.id), hostPort: port,
+            containerPort: Self.gatewayPort, memoryBytes: plan.memoryBytes, cpuLimit: plan.cpuLimit,
+            pidsLimit: plan.pidsLimit)
+        return try await runtime.create(spec)
+    }
+
+    /// The agent's `config.toml`, with its secrets.
+    func renderConfig(_ tenant: Tenant) async throws -> String {
+        let (config, channels) = try await store.read { reader in
+            (try await reader.tenantConfig(of: tenant.id), try await reader.channels(of: tenant.id))
+        }
+        return try AgentConfigRenderer.render(
+            tenant: tenant, config: config, channels: channels, vault: vault, gatewayPort: Self.gatewayPort)
+    }
+
+    /// Polls the agent's `/health` on its host port until it answers 200; fails early when the agent
+    /// exits, and at the health timeout otherwise.
+    func waitHealthy(_ tenant: Tenant, container: ContainerID) async throws {
+        guard let port = tenant.hostPort else { throw StepCause("the tenant has no port") }
+        let deadline = ContinuousClock.now + settings.healthTimeout
+        var lastAnswer = "no answer yet"
+        var checks = 0
+        while ContinuousClock.now < deadline {
+            try checkAbandoned(tenant.id)
+            do {
+                let remaining = deadline - ContinuousClock.now
+                let response = try await probe.execute(
+                    .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: min(.seconds(5), remaining))
+                if response.status == .ok { return }
+                lastAnswer = "answered \(response.status.code)"
+            } catch let error as HTTPClientError {
+                lastAnswer = "\(error)"
+            }
+            checks += 1
+            if checks % 4 == 0, let info = try await runtime.inspect(container), info.state != .running {
+                throw StepCause(
+                    "the agent stopped (state \(info.state.rawValue), exit code \(info.exitCode.map(String.init) ?? "none")) before answering /health; see its logs"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw StepCause(
+            "the agent did not answer /health on 127.0.0.1:\(port) within \(settings.healthTimeout.components.seconds) s (last: \(lastAnswer))"
+        )
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func checkAbandoned(_ id: TenantID) throws {
+        if abandoned.withLock({ $0.contains(id) }) { throw DeployAbandoned() }
+    }
+
+    /// Runs one step, turning what it throws into a `DeployStepFailure` named after it.
+    private func step<R: Sendable>(_ name: String, _ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let abandoned as DeployAbandoned {
+            throw abandoned
+        } catch let cause as StepCause {
+            throw DeployStepFailure(step: name, cause: cause.message)
+        } catch let error as HTTPStatusError {
+            throw DeployStepFailure(step: name, cause: error.publicMessage)
+        } catch let error as VaultError {
+            throw DeployStepFailure(step: name, cause: "a secret cannot be opened: \(error)")
+        } catch is CancellationError {
+            throw DeployStepFailure(step: name, cause: "the platform is shutting down")
+        } catch {
+            logger.error("tenant.deploy_step_error", ["step": name, "error": "\(error)"])
+            throw DeployStepFailure(step: name, cause: "an internal error (see the platform log)")
+        }
+    }
+}
+
+/// Why a step failed, in words for the operator.
+struct StepCause: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Synchronization
+import ZCCore
+import ZCCrypto
+import ZCHTTP
+
+/// Turns tenant records into running agents and operates them: deploy (in the background), start, stop,
+/// restart, delete, logs, exec and re-rendering after configuration changes, each guarded by the status
+/// machine, one at a time per tenant, and audited. On startup it reconciles the runtime with the store.
+public final class TenantLifecycle: Service {
+    public let name = "lifecycle"
+
+    /// What the lifecycle needs to know from the configuration.
+    public struct Settings: Sendable {
+        public var nodeID: String
+        public var image: String
+        public var agentCommand: [String]
+        public var stopTimeout: Duration
+        public var healthTimeout: Duration
+        public var deletedRetention: Duration
+        public var deployConcurrency: Int
+        public var maxExecTimeout: Duration
+        /// How often the directories of deleted tenants are checked for purging.
+        public var purgeInterval: Duration = .seconds(600)
+        /// How often a reconcile that could not reach the runtime is tried again.
+        public var reconcileRetry: Duration = .seconds(30)
+
+        public init(_ configuration: PlatformConfiguration) {
+            nodeID = configuration.cluster.nodeID
+            image = configuration.runtime.image
+            agentCommand = configuration.runtime.agentCommand.split(separator: " ").map(String.init)
+            stopTimeout = .seconds(configuration.runtime.stopTimeoutSeconds)
+            healthTimeout = .seconds(configuration.runtime.healthTimeoutSeconds)
+            deletedRetention = .seconds(configuration.runtime.deletedRetentionHours * 3600)
+            deployConcurrency = configuration.runtime.deployConcurrency
+            maxExecTimeout = .seconds(configuration.runtime.execTimeoutSeconds)
+        }
+    }
+
+    /// Background work: deploys, and restarts after configuration changes.
+    enum Job: Sendable {
+        case deploy(TenantID, actor: String)
+        case reconfigure(TenantID, actor: String)
+    }
+
+    let store: any Store
+    let runtime: any ContainerRuntime
+    let vault: Vault
+    let plans: [String: Plan]
+    let settings: Settings
+    let directories: TenantDirectories
+    let placement: TenantPlacement
+    let logger: Logger
+    let locks = TenantLocks()
+    let probe: HTTPClient
+    let jobs: (stream: AsyncStream<Job>, continuation: AsyncStream<Job>.Continuation)
+    /// Tenants whose delete asked a running deploy to give up.
+    let abandoned = Mutex<Set<TenantID>>([])
+    let metrics: LifecycleMetrics
+
+    public init(
+        store: any Store, runtime: any ContainerRuntime, vault: Vault, configuration: PlatformConfiguration,
+        metrics: MetricsRegistry, logger: Logger, settings: Settings? = nil
+    ) throws {
+        self.store = store
+        self.runtime = runtime
+        self.vault = vault
+        plans = configuration.plans
+        self.settings = settings ?? Settings(configuration)
+        directories = TenantDirectories(
+            root: configuration.runtime.dataDirectory, ownedByTenant: runtime.isolated && getuid() == 0)
+        placement = TenantPlacement(ports: configuration.runtime.portRange, uids: configuration.runtime.uidRange)
+        self.logger = logger
+        probe = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: .seconds(2), readTimeout: .seconds(5), maxResponseBytes: 1 << 20, maxIdlePerEndpoint: 1)
+        )
+        jobs = AsyncStream.makeStream(of: Job.self)
+        self.metrics = LifecycleMetrics(metrics)
+    }
+
+    public func run() async throws {
+        if !runtime.isolated {
+            logger.warning(
+                "runtime.no_isolation",
+                [
+                    "driver": runtime.driver,
+                    "detail":
+                        "agents run as local processes of this user, with no isolation from the host or each other; use the docker runtime in production",
+                ])
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.reconcileUntilDone() }
+            group.addTask { await self.purgeDeletedDirectories() }
+            group.addTask { await self.processJobs() }
+        }
+        jobs.continuation.finish()
+        await probe.shutdown()
+    }
+
+    func enqueue(_ job: Job) {
+        jobs.continuation.yield(job)
+    }
+
+    /// Runs queued jobs, at most `deployConcurrency` at once, until cancelled.
+    private func processJobs() async {
+        await withTaskGroup(of: Void.self) { group in
+            var active = 0
+            for await job in jobs.stream {
+                if active >= settings.deployConcurrency {
+                    await group.next()
+                    active -= 1
+                }
+                group.addTask { await self.perform(job) }
+                active += 1
+            }
+        }
+    }
+
+    private func perform(_ job: Job) async {
+        switch job {
+        case .deploy(let id, let actor): await runDeploy(id, actor: actor)
+        case .reconfigure(let id, let actor): await runReconfigure(id, actor: actor)
+        }
+    }
+
+    private func purgeDeletedDirectories() async {
+        while !Task.isCancelled {
+            let cutoff = Timestamp.now().adding(seconds: -settings.deletedRetention.components.seconds)
+            for path in directories.purge(deletedBefore: cutoff) {
+                logger.notice("tenant.data_purged", ["path": path])
+            }
+            do { try await Task.sleep(for: settings.purgeInterval) } catch { return }
+        }
+    }
+
+    // MARK: Helpers shared by the actions
+
+    /// The tenant, or a 404.
+    func requireTenant(_ id: TenantID, in reader: any StoreReader) async throws -> Tenant {
+        guard let tenant = try await reader.tenant(id) else { throw HTTPError(.notFound, "tenant '\(id)' not found") }
+        return tenant
+    }
+
+    func audit(
+        _ action: String, tenant: TenantID, actor: String, clientIP: String? = nil, detail: [String: JSONValue] = [:],
+        in transaction: any StoreTransaction
+    ) async throws {
+        try await transaction.appendAudit(
+            NewAuditEvent(
+                at: .now(), actor: actor, action: action, tenantID: tenant.rawValue, clientIP: clientIP, detail: detail)
+        )
+    }
+
+    /// Writes an audit event on its own, logging (not throwing) when the store refuses.
+    func auditAlone(
+        _ action: String, tenant: TenantID, actor: String, clientIP: String? = nil, detail: [String: JSONValue]
+    ) async {
+        do {
+            try await store.withTransaction { transaction in
+                try await self.audit(
+                    action, tenant: tenant, actor: actor, clientIP: clientIP, detail: detail, in: transaction)
+            }
+        } catch {
+            logger.error("audit.failed", ["action": action, "tenant": tenant.rawValue, "error": "\(error)"])
+        }
+    }
+
+    func container(of tenant: Tenant) -> ContainerID { ContainerID(tenant.id.containerName) }
+}
