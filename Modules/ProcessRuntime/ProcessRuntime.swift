@@ -32,7 +32,7 @@ public final class ProcessRuntime: ContainerRuntime {
         let program = options.agentCommand[0]
         if program.contains("/") {
             guard access(program, X_OK) == 0 else {
-                throw ContainerRuntimeError.imageNotFound("agent command \(program) (not an executable file)")
+                throw ContainerRuntimeError.failed("the agent command \(program) is not an executable file")
             }
         }
         let directory = "\(options.runDirectory)/\(spec.name)"

@@ -81,7 +81,7 @@ public final class Platform: Sendable {
         let lifecycle: TenantLifecycle
         do {
             runtime = try registry.makeRuntime(configuration, logger: logger.labeled("runtime"))
-            lifecycle = try TenantLifecycle(
+            lifecycle = TenantLifecycle(
                 store: store, runtime: runtime, vault: vault, configuration: configuration, metrics: metrics,
                 logger: logger.labeled("lifecycle"))
         } catch {

@@ -28,32 +28,55 @@ final class CapturingNotifier: Notifier {
 
 /// An opened platform (not serving) whose API is called through its router, without sockets.
 struct APIHarness {
+    /// Platforms open at once across the test process (the access matrix opens hundreds).
+    static let limiter = AsyncLimiter(capacity: 48)
+
     let platform: Platform
     let notifier: CapturingNotifier
     let directory: TemporaryDirectory
+    /// Set once closed, so a second `close()` gives nothing back twice.
+    let closed = ClosedFlag()
 
-    static func open(_ environment: [String: String] = [:], logs: InMemoryLogHandler? = nil) async throws -> APIHarness
-    {
-        let directory = try TemporaryDirectory("zc-api")
+    static func open(
+        _ environment: [String: String] = [:], logs: InMemoryLogHandler? = nil,
+        directory reused: TemporaryDirectory? = nil
+    ) async throws -> APIHarness {
+        await limiter.acquire()
+        let directory: TemporaryDirectory
+        do {
+            directory = try reused ?? TemporaryDirectory("zc-api")
+        } catch {
+            await limiter.release()
+            throw error
+        }
         var variables = [
             "ZCPLATFORM_STORE_PATH": directory.file("zcplatform.db"), "ZCPLATFORM_SERVER_PORT": "0",
             "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
             "ZCPLATFORM_RUNTIME_DATA_DIR": directory.file("tenants"),
+            // Hundreds of platforms open at once in the access matrix: few descriptors each.
+            "ZCPLATFORM_STORE_READERS": "1",
             "ZCPLATFORM_RUNTIME_AGENT_COMMAND": AgentSimulator.executable,
         ]
         for (key, value) in environment { variables[key] = value }
-        let configuration = try ConfigurationLoader.load(
-            explicitPath: nil, environment: variables, context: ConfigurationTests.noDocker,
-            workingDirectory: directory.path)
-        let notifier = CapturingNotifier()
-        let logger = logs.map { Logger(label: "test", minimumLevel: .trace, handler: $0) } ?? .disabled
-        let platform = try await Platform.open(configuration, logger: logger, notifier: notifier)
-        return APIHarness(platform: platform, notifier: notifier, directory: directory)
+        do {
+            let configuration = try ConfigurationLoader.load(
+                explicitPath: nil, environment: variables, context: ConfigurationTests.noDocker,
+                workingDirectory: directory.path)
+            let notifier = CapturingNotifier()
+            let logger = logs.map { Logger(label: "test", minimumLevel: .trace, handler: $0) } ?? .disabled
+            let platform = try await Platform.open(configuration, logger: logger, notifier: notifier)
+            return APIHarness(platform: platform, notifier: notifier, directory: directory)
+        } catch {
+            await limiter.release()
+            throw error
+        }
     }
 
-    func close() async {
-        await platform.store.close()
-        directory.remove()
+    func close(removingDirectory: Bool = true) async {
+        guard closed.close() else { return }
+        await platform.close()
+        if removingDirectory { directory.remove() }
+        await Self.limiter.release()
     }
 
     var store: any Store { platform.store }
@@ -115,4 +138,10 @@ struct APIResponse {
     }
 
     var error: String? { json["error"] as? String }
+}
+
+final class ClosedFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    /// True the first time only.
+    func close() -> Bool { !value.exchange(true, ordering: .acquiringAndReleasing) }
 }

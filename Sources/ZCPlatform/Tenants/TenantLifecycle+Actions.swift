@@ -90,9 +90,11 @@ extension TenantLifecycle {
                 }
             }
             metrics.actions.increment(labels: [action.rawValue, "succeeded"])
+            metrics.runtimeUp.set(1, labels: [runtime.driver])
             return tenant
         } catch {
             metrics.actions.increment(labels: [action.rawValue, "failed"])
+            if case ContainerRuntimeError.unavailable = error { metrics.runtimeUp.set(0, labels: [runtime.driver]) }
             if let error = error as? ContainerRuntimeError {
                 logger.warning(
                     "tenant.action_failed", ["tenant": id.rawValue, "action": action.rawValue, "error": "\(error)"])

@@ -192,6 +192,7 @@ extension TenantLifecycle {
     /// exits, and at the health timeout otherwise.
     func waitHealthy(_ tenant: Tenant, container: ContainerID) async throws {
         guard let port = tenant.hostPort else { throw StepCause("the tenant has no port") }
+        guard let probe = probeClient.withLock({ $0 }) else { throw StepCause("the platform is shutting down") }
         let deadline = ContinuousClock.now + settings.healthTimeout
         var lastAnswer = "no answer yet"
         var checks = 0
@@ -201,7 +202,16 @@ extension TenantLifecycle {
                 let remaining = deadline - ContinuousClock.now
                 let response = try await probe.execute(
                     .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: min(.seconds(5), remaining))
-                if response.status == .ok { return }
+                if response.status == .ok {
+                    // Something answered on the port; make sure it is this agent, not another process that
+                    // holds the port while this agent failed to bind it.
+                    if let info = try await runtime.inspect(container), info.state != .running {
+                        throw StepCause(
+                            "something else answers on 127.0.0.1:\(port) while the agent is \(info.state.rawValue) (exit code \(info.exitCode.map(String.init) ?? "none")); is the port taken outside the platform?"
+                        )
+                    }
+                    return
+                }
                 lastAnswer = "answered \(response.status.code)"
             } catch let error as HTTPClientError {
                 lastAnswer = "\(error)"

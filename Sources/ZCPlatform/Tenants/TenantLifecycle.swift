@@ -52,7 +52,8 @@ public final class TenantLifecycle: Service {
     let placement: TenantPlacement
     let logger: Logger
     let locks = TenantLocks()
-    let probe: HTTPClient
+    /// Probes agents' `/health`; it exists while `run()` runs (deploys only run there).
+    let probeClient = Mutex<HTTPClient?>(nil)
     let jobs: (stream: AsyncStream<Job>, continuation: AsyncStream<Job>.Continuation)
     /// Tenants whose delete asked a running deploy to give up.
     let abandoned = Mutex<Set<TenantID>>([])
@@ -61,7 +62,7 @@ public final class TenantLifecycle: Service {
     public init(
         store: any Store, runtime: any ContainerRuntime, vault: Vault, configuration: PlatformConfiguration,
         metrics: MetricsRegistry, logger: Logger, settings: Settings? = nil
-    ) throws {
+    ) {
         self.store = store
         self.runtime = runtime
         self.vault = vault
@@ -71,10 +72,6 @@ public final class TenantLifecycle: Service {
             root: configuration.runtime.dataDirectory, ownedByTenant: runtime.isolated && getuid() == 0)
         placement = TenantPlacement(ports: configuration.runtime.portRange, uids: configuration.runtime.uidRange)
         self.logger = logger
-        probe = try HTTPClient(
-            configuration: HTTPClientConfiguration(
-                connectTimeout: .seconds(2), readTimeout: .seconds(5), maxResponseBytes: 1 << 20, maxIdlePerEndpoint: 1)
-        )
         jobs = AsyncStream.makeStream(of: Job.self)
         self.metrics = LifecycleMetrics(metrics)
     }
@@ -89,12 +86,18 @@ public final class TenantLifecycle: Service {
                         "agents run as local processes of this user, with no isolation from the host or each other; use the docker runtime in production",
                 ])
         }
+        let probe = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: .seconds(2), readTimeout: .seconds(5), maxResponseBytes: 1 << 20, maxIdlePerEndpoint: 1)
+        )
+        probeClient.withLock { $0 = probe }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.reconcileUntilDone() }
             group.addTask { await self.purgeDeletedDirectories() }
             group.addTask { await self.processJobs() }
         }
         jobs.continuation.finish()
+        probeClient.withLock { $0 = nil }
         await probe.shutdown()
     }
 
