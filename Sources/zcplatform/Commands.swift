@@ -11,7 +11,17 @@ enum Commands {
     static let all: [CommandSpec] = [
         CommandSpec(
             ["serve"], summary: "run the platform until SIGTERM or SIGINT",
-            details: "Opens and migrates the store, then runs the platform's services. Logs go to stderr.",
+            details: """
+                Opens and migrates the store, reconciles the runtime, then runs the platform's services. Logs go to
+                stderr. With --demo, a first run bootstraps a super-admin when there is none (its token is printed
+                once, alone on a line of stdout) and deploys a tenant named demo.
+                """,
+            options: [
+                OptionSpec(name: "demo", valueName: nil, help: "create and deploy the tenant 'demo' (and an admin)"),
+                OptionSpec(
+                    name: "admin-email", valueName: "EMAIL", help: "with --demo: the admin to create (admin@demo.local)"
+                ),
+            ],
             run: serve),
         CommandSpec(
             ["bootstrap"], summary: "create the first super-admin and print an API token",
@@ -117,6 +127,14 @@ enum Commands {
         let configuration = try configuration(arguments)
         let logger = logger(configuration, quiet: false)
         let platform = try await Platform.open(configuration, logger: logger)
+        if arguments.has("demo") {
+            do {
+                try await demo(platform, adminEmail: arguments.value("admin-email") ?? "admin@demo.local")
+            } catch {
+                await platform.close()
+                throw error
+            }
+        }
         enum Ending: Sendable {
             case stopped
             case signal(Int32)
@@ -141,6 +159,29 @@ enum Commands {
         }
         _ = ending
         return 0
+    }
+
+    /// Prepares the demo tenant and tells the operator how to reach it.
+    static func demo(_ platform: Platform, adminEmail: String) async throws {
+        let prepared = try await DemoTenant.prepare(platform, adminEmail: adminEmail)
+        let server = platform.configuration.server
+        let base = "http://\(server.host == "0.0.0.0" ? "127.0.0.1" : server.host):\(server.port)"
+        var lines: [String] = []
+        if let token = prepared.token {
+            lines.append(
+                "demo: created super-admin \(prepared.adminEmail ?? adminEmail); their API token (shown once) is on stdout"
+            )
+            FileHandle.standardOutput.write(Data((token.value + "\n").utf8))
+        } else {
+            lines.append(
+                "demo: super-admin \(prepared.adminEmail ?? "?") exists; use the token bootstrap printed (or sign in by OTP)"
+            )
+        }
+        lines.append(prepared.deploying ? "demo: deploying tenant 'demo'" : "demo: tenant 'demo' is already deployed")
+        lines.append(
+            "demo: TOKEN=<the token>; curl -s -H \"Authorization: Bearer $TOKEN\" \(base)/api/tenants/demo/status")
+        lines.append("demo: curl -s -H \"Authorization: Bearer $TOKEN\" '\(base)/api/tenants/demo/logs?tail=20'")
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     static func bootstrap(_ arguments: ParsedArguments) async throws -> Int32 {

@@ -169,6 +169,60 @@ struct CommandLineTests {
         #expect(result.stderr.contains("event=platform.stopped"))
     }
 
+    @Test("serve --demo on a fresh machine: an admin token, and the demo tenant running the simulator")
+    func demo() async throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        // What the README's run command does: no configuration, the process runtime, the simulator
+        // installed beside zcplatform.
+        let server = try cli.start(
+            ["serve", "--demo"],
+            environment: [
+                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DRIVER": "process",
+                "ZCPLATFORM_RUNTIME_PORT_RANGE_START": "30100", "ZCPLATFORM_RUNTIME_PORT_RANGE_END": "30149",
+            ])
+        var port: Int?
+        var token: String?
+        for _ in 0..<1000 where port == nil || token == nil {
+            usleep(10_000)
+            port = server.stderrSoFar.split(separator: "\n").first { $0.contains("event=http.listening") }
+                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
+            token = server.stdoutSoFar.split(separator: "\n").first.map(String.init)
+        }
+        let listening = try #require(port)
+        let bearer = try #require(token)
+        #expect(bearer.hasPrefix("zcp_"))
+        let client = try HTTPClient()
+        var status = ""
+        var agentPort: Int?
+        for _ in 0..<300 where status != "running" {
+            try await Task.sleep(for: .milliseconds(50))
+            let answer = try await client.execute(
+                .get, .tcp(host: "127.0.0.1", port: listening), "/api/tenants/demo/status",
+                headers: ["Authorization": "Bearer \(bearer)"])
+            let json = (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]) ?? [:]
+            status = json["status"] as? String ?? ""
+            agentPort = json["port"] as? Int
+        }
+        #expect(status == "running", "\(server.stderrSoFar)")
+        let health = try await client.execute(.get, .tcp(host: "127.0.0.1", port: try #require(agentPort)), "/health")
+        #expect(health.status == .ok)
+        await client.shutdown()
+        server.signal(SIGTERM)
+        let result = server.finish(timeout: 20)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("event=runtime.no_isolation"))
+        #expect(result.stderr.contains("demo: deploying tenant 'demo'"))
+        // The process runtime's agents stop with the platform.
+        #expect(try await Self.probe(agentPort!) == nil)
+    }
+
+    static func probe(_ port: Int) async throws -> Int? {
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1)))
+        defer { Task { await client.shutdown() } }
+        return try? await client.execute(.get, .tcp(host: "127.0.0.1", port: port), "/health").status.code
+    }
+
     @Test("a file that is not a database: clear error, exit 1, file untouched")
     func notADatabase() throws {
         let (directory, cli) = try workspace()

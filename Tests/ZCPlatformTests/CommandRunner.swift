@@ -67,7 +67,7 @@ final class RunningCommand: @unchecked Sendable {
     private let out: Pipe
     private let err: Pipe
     private let collected = DispatchGroup()
-    private var stdoutData = Data()
+    private let stdoutBuffer = Mutex(Data())
     private let stderrBuffer = Mutex(Data())
 
     init(process: Process, out: Pipe, err: Pipe) {
@@ -77,7 +77,11 @@ final class RunningCommand: @unchecked Sendable {
         // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe.
         collected.enter()
         DispatchQueue.global().async {
-            self.stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            while true {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                self.stdoutBuffer.withLock { $0.append(chunk) }
+            }
             self.collected.leave()
         }
         collected.enter()
@@ -91,6 +95,9 @@ final class RunningCommand: @unchecked Sendable {
             self.collected.leave()
         }
     }
+
+    /// What the command has written to stdout so far.
+    var stdoutSoFar: String { String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self) }
 
     /// What the command has written to stderr so far.
     var stderrSoFar: String { String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self) }
@@ -109,7 +116,7 @@ final class RunningCommand: @unchecked Sendable {
         process.waitUntilExit()
         collected.wait()
         return CommandRunner.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            status: process.terminationStatus, stdout: String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self))
     }
 }

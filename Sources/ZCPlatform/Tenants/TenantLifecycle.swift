@@ -57,6 +57,8 @@ public final class TenantLifecycle: Service {
     let jobs: (stream: AsyncStream<Job>, continuation: AsyncStream<Job>.Continuation)
     /// Tenants whose delete asked a running deploy to give up.
     let abandoned = Mutex<Set<TenantID>>([])
+    /// Tenants with a deploy queued or running, so reconciliation does not queue a second.
+    let pendingDeploys = Mutex<Set<TenantID>>([])
     let metrics: LifecycleMetrics
 
     public init(
@@ -102,6 +104,9 @@ public final class TenantLifecycle: Service {
     }
 
     func enqueue(_ job: Job) {
+        if case .deploy(let id, _) = job {
+            guard pendingDeploys.withLock({ $0.insert(id).inserted }) else { return }
+        }
         jobs.continuation.yield(job)
     }
 
@@ -122,7 +127,10 @@ public final class TenantLifecycle: Service {
 
     private func perform(_ job: Job) async {
         switch job {
-        case .deploy(let id, let actor): await runDeploy(id, actor: actor)
+        case .deploy(let id, let actor):
+            // No longer queued: a deploy asked from now on queues again (the lock orders the two).
+            pendingDeploys.withLock { _ = $0.remove(id) }
+            await runDeploy(id, actor: actor)
         case .reconfigure(let id, let actor): await runReconfigure(id, actor: actor)
         }
     }
