@@ -74,7 +74,12 @@ final class AgentProcess: Sendable {
     }
 
     private func spawn() throws(ContainerRuntimeError) {
-        let spawned = try ProcessSpawner.spawn(command, environment: environment, directory: spec.dataDirectory)
+        let spawned: ProcessSpawner.Spawned
+        do {
+            spawned = try ProcessSpawner.spawn(command, environment: environment, directory: spec.dataDirectory)
+        } catch {
+            throw error.runtimeError
+        }
         let pidfd = zc_pidfd_open(spawned.pid)
         var sources: [any DispatchSourceProtocol] = []
         for (fd, stream) in [(spawned.stdout, LogLine.Stream.stdout), (spawned.stderr ?? -1, .stderr)] where fd >= 0 {

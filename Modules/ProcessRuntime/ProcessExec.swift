@@ -7,7 +7,17 @@ enum ProcessExec {
     static func run(
         _ argv: [String], environment: [String: String], directory: String, request: ExecRequest
     ) async throws -> ExecResult {
-        let spawned = try ProcessSpawner.spawn(argv, environment: environment, directory: directory, mergeStderr: true)
+        let spawned: ProcessSpawner.Spawned
+        do {
+            spawned = try ProcessSpawner.spawn(argv, environment: environment, directory: directory, mergeStderr: true)
+        } catch {
+            // As a shell (and Docker's exec) reports it: 127 for a program not found, 126 for one that cannot run.
+            guard [ENOENT, EACCES, ENOEXEC, ENOTDIR, ENAMETOOLONG, ELOOP, EISDIR, ETXTBSY, E2BIG].contains(error.code)
+            else { throw error.runtimeError }
+            return ExecResult(
+                output: "cannot run \(error.program): \(String(cString: strerror(error.code)))\n",
+                exitCode: error.code == ENOENT ? 127 : 126)
+        }
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: collect(spawned, request: request))

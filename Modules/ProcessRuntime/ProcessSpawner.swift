@@ -6,6 +6,16 @@ import ZCCore
 /// process it started), stdin from /dev/null, stdout and stderr to pipes, a working directory, an
 /// environment built from scratch, and default signal dispositions.
 enum ProcessSpawner {
+    /// Why a spawn failed: the program and the errno.
+    struct Failure: Error {
+        let program: String
+        let code: Int32
+
+        var runtimeError: ContainerRuntimeError {
+            .failed("cannot start \(program): \(String(cString: strerror(code)))")
+        }
+    }
+
     struct Spawned {
         let pid: pid_t
         /// Read ends of the child's stdout and stderr (stderr nil when merged into stdout).
@@ -15,12 +25,12 @@ enum ProcessSpawner {
 
     static func spawn(
         _ argv: [String], environment: [String: String], directory: String, mergeStderr: Bool = false
-    ) throws(ContainerRuntimeError) -> Spawned {
-        guard let program = argv.first else { throw ContainerRuntimeError.failed("no command to run") }
+    ) throws(Failure) -> Spawned {
+        guard let program = argv.first, !program.isEmpty else { throw Failure(program: "", code: ENOENT) }
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0, mergeStderr || pipe(&errPipe) == 0 else {
-            throw ContainerRuntimeError.failed("cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw Failure(program: program, code: errno)
         }
         for fd in outPipe + errPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer {
@@ -62,7 +72,7 @@ enum ProcessSpawner {
         guard status == 0 else {
             close(outPipe[0])
             if !mergeStderr { close(errPipe[0]) }
-            throw ContainerRuntimeError.failed("cannot start \(program): \(String(cString: strerror(status)))")
+            throw Failure(program: program, code: status)
         }
         return Spawned(pid: pid, stdout: outPipe[0], stderr: mergeStderr ? nil : errPipe[0])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZCCore
 import ZCCrypto
 
@@ -23,6 +24,7 @@ public final class Platform: Sendable {
     /// Runs the tenants' agents.
     public let runtime: any ContainerRuntime
     public let lifecycle: TenantLifecycle
+    private let closed = Atomic<Bool>(false)
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
@@ -129,8 +131,9 @@ public final class Platform: Sendable {
         logger.notice("platform.stopped", [:])
     }
 
-    /// Releases the runtime (the process runtime stops its agents) and closes the store.
+    /// Releases the runtime (the process runtime stops its agents) and closes the store; once.
     public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await runtime.shutdown()
         await store.close()
     }

@@ -38,6 +38,17 @@ struct DockerRuntimeTests {
                 cpuLimit: 0.5, pidsLimit: 64)
         }
 
+        /// Runs `body`, then cleans up (also when it throws), awaited: nothing outlives the test.
+        func scoped(_ body: () async throws -> Void) async throws {
+            do {
+                try await body()
+            } catch {
+                await cleanup()
+                throw error
+            }
+            await cleanup()
+        }
+
         func cleanup() async {
             try? await runtime.remove(ContainerID(spec.name), force: true)
             await runtime.shutdown()
@@ -78,178 +89,183 @@ struct DockerRuntimeTests {
     @Test("a created container carries every isolation setting of the product")
     func isolationSettings() async throws {
         let fixture = try Fixture(network: .bridge)
-        defer { Task { await fixture.cleanup() } }
-        _ = try await fixture.runtime.create(fixture.spec)
-        let inspect = try await fixture.rawInspect()
-        guard case .object(let host)? = inspect["HostConfig"], case .object(let config)? = inspect["Config"] else {
-            Issue.record("no HostConfig in \(inspect.keys.sorted())")
-            return
+        try await fixture.scoped {
+            _ = try await fixture.runtime.create(fixture.spec)
+            let inspect = try await fixture.rawInspect()
+            guard case .object(let host)? = inspect["HostConfig"], case .object(let config)? = inspect["Config"] else {
+                Issue.record("no HostConfig in \(inspect.keys.sorted())")
+                return
+            }
+            #expect(host["CapDrop"] == ["ALL"])
+            #expect(host["SecurityOpt"] == ["no-new-privileges:true"])
+            #expect(host["ReadonlyRootfs"] == true)
+            guard case .object(let tmpfs)? = host["Tmpfs"], case .string(let tmp)? = tmpfs["/tmp"] else {
+                Issue.record("no tmpfs /tmp: \(String(describing: host["Tmpfs"]))")
+                return
+            }
+            #expect(tmp.contains("noexec") && tmp.contains("size=64m"))
+            #expect(host["Memory"] == .number(Double(64 << 20)))
+            #expect(host["MemorySwap"] == .number(Double(64 << 20)))
+            #expect(host["NanoCpus"] == .number(500_000_000))
+            #expect(host["PidsLimit"] == 64)
+            #expect(config["User"] == .string("\(fixture.spec.uid):\(fixture.spec.uid)"))
+            #expect(
+                host["Mounts"] == [
+                    [
+                        "Type": "bind", "Source": .string(fixture.spec.dataDirectory), "Target": "/zeroclaw-data",
+                    ]
+                ])
+            #expect(
+                host["PortBindings"]
+                    == ["42617/tcp": [["HostIp": "127.0.0.1", "HostPort": .string(String(fixture.spec.hostPort))]]])
+            guard case .object(let restart)? = host["RestartPolicy"] else {
+                Issue.record("no restart policy")
+                return
+            }
+            #expect(restart["Name"] == "unless-stopped")
+            #expect(host["LogConfig"] == ["Type": "json-file", "Config": ["max-size": "50m", "max-file": "3"]])
+            guard case .object(let labels)? = config["Labels"], case .array(let environment)? = config["Env"] else {
+                Issue.record("no labels or environment")
+                return
+            }
+            #expect(labels["zcplatform.test"] == "docker-runtime")
+            #expect(environment.contains("ZEROCLAW_gateway__host=0.0.0.0"))
+            #expect(environment.contains("ZEROCLAW_gateway__allow_public_bind=true"))
+            #expect(environment.contains("HOME=/zeroclaw-data"))
         }
-        #expect(host["CapDrop"] == ["ALL"])
-        #expect(host["SecurityOpt"] == ["no-new-privileges:true"])
-        #expect(host["ReadonlyRootfs"] == true)
-        guard case .object(let tmpfs)? = host["Tmpfs"], case .string(let tmp)? = tmpfs["/tmp"] else {
-            Issue.record("no tmpfs /tmp: \(String(describing: host["Tmpfs"]))")
-            return
-        }
-        #expect(tmp.contains("noexec") && tmp.contains("size=64m"))
-        #expect(host["Memory"] == .number(Double(64 << 20)))
-        #expect(host["MemorySwap"] == .number(Double(64 << 20)))
-        #expect(host["NanoCpus"] == .number(500_000_000))
-        #expect(host["PidsLimit"] == 64)
-        #expect(config["User"] == .string("\(fixture.spec.uid):\(fixture.spec.uid)"))
-        #expect(
-            host["Mounts"] == [
-                [
-                    "Type": "bind", "Source": .string(fixture.spec.dataDirectory), "Target": "/zeroclaw-data",
-                ]
-            ])
-        #expect(
-            host["PortBindings"]
-                == ["42617/tcp": [["HostIp": "127.0.0.1", "HostPort": .string(String(fixture.spec.hostPort))]]])
-        guard case .object(let restart)? = host["RestartPolicy"] else {
-            Issue.record("no restart policy")
-            return
-        }
-        #expect(restart["Name"] == "unless-stopped")
-        #expect(host["LogConfig"] == ["Type": "json-file", "Config": ["max-size": "50m", "max-file": "3"]])
-        guard case .object(let labels)? = config["Labels"], case .array(let environment)? = config["Env"] else {
-            Issue.record("no labels or environment")
-            return
-        }
-        #expect(labels["zcplatform.test"] == "docker-runtime")
-        #expect(environment.contains("ZEROCLAW_gateway__host=0.0.0.0"))
-        #expect(environment.contains("ZEROCLAW_gateway__allow_public_bind=true"))
-        #expect(environment.contains("HOME=/zeroclaw-data"))
     }
 
     @Test("create, start, logs, exec, stats, stop, start, restart, list and remove one container")
     func lifecycle() async throws {
         let fixture = try Fixture()
-        defer { Task { await fixture.cleanup() } }
-        let runtime = fixture.runtime
-        let id = ContainerID(fixture.spec.name)
-        _ = try await runtime.create(fixture.spec)
-        #expect(try await runtime.inspect(id)?.state == .created)
-        try await runtime.start(id)
-        try await runtime.start(id)  // already started: 304, not an error
-        try await fixture.waitHealthy()
-        let running = try #require(try await runtime.inspect(id))
-        #expect(running.state == .running)
-        #expect(running.startedAt != nil)
-        #expect(running.labels["zcplatform.test"] == "docker-runtime")
+        try await fixture.scoped {
+            let runtime = fixture.runtime
+            let id = ContainerID(fixture.spec.name)
+            _ = try await runtime.create(fixture.spec)
+            #expect(try await runtime.inspect(id)?.state == .created)
+            try await runtime.start(id)
+            try await runtime.start(id)  // already started: 304, not an error
+            try await fixture.waitHealthy()
+            let running = try #require(try await runtime.inspect(id))
+            #expect(running.state == .running)
+            #expect(running.startedAt != nil)
+            #expect(running.labels["zcplatform.test"] == "docker-runtime")
 
-        let lines = LineCollector()
-        try await runtime.logs(id, options: LogOptions(tail: 100)) { lines.append($0) }
-        #expect(lines.texts.contains { $0.contains("listening on 127.0.0.1:\(fixture.spec.hostPort)") })
-        let stamped = LineCollector()
-        try await runtime.logs(id, options: LogOptions(tail: 1, timestamps: true)) { stamped.append($0) }
-        #expect(stamped.texts.count == 1)
-        #expect(stamped.texts.first?.hasPrefix("20") == true)
+            let lines = LineCollector()
+            try await runtime.logs(id, options: LogOptions(tail: 100)) { lines.append($0) }
+            #expect(lines.texts.contains { $0.contains("listening on 127.0.0.1:\(fixture.spec.hostPort)") })
+            let stamped = LineCollector()
+            try await runtime.logs(id, options: LogOptions(tail: 1, timestamps: true)) { stamped.append($0) }
+            #expect(stamped.texts.count == 1)
+            #expect(stamped.texts.first?.hasPrefix("20") == true)
 
-        // The agent wrote its state into the bound tenant directory, as its own uid.
-        let state = "\(fixture.spec.dataDirectory)/.zeroclaw/state/last-start"
-        var info = stat()
-        #expect(stat(state, &info) == 0)
-        #expect(Int(info.st_uid) == fixture.spec.uid)
+            // The agent wrote its state into the bound tenant directory, as its own uid.
+            let state = "\(fixture.spec.dataDirectory)/.zeroclaw/state/last-start"
+            var info = stat()
+            #expect(stat(state, &info) == 0)
+            #expect(Int(info.st_uid) == fixture.spec.uid)
 
-        let status = try await runtime.exec(id, ExecRequest(argv: ["zeroclaw", "status"]))
-        #expect(status.exitCode == 0)
-        #expect(status.output.contains("zeroclaw status: running"))
-        let failing = try await runtime.exec(id, ExecRequest(argv: ["zeroclaw", "exit", "3"]))
-        #expect(failing.exitCode == 3)
-        let missing = try await runtime.exec(id, ExecRequest(argv: ["no-such-program"]))
-        #expect(missing.exitCode != 0)
+            let status = try await runtime.exec(id, ExecRequest(argv: ["zeroclaw", "status"]))
+            #expect(status.exitCode == 0)
+            #expect(status.output.contains("zeroclaw status: running"))
+            let failing = try await runtime.exec(id, ExecRequest(argv: ["zeroclaw", "exit", "3"]))
+            #expect(failing.exitCode == 3)
+            let missing = try await runtime.exec(id, ExecRequest(argv: ["no-such-program"]))
+            #expect(missing.exitCode != 0)
 
-        let stats = try await runtime.stats(id)
-        #expect(stats.memBytes > 0)
-        #expect(stats.memLimit == 64 << 20)
-        #expect(stats.pids >= 1)
-        #expect(stats.cpuNanoseconds > 0)
+            let stats = try await runtime.stats(id)
+            #expect(stats.memBytes > 0)
+            #expect(stats.memLimit == 64 << 20)
+            #expect(stats.pids >= 1)
+            #expect(stats.cpuNanoseconds > 0)
 
-        let listed = try await runtime.list(labels: ["zcplatform.tenant": String(fixture.spec.name.dropFirst(16))])
-        #expect(listed.map(\.name) == [fixture.spec.name])
-        #expect(listed.first?.state == .running)
+            let listed = try await runtime.list(labels: ["zcplatform.tenant": String(fixture.spec.name.dropFirst(16))])
+            #expect(listed.map(\.name) == [fixture.spec.name])
+            #expect(listed.first?.state == .running)
 
-        try await runtime.stop(id, timeout: .seconds(5))
-        #expect(try await runtime.inspect(id)?.state == .exited)
-        try await runtime.stop(id, timeout: .seconds(5))  // already stopped: 304, not an error
-        try await runtime.start(id)
-        try await fixture.waitHealthy()
-        try await runtime.restart(id, timeout: .seconds(5))
-        try await fixture.waitHealthy()
-        #expect(try await runtime.inspect(id)?.state == .running)
+            try await runtime.stop(id, timeout: .seconds(5))
+            #expect(try await runtime.inspect(id)?.state == .exited)
+            try await runtime.stop(id, timeout: .seconds(5))  // already stopped: 304, not an error
+            try await runtime.start(id)
+            try await fixture.waitHealthy()
+            try await runtime.restart(id, timeout: .seconds(5))
+            try await fixture.waitHealthy()
+            #expect(try await runtime.inspect(id)?.state == .running)
 
-        try await runtime.remove(id, force: true)
-        #expect(try await runtime.inspect(id) == nil)
-        await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.start(id) }
-        await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.remove(id, force: true) }
-        await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.stats(id) }
+            try await runtime.remove(id, force: true)
+            #expect(try await runtime.inspect(id) == nil)
+            await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.start(id) }
+            await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.remove(id, force: true) }
+            await #expect(throws: ContainerRuntimeError.notFound(id)) { try await runtime.stats(id) }
+        }
     }
 
     @Test("a followed log streams new lines as the agent writes them, until cancelled")
     func followLogs() async throws {
         let fixture = try Fixture()
-        defer { Task { await fixture.cleanup() } }
-        let id = try await fixture.runtime.create(fixture.spec)
-        try await fixture.runtime.start(id)
-        try await fixture.waitHealthy()
-        let lines = LineCollector()
-        let runtime = fixture.runtime
-        let follower = Task {
-            try await runtime.logs(id, options: LogOptions(tail: 0, follow: true)) { lines.append($0) }
+        try await fixture.scoped {
+            let id = try await fixture.runtime.create(fixture.spec)
+            try await fixture.runtime.start(id)
+            try await fixture.waitHealthy()
+            let lines = LineCollector()
+            let runtime = fixture.runtime
+            let follower = Task {
+                try await runtime.logs(id, options: LogOptions(tail: 0, follow: true)) { lines.append($0) }
+            }
+            // Give the follower time to attach, then make the agent write a line.
+            try await Task.sleep(for: .milliseconds(500))
+            let client = try HTTPClient()
+            defer { Task { await client.shutdown() } }
+            let answer = try await client.execute(
+                .post, .tcp(host: "127.0.0.1", port: fixture.spec.hostPort), "/sim/mode", body: Array("unhealthy".utf8))
+            #expect(answer.status == .noContent)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !lines.texts.contains("zcagent-sim: mode unhealthy"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(lines.texts.contains("zcagent-sim: mode unhealthy"))
+            #expect(!lines.texts.contains { $0.contains("listening") })  // tail 0: nothing from before
+            follower.cancel()
+            let ended = await follower.result
+            if case .failure(let error) = ended { #expect(error is CancellationError || "\(error)".contains("cancel")) }
         }
-        // Give the follower time to attach, then make the agent write a line.
-        try await Task.sleep(for: .milliseconds(500))
-        let client = try HTTPClient()
-        defer { Task { await client.shutdown() } }
-        let answer = try await client.execute(
-            .post, .tcp(host: "127.0.0.1", port: fixture.spec.hostPort), "/sim/mode", body: Array("unhealthy".utf8))
-        #expect(answer.status == .noContent)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !lines.texts.contains("zcagent-sim: mode unhealthy"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(lines.texts.contains("zcagent-sim: mode unhealthy"))
-        #expect(!lines.texts.contains { $0.contains("listening") })  // tail 0: nothing from before
-        follower.cancel()
-        let ended = await follower.result
-        if case .failure(let error) = ended { #expect(error is CancellationError || "\(error)".contains("cancel")) }
     }
 
     @Test("an exec that runs past its timeout is cut and killed")
     func execTimeout() async throws {
         let fixture = try Fixture()
-        defer { Task { await fixture.cleanup() } }
-        let id = try await fixture.runtime.create(fixture.spec)
-        try await fixture.runtime.start(id)
-        try await fixture.waitHealthy()
-        let before = try await fixture.runtime.stats(id).pids
-        let started = ContinuousClock.now
-        let result = try await fixture.runtime.exec(
-            id, ExecRequest(argv: ["zeroclaw", "sleep", "60"], timeout: .seconds(1)))
-        let elapsed = ContinuousClock.now - started
-        #expect(result.timedOut)
-        #expect(elapsed < .seconds(15))
-        // The sleeping process is gone: only the daemon's own threads are left in the container.
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await fixture.runtime.stats(id).pids == before)
+        try await fixture.scoped {
+            let id = try await fixture.runtime.create(fixture.spec)
+            try await fixture.runtime.start(id)
+            try await fixture.waitHealthy()
+            let before = try await fixture.runtime.stats(id).pids
+            let started = ContinuousClock.now
+            let result = try await fixture.runtime.exec(
+                id, ExecRequest(argv: ["zeroclaw", "sleep", "60"], timeout: .seconds(1)))
+            let elapsed = ContinuousClock.now - started
+            #expect(result.timedOut)
+            #expect(elapsed < .seconds(15))
+            // The sleeping process is gone: only the daemon's own threads are left in the container.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await fixture.runtime.stats(id).pids == before)
+        }
     }
 
     @Test("an image that does not exist and cannot be pulled is imageNotFound, with the cause")
     func missingImage() async throws {
         let fixture = try Fixture(image: "zcplatform-test/no-such-image:1")
-        defer { Task { await fixture.cleanup() } }
-        do {
-            _ = try await fixture.runtime.create(fixture.spec)
-            Issue.record("create succeeded with a missing image")
-        } catch let error as ContainerRuntimeError {
-            guard case .imageNotFound(let what) = error else {
-                Issue.record("expected imageNotFound, got \(error)")
-                return
+        try await fixture.scoped {
+            do {
+                _ = try await fixture.runtime.create(fixture.spec)
+                Issue.record("create succeeded with a missing image")
+            } catch let error as ContainerRuntimeError {
+                guard case .imageNotFound(let what) = error else {
+                    Issue.record("expected imageNotFound, got \(error)")
+                    return
+                }
+                #expect(what.hasPrefix("zcplatform-test/no-such-image:1"))
+                #expect(error.httpStatus == 422)
             }
-            #expect(what.hasPrefix("zcplatform-test/no-such-image:1"))
-            #expect(error.httpStatus == 422)
         }
     }
 

@@ -52,6 +52,16 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("shutting a client down twice, or after its loop ended, returns at once", .timeLimit(.minutes(1)))
+    func shutdownTwice() async throws {
+        let client = try HTTPClient()
+        await client.shutdown()
+        await client.shutdown()
+        await #expect(throws: HTTPClientError.shutDown) {
+            _ = try await client.execute(.get, .tcp(host: "127.0.0.1", port: 9), "/")
+        }
+    }
+
     @Test("a response over the cap fails with responseTooLarge")
     func sizeCap() async throws {
         try await withServer { port in

@@ -63,6 +63,17 @@ struct LivePlatform {
         try await LivePlatform.start(environment, reuse: api.directory)
     }
 
+    /// Runs `body`, then cleans up (also when it throws), awaited: nothing outlives the test.
+    func scoped(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stopAndRemove()
+            throw error
+        }
+        await stopAndRemove()
+    }
+
     func stopAndRemove() async {
         await stop()
         api.directory.remove()

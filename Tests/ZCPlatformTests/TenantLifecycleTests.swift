@@ -16,184 +16,191 @@ struct TenantLifecycleTests {
     @Test("create → deploy → running → logs → exec → restart → stop → start → reconfigure → delete")
     func fullLifecycle() async throws {
         let live = try await LivePlatform.start()
-        defer { Task { await live.stopAndRemove() } }
-        #expect(await live.call(.post, "/api/tenants", json: #"{"id":"acme","name":"Acme Corp"}"#).status == 201)
-        #expect(
-            await live.call(
-                .patch, "/api/tenants/acme/config",
-                json: #"{"provider":"openrouter","model":"sim/model-1","api_key":"\#(Self.apiKey)"}"#
-            ).status == 200)
-        #expect(
-            await live.call(
-                .post, "/api/tenants/acme/channels",
-                json:
-                    #"{"kind":"telegram","name":"support","secret":"\#(Self.botToken)","settings":{"allowed_users":["alice"]}}"#
-            ).status == 201)
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"acme","name":"Acme Corp"}"#).status == 201)
+            #expect(
+                await live.call(
+                    .patch, "/api/tenants/acme/config",
+                    json: #"{"provider":"openrouter","model":"sim/model-1","api_key":"\#(Self.apiKey)"}"#
+                ).status == 200)
+            #expect(
+                await live.call(
+                    .post, "/api/tenants/acme/channels",
+                    json:
+                        #"{"kind":"telegram","name":"support","secret":"\#(Self.botToken)","settings":{"allowed_users":["alice"]}}"#
+                ).status == 201)
 
-        let deploy = await live.call(.post, "/api/tenants/acme/deploy")
-        #expect(deploy.status == 202)
-        #expect(deploy.json["status"] as? String == "deploying")
-        let status = try await live.waitFor("acme", "running")
-        let port = try #require(status["port"] as? Int)
-        let range = live.api.platform.configuration.runtime.portRange
-        #expect(range.contains(port))
-        #expect(status["uptime"] as? Int != nil)
-        #expect(await live.agentHealth(port: port) == 200)
+            let deploy = await live.call(.post, "/api/tenants/acme/deploy")
+            #expect(deploy.status == 202)
+            #expect(deploy.json["status"] as? String == "deploying")
+            let status = try await live.waitFor("acme", "running")
+            let port = try #require(status["port"] as? Int)
+            let range = live.api.platform.configuration.runtime.portRange
+            #expect(range.contains(port))
+            #expect(status["uptime"] as? Int != nil)
+            #expect(await live.agentHealth(port: port) == 200)
 
-        // The agent's config: rendered with the TOML encoder, secrets opened into a 0600 file.
-        let configPath = live.api.directory.file("tenants/acme/.zeroclaw/config.toml")
-        let config = try String(contentsOfFile: configPath, encoding: .utf8)
-        #expect(config.contains("api_key = \"\(Self.apiKey)\""))
-        #expect(config.contains("default_model = \"sim/model-1\""))
-        #expect(config.contains("[channels_config.telegram]"))
-        #expect(config.contains("bot_token = \"\(Self.botToken)\""))
-        #expect(config.contains("backend = \"prometheus\""))
-        var info = stat()
-        #expect(stat(configPath, &info) == 0)
-        #expect(info.st_mode & 0o777 == 0o600)
+            // The agent's config: rendered with the TOML encoder, secrets opened into a 0600 file.
+            let configPath = live.api.directory.file("tenants/acme/.zeroclaw/config.toml")
+            let config = try String(contentsOfFile: configPath, encoding: .utf8)
+            #expect(config.contains("api_key = \"\(Self.apiKey)\""))
+            #expect(config.contains("default_model = \"sim/model-1\""))
+            #expect(config.contains("[channels_config.telegram]"))
+            #expect(config.contains("bot_token = \"\(Self.botToken)\""))
+            #expect(config.contains("backend = \"prometheus\""))
+            var info = stat()
+            #expect(stat(configPath, &info) == 0)
+            #expect(info.st_mode & 0o777 == 0o600)
 
-        let logs = await live.call(.get, "/api/tenants/acme/logs?tail=50")
-        #expect(logs.status == 200)
-        let lines = (try? JSONSerialization.jsonObject(with: Data(logs.text.utf8)) as? [String]) ?? []
-        #expect(lines.contains { $0.contains("listening on 127.0.0.1:\(port)") })
+            let logs = await live.call(.get, "/api/tenants/acme/logs?tail=50")
+            #expect(logs.status == 200)
+            let lines = (try? JSONSerialization.jsonObject(with: Data(logs.text.utf8)) as? [String]) ?? []
+            #expect(lines.contains { $0.contains("listening on 127.0.0.1:\(port)") })
 
-        let exec = await live.call(.post, "/api/tenants/acme/exec", json: #"{"command": "zeroclaw status"}"#)
-        #expect(exec.status == 200)
-        #expect(exec.json["exit_code"] as? Int == 0)
-        #expect((exec.json["output"] as? String)?.contains("zeroclaw status: running") == true)
-        let slow = await live.call(
-            .post, "/api/tenants/acme/exec", json: #"{"argv": ["zeroclaw", "sleep", "30"], "timeout_seconds": 1}"#)
-        #expect(slow.status == 200)
-        #expect(slow.json["timed_out"] as? Bool == true)
+            let exec = await live.call(.post, "/api/tenants/acme/exec", json: #"{"command": "zeroclaw status"}"#)
+            #expect(exec.status == 200)
+            #expect(exec.json["exit_code"] as? Int == 0)
+            #expect((exec.json["output"] as? String)?.contains("zeroclaw status: running") == true)
+            let slow = await live.call(
+                .post, "/api/tenants/acme/exec", json: #"{"argv": ["zeroclaw", "sleep", "30"], "timeout_seconds": 1}"#)
+            #expect(slow.status == 200)
+            #expect(slow.json["timed_out"] as? Bool == true)
 
-        let restart = await live.call(.post, "/api/tenants/acme/restart")
-        #expect(restart.status == 200, "\(restart.text)")
-        #expect(restart.json["status"] as? String == "running")
-        try await waitHealthy(live, port)
+            let restart = await live.call(.post, "/api/tenants/acme/restart")
+            #expect(restart.status == 200, "\(restart.text)")
+            #expect(restart.json["status"] as? String == "running")
+            try await waitHealthy(live, port)
 
-        let stop = await live.call(.post, "/api/tenants/acme/stop")
-        #expect(stop.status == 200)
-        #expect(stop.json["status"] as? String == "stopped")
-        #expect(await live.agentHealth(port: port) == nil)
-        #expect(await live.call(.post, "/api/tenants/acme/stop").status == 409)
-        #expect(await live.call(.post, "/api/tenants/acme/exec", json: #"{"command":"zeroclaw status"}"#).status == 409)
-        let start = await live.call(.post, "/api/tenants/acme/start")
-        #expect(start.status == 200)
-        try await waitHealthy(live, port)
+            let stop = await live.call(.post, "/api/tenants/acme/stop")
+            #expect(stop.status == 200)
+            #expect(stop.json["status"] as? String == "stopped")
+            #expect(await live.agentHealth(port: port) == nil)
+            #expect(await live.call(.post, "/api/tenants/acme/stop").status == 409)
+            #expect(
+                await live.call(.post, "/api/tenants/acme/exec", json: #"{"command":"zeroclaw status"}"#).status == 409)
+            let start = await live.call(.post, "/api/tenants/acme/start")
+            #expect(start.status == 200)
+            try await waitHealthy(live, port)
 
-        // A config change re-renders the file and restarts the running agent.
-        #expect(await live.call(.patch, "/api/tenants/acme/config", json: #"{"model":"sim/model-2"}"#).status == 200)
-        let deadline = ContinuousClock.now + .seconds(15)
-        while !(await live.auditActions("acme")).contains("tenant.reconfigure"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+            // A config change re-renders the file and restarts the running agent.
+            #expect(
+                await live.call(.patch, "/api/tenants/acme/config", json: #"{"model":"sim/model-2"}"#).status == 200)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while !(await live.auditActions("acme")).contains("tenant.reconfigure"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try String(contentsOfFile: configPath, encoding: .utf8).contains("default_model = \"sim/model-2\""))
+            try await waitHealthy(live, port)
+
+            let deleted = await live.call(.delete, "/api/tenants/acme")
+            #expect(deleted.status == 204, "\(deleted.text)")
+            #expect(await live.call(.get, "/api/tenants/acme").status == 404)
+            #expect(await live.agentHealth(port: port) == nil)
+            #expect(!FileManager.default.fileExists(atPath: live.api.directory.file("tenants/acme")))
+            let moved = try FileManager.default.contentsOfDirectory(atPath: live.api.directory.file("tenants/.deleted"))
+            #expect(moved.count == 1 && moved[0].hasPrefix("acme."))
+
+            let actions = await live.auditActions("acme")
+            for action in [
+                "tenant.create", "tenant.deploy", "tenant.deployed", "tenant.exec", "tenant.restart", "tenant.stop",
+                "tenant.start", "tenant.reconfigure", "tenant.delete",
+            ] {
+                #expect(actions.contains(action), "audit lacks \(action): \(actions)")
+            }
+            // Exec is audited without its arguments; no secret anywhere in the audit or the platform's log.
+            let audit = await live.call(.get, "/api/monitoring/audit?tenant=acme&limit=1000").text
+            #expect(!audit.contains(Self.apiKey) && !audit.contains(Self.botToken))
+            let logText = live.logs.renderedLines().joined(separator: "\n")
+            #expect(!logText.contains(Self.apiKey) && !logText.contains(Self.botToken))
         }
-        #expect(try String(contentsOfFile: configPath, encoding: .utf8).contains("default_model = \"sim/model-2\""))
-        try await waitHealthy(live, port)
-
-        let deleted = await live.call(.delete, "/api/tenants/acme")
-        #expect(deleted.status == 204, "\(deleted.text)")
-        #expect(await live.call(.get, "/api/tenants/acme").status == 404)
-        #expect(await live.agentHealth(port: port) == nil)
-        #expect(!FileManager.default.fileExists(atPath: live.api.directory.file("tenants/acme")))
-        let moved = try FileManager.default.contentsOfDirectory(atPath: live.api.directory.file("tenants/.deleted"))
-        #expect(moved.count == 1 && moved[0].hasPrefix("acme."))
-
-        let actions = await live.auditActions("acme")
-        for action in [
-            "tenant.create", "tenant.deploy", "tenant.deployed", "tenant.exec", "tenant.restart", "tenant.stop",
-            "tenant.start", "tenant.reconfigure", "tenant.delete",
-        ] {
-            #expect(actions.contains(action), "audit lacks \(action): \(actions)")
-        }
-        // Exec is audited without its arguments; no secret anywhere in the audit or the platform's log.
-        let audit = await live.call(.get, "/api/monitoring/audit?tenant=acme&limit=1000").text
-        #expect(!audit.contains(Self.apiKey) && !audit.contains(Self.botToken))
-        let logText = live.logs.renderedLines().joined(separator: "\n")
-        #expect(!logText.contains(Self.apiKey) && !logText.contains(Self.botToken))
     }
 
     @Test("follow=1 streams the agent's new lines as server-sent events")
     func followLogs() async throws {
         let live = try await LivePlatform.start()
-        defer { Task { await live.stopAndRemove() } }
-        #expect(await live.call(.post, "/api/tenants", json: #"{"id":"follow","name":"F"}"#).status == 201)
-        #expect(await live.call(.post, "/api/tenants/follow/deploy").status == 202)
-        let port = try #require(try await live.waitFor("follow", "running")["port"] as? Int)
-        let client = try HTTPClient()
-        defer { Task { await client.shutdown() } }
-        let stream = try await client.stream(
-            .get, .tcp(host: "127.0.0.1", port: live.port), "/api/tenants/follow/logs?tail=1&follow=1",
-            headers: ["Authorization": "Bearer \(live.admin)"])
-        #expect(stream.status == .ok)
-        #expect(stream.headers.values("Content-Type").first == "text/event-stream")
-        try await live.postToAgent(port: port, "/sim/mode", "unhealthy")
-        var received = ""
-        for try await piece in stream.body {
-            received += String(decoding: piece, as: UTF8.self)
-            if received.contains("data: zcagent-sim: mode unhealthy\n\n") { break }
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"follow","name":"F"}"#).status == 201)
+            #expect(await live.call(.post, "/api/tenants/follow/deploy").status == 202)
+            let port = try #require(try await live.waitFor("follow", "running")["port"] as? Int)
+            let client = try HTTPClient()
+            defer { Task { await client.shutdown() } }
+            let stream = try await client.stream(
+                .get, .tcp(host: "127.0.0.1", port: live.port), "/api/tenants/follow/logs?tail=1&follow=1",
+                headers: ["Authorization": "Bearer \(live.admin)"])
+            #expect(stream.status == .ok)
+            #expect(stream.headers.values("Content-Type").first == "text/event-stream")
+            try await live.postToAgent(port: port, "/sim/mode", "unhealthy")
+            var received = ""
+            for try await piece in stream.body {
+                received += String(decoding: piece, as: UTF8.self)
+                if received.contains("data: zcagent-sim: mode unhealthy\n\n") { break }
+            }
+            #expect(received.hasPrefix(": following\n\n"))
+            #expect(received.contains("data: zcagent-sim: mode unhealthy\n\n"))
         }
-        #expect(received.hasPrefix(": following\n\n"))
-        #expect(received.contains("data: zcagent-sim: mode unhealthy\n\n"))
     }
 
     @Test("an agent that never becomes healthy ends the deploy in error, with the step and cause")
     func neverHealthy() async throws {
         let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "2"])
-        defer { Task { await live.stopAndRemove() } }
-        #expect(await live.call(.post, "/api/tenants", json: #"{"id":"sick","name":"Sick"}"#).status == 201)
-        #expect(
-            await live.call(
-                .patch, "/api/tenants/sick/config", json: #"{"settings":{"simulator":{"mode":"unhealthy"}}}"#
-            )
-            .status == 200)
-        #expect(await live.call(.post, "/api/tenants/sick/deploy").status == 202)
-        let status = try await live.waitFor("sick", "error")
-        let message = try #require(status["error_message"] as? String)
-        #expect(message.hasPrefix("health: the agent did not answer /health on 127.0.0.1:"), "\(message)")
-        #expect(message.contains("answered 503"), "\(message)")
-        #expect(await live.auditActions("sick").contains("tenant.deploy_failed"))
-        // From error, a deploy may be tried again, and the logs of the failed agent stay readable.
-        #expect(await live.call(.get, "/api/tenants/sick/logs").status == 200)
-        #expect(await live.call(.patch, "/api/tenants/sick/config", json: #"{"settings":{}}"#).status == 200)
-        #expect(await live.call(.post, "/api/tenants/sick/deploy").status == 202)
-        try await live.waitFor("sick", "running")
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"sick","name":"Sick"}"#).status == 201)
+            #expect(
+                await live.call(
+                    .patch, "/api/tenants/sick/config", json: #"{"settings":{"simulator":{"mode":"unhealthy"}}}"#
+                )
+                .status == 200)
+            #expect(await live.call(.post, "/api/tenants/sick/deploy").status == 202)
+            let status = try await live.waitFor("sick", "error")
+            let message = try #require(status["error_message"] as? String)
+            #expect(message.hasPrefix("health: the agent did not answer /health on 127.0.0.1:"), "\(message)")
+            #expect(message.contains("answered 503"), "\(message)")
+            #expect(await live.auditActions("sick").contains("tenant.deploy_failed"))
+            // From error, a deploy may be tried again, and the logs of the failed agent stay readable.
+            #expect(await live.call(.get, "/api/tenants/sick/logs").status == 200)
+            #expect(await live.call(.patch, "/api/tenants/sick/config", json: #"{"settings":{}}"#).status == 200)
+            #expect(await live.call(.post, "/api/tenants/sick/deploy").status == 202)
+            try await live.waitFor("sick", "running")
+        }
     }
 
     @Test("a missing agent program ends the deploy in error at 'create container'")
     func missingAgent() async throws {
         let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_AGENT_COMMAND": "/nonexistent/zeroclaw daemon"])
-        defer { Task { await live.stopAndRemove() } }
-        #expect(await live.call(.post, "/api/tenants", json: #"{"id":"ghost","name":"G"}"#).status == 201)
-        #expect(await live.call(.post, "/api/tenants/ghost/deploy").status == 202)
-        let status = try await live.waitFor("ghost", "error")
-        #expect(
-            status["error_message"] as? String
-                == "create container: container runtime error: the agent command /nonexistent/zeroclaw is not an executable file"
-        )
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"ghost","name":"G"}"#).status == 201)
+            #expect(await live.call(.post, "/api/tenants/ghost/deploy").status == 202)
+            let status = try await live.waitFor("ghost", "error")
+            #expect(
+                status["error_message"] as? String
+                    == "create container: container runtime error: the agent command /nonexistent/zeroclaw is not an executable file"
+            )
+        }
     }
 
     @Test("deploys racing for ports never collide")
     func racingDeploys() async throws {
         let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_DEPLOY_CONCURRENCY": "8"])
-        defer { Task { await live.stopAndRemove() } }
-        let ids = (1...8).map { "race-\($0)" }
-        for id in ids {
-            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"\#(id)"}"#).status == 201)
-        }
-        await withTaskGroup(of: Void.self) { group in
+        try await live.scoped {
+            let ids = (1...8).map { "race-\($0)" }
             for id in ids {
-                group.addTask { #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202) }
+                #expect(await live.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"\#(id)"}"#).status == 201)
             }
+            await withTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    group.addTask { #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202) }
+                }
+            }
+            var ports: Set<Int> = []
+            for id in ids {
+                let status = try await live.waitFor(id, "running")
+                if let port = status["port"] as? Int { ports.insert(port) }
+            }
+            #expect(ports.count == ids.count)
+            let tenants = try await live.api.store.read { try await $0.tenants(.all) }
+            #expect(Set(tenants.compactMap(\.uid)).count == ids.count)
+            for port in ports { #expect(await live.agentHealth(port: port) == 200) }
         }
-        var ports: Set<Int> = []
-        for id in ids {
-            let status = try await live.waitFor(id, "running")
-            if let port = status["port"] as? Int { ports.insert(port) }
-        }
-        #expect(ports.count == ids.count)
-        let tenants = try await live.api.store.read { try await $0.tenants(.all) }
-        #expect(Set(tenants.compactMap(\.uid)).count == ids.count)
-        for port in ports { #expect(await live.agentHealth(port: port) == 200) }
     }
 
     @Test("after a restart of the platform, reconciliation brings running tenants back")
@@ -212,14 +219,16 @@ struct TenantLifecycleTests {
         #expect(await first.agentHealth(port: port) == nil)  // the process runtime's agents end with it
 
         let second = try await first.restarted()
-        defer { Task { await second.stop() } }
-        try await waitHealthy(second, port)
-        #expect(try await second.waitFor("keep", "running")["port"] as? Int == port)
-        #expect(try await second.waitFor("rest", "stopped")["status"] as? String == "stopped")
-        let reconcile = try #require(
-            await second.api.store.read { try await $0.auditEvents(AuditQuery(action: "platform.reconcile")) }.events
-                .first)
-        #expect(reconcile.detail["recreated"] == ["keep"])
+        try await second.scoped {
+            try await waitHealthy(second, port)
+            #expect(try await second.waitFor("keep", "running")["port"] as? Int == port)
+            #expect(try await second.waitFor("rest", "stopped")["status"] as? String == "stopped")
+            let reconcile = try #require(
+                await second.api.store.read { try await $0.auditEvents(AuditQuery(action: "platform.reconcile")) }
+                    .events
+                    .first)
+            #expect(reconcile.detail["recreated"] == ["keep"])
+        }
     }
 
     func waitHealthy(_ live: LivePlatform, _ port: Int) async throws {

@@ -25,7 +25,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private let inbox = Mutex(Inbox())
-    private let done = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    /// Callers of `shutdown()` waiting for the thread to end.
+    private let done = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let finished = Atomic<Bool>(false)
     private let threadID = Atomic<UInt>(0)
 
@@ -119,10 +120,19 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         signal()
     }
 
-    /// Ends the loop's thread once its inbox is drained; waits until it has ended.
+    /// Ends the loop's thread once its inbox is drained; waits until it has ended. Calling it again, or
+    /// after the loop ended, returns at once.
     public func shutdown() async {
         await withCheckedContinuation { continuation in
-            done.withLock { $0 = continuation }
+            let ended = done.withLock { waiting -> Bool in
+                if finished.load(ordering: .acquiring) { return true }
+                waiting.append(continuation)
+                return false
+            }
+            if ended {
+                continuation.resume()
+                return
+            }
             inbox.withLock { $0.stopped = true }
             signal()
         }
@@ -295,10 +305,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             if nextSweep != .max, MonotonicClock.now() >= nextSweep { sweepDeadlines() }
         }
         for (fd, _) in registrations { deregister(fd) }
-        finished.store(true, ordering: .releasing)
-        done.withLock { continuation in
-            continuation?.resume()
-            continuation = nil
+        let waiting = done.withLock { waiting in
+            finished.store(true, ordering: .releasing)
+            defer { waiting.removeAll() }
+            return waiting
         }
+        for continuation in waiting { continuation.resume() }
     }
 }

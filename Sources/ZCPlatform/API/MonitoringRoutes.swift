@@ -49,9 +49,14 @@ enum MonitoringRoutes {
                 guard let value = Int64(text) else { throw HTTPError(.badRequest, "cursor must be a number") }
                 return value
             }
+            func text(_ name: String) throws -> String? {
+                let value = request.queryParameter(name)
+                if value?.utf8.contains(0) == true { throw HTTPError(.badRequest, "\(name) must not contain NUL") }
+                return value
+            }
             let query = AuditQuery(
-                actor: request.queryParameter("actor"), tenantID: request.queryParameter("tenant"),
-                action: request.queryParameter("action"), since: try time("since"), until: try time("until"),
+                actor: try text("actor"), tenantID: try text("tenant"), action: try text("action"),
+                since: try time("since"), until: try time("until"),
                 limit: limit,
                 cursor: cursor)
             let page = try await store.read { try await $0.auditEvents(query) }

@@ -147,8 +147,17 @@ struct LogsQuery {
             throw HTTPError(.badRequest, "tail must be a number from 1 to 1000")
         }
         self.tail = tail
-        follow = ["1", "true"].contains(request.queryParameter("follow") ?? "")
-        timestamps = ["1", "true"].contains(request.queryParameter("timestamps") ?? "")
+        follow = try Self.flag(request, "follow")
+        timestamps = try Self.flag(request, "timestamps")
+    }
+
+    /// `1`/`true` or `0`/`false`; anything else is a 400 (a typo must not silently mean "no").
+    static func flag(_ request: HTTPRequest, _ name: String) throws -> Bool {
+        switch request.queryParameter(name) {
+        case nil, "0", "false": return false
+        case "1", "true": return true
+        default: throw HTTPError(.badRequest, "\(name) must be 1 or 0")
+        }
     }
 }
 
@@ -168,20 +177,43 @@ enum ExecBody {
         return (try argv(fields), timeout)
     }
 
+    /// Both fields are checked when both are given (each must be what the document says); argv wins.
     static func argv(_ fields: JSONFields) throws -> [String] {
-        if case .array(let items)? = fields.values["argv"] {
+        var fromArgv: [String]?
+        switch fields.values["argv"] {
+        case nil: break
+        case .array(let items)?:
             let argv = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
-            guard argv.count == items.count, !argv.isEmpty, argv.count <= 64 else {
-                throw HTTPError(.unprocessableContent, "argv must be a non-empty list of at most 64 strings")
+            guard argv.count == items.count, !argv.isEmpty, argv.count <= 64,
+                argv.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.count <= 4096 && !$0.utf8.contains(0) })
+            else {
+                throw HTTPError(
+                    .unprocessableContent,
+                    "argv must be 1 to 64 non-empty strings of at most 4096 characters, without NUL")
             }
-            return argv
+            fromArgv = argv
+        default:
+            throw HTTPError(.unprocessableContent, "argv must be a list of strings")
         }
-        guard case .string(let command)? = fields.values["command"] else {
+        var fromCommand: [String]?
+        switch fields.values["command"] {
+        case nil: break
+        case .string(let command)?:
+            // Split on ASCII white space only, exactly as the document's pattern says.
+            let separators: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x0B]
+            let argv = command.utf8.split(whereSeparator: { separators.contains($0) }).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            guard !argv.isEmpty, command.unicodeScalars.count <= 4096, !command.utf8.contains(0) else {
+                throw HTTPError(
+                    .unprocessableContent, "command must hold a program name, without NUL, in at most 4096 characters")
+            }
+            fromCommand = argv
+        default:
+            throw HTTPError(.unprocessableContent, "command must be a string")
+        }
+        guard let argv = fromArgv ?? fromCommand else {
             throw HTTPError(.unprocessableContent, "give command (a string) or argv (a list of strings)")
-        }
-        let argv = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard !argv.isEmpty, argv.count <= 64, command.count <= 4096 else {
-            throw HTTPError(.unprocessableContent, "command must be 1 to 64 words")
         }
         return argv
     }

@@ -29,12 +29,10 @@ enum AgentConfigRenderer {
         var publicMessage: String { message }
     }
 
-    /// Checks the free settings of `PATCH /config`: bare TOML keys, no reserved key, no null anywhere.
+    /// Checks the free settings of `PATCH /config`: no reserved key, no null anywhere (keys that are not
+    /// bare TOML keys are written quoted).
     static func validateSettings(_ settings: [String: JSONValue]) throws(ValidationError) {
         for (key, value) in settings {
-            guard isBareKey(key) else {
-                throw ValidationError(field: "settings.\(key)", "keys are letters, digits, '-' and '_'")
-            }
             guard !reservedKeys.contains(key) else {
                 throw ValidationError(
                     field: "settings.\(key)", "is set by the platform (use provider, model, api_key or channels)")
@@ -88,13 +86,6 @@ enum AgentConfigRenderer {
             + TOML.encode(table)
     }
 
-    private static func isBareKey(_ key: String) -> Bool {
-        (1...64).contains(key.utf8.count)
-            && key.utf8.allSatisfy {
-                ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
-            }
-    }
-
     /// JSON to TOML: numbers that are whole become integers; TOML has no null.
     static func toml(_ value: JSONValue) throws(RenderError) -> TOMLValue {
         switch value {
@@ -111,9 +102,6 @@ enum AgentConfigRenderer {
         case .object(let fields):
             var table = TOMLTable()
             for (key, item) in fields.sorted(by: { $0.key < $1.key }) {
-                guard isBareKey(key) else {
-                    throw RenderError(message: "key '\(key)' is not letters, digits, '-' and '_'")
-                }
                 table.set(try toml(item), forKey: key)
             }
             return .table(table)
