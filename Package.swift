@@ -55,7 +55,9 @@ let package = Package(
             path: "Sources/zcplatform"),
         .executableTarget(
             name: "zcbench",
-            dependencies: ["ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite"],
+            dependencies: [
+                "ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite", "DockerRuntime",
+            ],
             path: "Sources/zcbench"),
 
         // The agent simulator: ZeroClaw's gateway endpoints for tests and demos.

@@ -11,6 +11,7 @@ func usage() -> Never {
                                 [--no-baseline] [--keep]
                    zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
                    zcbench http-server [--port N] [--loops N]
+                   zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
 
             """.utf8))
     exit(2)
@@ -83,6 +84,27 @@ case "http-server":
     }
     do {
         try await HTTPBenchmarkServer.run(port: port, loops: loops)
+    } catch {
+        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
+        exit(1)
+    }
+case "runtime":
+    var benchmark = RuntimeBenchmark()
+    while let flag = arguments.first {
+        arguments.removeFirst()
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        switch flag {
+        case "--socket": benchmark.socket = value
+        case "--image": benchmark.image = value
+        case "--containers": benchmark.containers = Int(value) ?? { usage() }()
+        case "--rounds": benchmark.rounds = Int(value) ?? { usage() }()
+        case "--docker": benchmark.docker = value
+        default: usage()
+        }
+    }
+    do {
+        try await benchmark.run()
     } catch {
         FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
         exit(1)

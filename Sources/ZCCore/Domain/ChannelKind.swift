@@ -27,7 +27,7 @@ public struct ChannelKind: Sendable, Hashable {
                     "is not a setting of \(name) channels (known: \(settings.sorted().joined(separator: ", ")))")
             }
             switch value {
-            case .string(let text) where text.count <= 1000: continue
+            case .string(let text) where text.unicodeScalars.count <= 1000: continue
             case .bool, .number: continue
             case .array(let items)
             where items.count <= 1000 && items.allSatisfy({ if case .string = $0 { true } else { false } }):

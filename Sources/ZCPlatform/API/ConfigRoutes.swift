@@ -25,8 +25,11 @@ enum ConfigRoutes {
                 var changed: [String] = []
                 if case .some(let provider) = try fields.string("provider") {
                     if let provider,
-                        !(1...64).contains(provider.count)
-                            || !provider.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                        !(1...64).contains(provider.utf8.count)
+                            || !provider.utf8.allSatisfy({
+                                ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45
+                                    || $0 == 95
+                            })
                     {
                         throw ValidationError(field: "provider", "must be 1 to 64 letters, digits, '-' or '_'")
                     }
@@ -34,7 +37,7 @@ enum ConfigRoutes {
                     changed.append("provider")
                 }
                 if case .some(let model) = try fields.string("model") {
-                    if let model, !(1...200).contains(model.count) {
+                    if let model, !(1...200).contains(model.unicodeScalars.count) {
                         throw ValidationError(field: "model", "must be 1 to 200 characters")
                     }
                     config.model = model

@@ -163,7 +163,8 @@ public final class AuthService: Sendable {
         for principal: Principal, name: String, days: Int, clientIP: String, now: Timestamp = .now()
     ) async throws -> (token: BearerToken, stored: AccessToken) {
         let trimmed = name.trimmingWhitespace()
-        guard (1...100).contains(trimmed.count) else {
+        // Counted in Unicode scalars, as the document's maxLength counts.
+        guard !trimmed.isEmpty, name.unicodeScalars.count <= 100 else {
             throw ValidationError(field: "name", "must be 1 to 100 characters")
         }
         guard (1...settings.apiTokenMaxDays).contains(days) else {

@@ -191,7 +191,7 @@ extension TenantLifecycle {
             detail["exit_code"] = .number(Double(result.exitCode))
             detail["timed_out"] = .bool(result.timedOut)
             detail["truncated"] = .bool(result.truncated)
-            detail["duration_ms"] = .number(Double((ContinuousClock.now - started).components.seconds * 1000))
+            detail["duration_ms"] = .number((Self.seconds(ContinuousClock.now - started) * 1000).rounded())
             await auditAlone("tenant.exec", tenant: id, actor: actor, clientIP: clientIP, detail: detail)
             metrics.actions.increment(labels: ["exec", result.timedOut ? "timed_out" : "succeeded"])
             return result
