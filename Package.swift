@@ -41,13 +41,18 @@ let package = Package(
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
+        .target(name: "ResourceCollector", dependencies: ["ZCCore"], path: "Plugins/ResourceCollector"),
+        .target(name: "HealthChecker", dependencies: ["ZCCore", "ZCHTTP"], path: "Plugins/HealthChecker"),
+        .target(name: "UsageCollector", dependencies: ["ZCCore", "ZCHTTP"], path: "Plugins/UsageCollector"),
+        .target(name: "WebhookNotifier", dependencies: ["ZCCore", "ZCCrypto"], path: "Plugins/WebhookNotifier"),
 
         // Composition root and the embeddable platform.
         .target(
             name: "ZCPlatform",
             dependencies: [
                 "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "DockerRuntime",
-                "ProcessRuntime", "LogNotifier",
+                "ProcessRuntime", "LogNotifier", "WebhookNotifier", "ResourceCollector", "HealthChecker",
+                "UsageCollector",
             ],
             path: "Sources/ZCPlatform"),
         .executableTarget(
@@ -76,6 +81,13 @@ let package = Package(
         .testTarget(name: "ZCHTTPTests", dependencies: ["ZCHTTP", "ZCCore"], path: "Tests/ZCHTTPTests"),
         .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto", "ZCCore"], path: "Tests/ZCCryptoTests"),
         .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: ["ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "TestSupport"],
+            path: "Tests/CollectorTests"),
+        .testTarget(
+            name: "WebhookNotifierTests", dependencies: ["WebhookNotifier", "ZCCore", "ZCCrypto", "ZCHTTP"],
+            path: "Tests/WebhookNotifierTests"),
         .testTarget(
             name: "SQLiteStoreTests",
             dependencies: ["SQLiteStore", "StoreConformance", "TestSupport", "ZCCore", "CSQLite"],

@@ -13,10 +13,18 @@ public final class DockerRuntime: ContainerRuntime {
     public let options: DockerRuntimeOptions
     let engine: DockerEngine
     let logger: Logger
+    /// Reads counters from cgroup files; nil when this host shows none or the options turn it off.
+    let cgroupReader: CgroupStatsReader?
+    /// Containers' cgroup files found so far, by the name the platform uses.
+    let cgroupTargets = Mutex<[ContainerID: CgroupStatsReader.Target]>([:])
+    /// Set once the containers' processes turn out not to be visible here (another host, another pid
+    /// namespace): from then on the Engine API serves every sample.
+    let cgroupsUnavailable = Mutex<Bool>(false)
 
     public init(options: DockerRuntimeOptions, logger: Logger) throws {
         self.options = options
         self.logger = logger
+        cgroupReader = options.statsFromCgroups ? CgroupStatsReader.forThisHost() : nil
         engine = try DockerEngine(socketPath: options.socketPath, requestTimeout: options.requestTimeout)
     }
 

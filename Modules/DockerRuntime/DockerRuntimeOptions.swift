@@ -17,11 +17,15 @@ public struct DockerRuntimeOptions: Sendable, Hashable {
     public var tmpfsSize: String
     /// Time allowed for one API call that does not stream (stop adds its grace period to it).
     public var requestTimeout: Duration
+    /// Read collection cycles' counters from the containers' cgroup files when the platform runs on the
+    /// Docker host (falling back to the Engine API's one-shot stats where it cannot).
+    public var statsFromCgroups: Bool
 
     public init(
         socketPath: String = "/var/run/docker.sock", network: Network = .bridge, tmpfsSize: String = "64m",
-        requestTimeout: Duration = .seconds(30)
+        requestTimeout: Duration = .seconds(30), statsFromCgroups: Bool = true
     ) {
+        self.statsFromCgroups = statsFromCgroups
         self.socketPath = socketPath
         self.network = network
         self.tmpfsSize = tmpfsSize

@@ -33,6 +33,31 @@ enum ProcStats {
 
     static func startTime(of pid: pid_t) -> UInt64? { entry(pid)?.startTime }
 
+    /// One sample of each process group in `limits` (group → memory limit), from one pass over `/proc`.
+    static func samples(groups limits: [pid_t: Int64]) -> [pid_t: ContainerStats] {
+        let ticks = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))
+        let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
+        var totals: [pid_t: (cpu: UInt64, memory: Int64, tasks: Int64)] = [:]
+        for group in limits.keys { totals[group] = (0, 0, 0) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for name in names {
+            guard let pid = pid_t(name), let entry = entry(pid), var total = totals[entry.processGroup] else {
+                continue
+            }
+            total.cpu += entry.cpuTicks
+            total.memory += entry.residentPages * page
+            total.tasks += entry.threads
+            totals[entry.processGroup] = total
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        return totals.reduce(into: [:]) { samples, element in
+            samples[element.key] = ContainerStats(
+                cpuNanoseconds: element.value.cpu * (1_000_000_000 / ticks), memBytes: element.value.memory,
+                memLimit: limits[element.key] ?? 0, netIn: 0, netOut: 0, pids: element.value.tasks,
+                sampledAtNanoseconds: now)
+        }
+    }
+
     /// One sample of every process whose group is `group`.
     static func sample(group: pid_t, memoryLimit: Int64) -> ContainerStats {
         let ticks = UInt64(max(1, sysconf(Int32(_SC_CLK_TCK))))

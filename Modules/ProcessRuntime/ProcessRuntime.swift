@@ -77,7 +77,7 @@ public final class ProcessRuntime: ContainerRuntime {
     }
 
     public func stop(_ id: ContainerID, timeout: Duration) async throws {
-        await try agent(id).stop(timeout: timeout)
+        try await agent(id).stop(timeout: timeout)
     }
 
     public func restart(_ id: ContainerID, timeout: Duration) async throws {
@@ -141,6 +141,33 @@ public final class ProcessRuntime: ContainerRuntime {
                 sampledAtNanoseconds: DispatchTime.now().uptimeNanoseconds)
         }
         return ProcStats.sample(group: group, memoryLimit: agent.spec.memoryBytes)
+    }
+
+    /// Every agent's sample from one pass over `/proc` (instead of one pass per agent).
+    public func stats(
+        of ids: [ContainerID], concurrency: Int, timeout: Duration
+    ) async throws
+        -> ContainerStatsBatch
+    {
+        let known = agents.withLock { $0 }
+        var groups: [ContainerID: pid_t] = [:]
+        var limits: [pid_t: Int64] = [:]
+        var batch = ContainerStatsBatch(source: "proc")
+        for id in ids {
+            guard let agent = known[id.rawValue] else {
+                batch.results[id] = .missing
+                continue
+            }
+            guard let group = agent.processGroup else {
+                batch.results[id] = .missing
+                continue
+            }
+            groups[id] = group
+            limits[group] = agent.spec.memoryBytes
+        }
+        let samples = ProcStats.samples(groups: limits)
+        for (id, group) in groups { batch.results[id] = samples[group].map { .sample($0) } ?? .missing }
+        return batch
     }
 
     /// Stops every agent (SIGTERM, then SIGKILL after the shutdown timeout), all at once.

@@ -152,5 +152,41 @@ enum SQLiteMigrations {
                 ) STRICT;
                 CREATE INDEX auth_attempts_email ON auth_attempts (email, at);
                 """),
+        SQLMigration(
+            version: 3, name: "hourly resource roll-ups",
+            sql: """
+                CREATE TABLE resource_rollups (
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    hour INTEGER NOT NULL,
+                    samples INTEGER NOT NULL,
+                    cpu_pct_sum REAL NOT NULL,
+                    cpu_pct_min REAL NOT NULL,
+                    cpu_pct_max REAL NOT NULL,
+                    mem_bytes_sum REAL NOT NULL,
+                    mem_bytes_min REAL NOT NULL,
+                    mem_bytes_max REAL NOT NULL,
+                    disk_bytes_sum REAL NOT NULL,
+                    disk_bytes_min REAL NOT NULL,
+                    disk_bytes_max REAL NOT NULL,
+                    net_in_sum REAL NOT NULL,
+                    net_in_min REAL NOT NULL,
+                    net_in_max REAL NOT NULL,
+                    net_out_sum REAL NOT NULL,
+                    net_out_min REAL NOT NULL,
+                    net_out_max REAL NOT NULL,
+                    pids_sum REAL NOT NULL,
+                    pids_min REAL NOT NULL,
+                    pids_max REAL NOT NULL,
+                    mem_limit_max INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_key, hour)
+                ) STRICT, WITHOUT ROWID;
+
+                INSERT INTO resource_rollups (tenant_key, hour, samples, \
+                cpu_pct_sum, cpu_pct_min, cpu_pct_max, mem_bytes_sum, mem_bytes_min, mem_bytes_max, disk_bytes_sum, disk_bytes_min, disk_bytes_max, net_in_sum, net_in_min, net_in_max, net_out_sum, net_out_min, net_out_max, pids_sum, pids_min, pids_max, \
+                mem_limit_max) \
+                SELECT tenant_key, collected_at / 3600 * 3600, COUNT(*), \
+                SUM(cpu_pct), MIN(cpu_pct), MAX(cpu_pct), SUM(mem_bytes), MIN(mem_bytes), MAX(mem_bytes), SUM(disk_bytes), MIN(disk_bytes), MAX(disk_bytes), SUM(net_in), MIN(net_in), MAX(net_in), SUM(net_out), MIN(net_out), MAX(net_out), SUM(pids), MIN(pids), MAX(pids), \
+                MAX(mem_limit) FROM resource_snapshots GROUP BY tenant_key, collected_at / 3600;
+                """),
     ]
 }

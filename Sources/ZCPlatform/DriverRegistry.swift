@@ -1,9 +1,12 @@
 import DockerRuntime
 import Foundation
+import HealthChecker
 import LogNotifier
 import PostgresStore
 import ProcessRuntime
+import ResourceCollector
 import SQLiteStore
+import UsageCollector
 import ZCCore
 
 /// Driver factories by the name the configuration uses. `standard` is the one explicit list of the
@@ -53,6 +56,51 @@ public struct DriverRegistry: Sendable {
         var notifiers: [any Notifier] = []
         if configuration.notifiers.logEnabled { notifiers.append(LogNotifier(logger: logger)) }
         return FanOutNotifier(notifiers)
+    }
+
+    /// The collectors the configuration enables, each for this node's tenants.
+    func makeCollectors(
+        _ configuration: PlatformConfiguration, store: any Store, runtime: any ContainerRuntime,
+        lifecycle: TenantLifecycle, health: HealthBoard, metrics: MetricsRegistry, logger: Logger
+    ) throws -> [any Collector] {
+        let node = configuration.cluster.nodeID
+        let settings = configuration.collectors
+        var collectors: [any Collector] = []
+        if settings.resource.enabled {
+            let directories = lifecycle.directories
+            collectors.append(
+                ResourceCollector(
+                    store: store, runtime: runtime,
+                    settings: ResourceCollector.Settings(
+                        nodeID: node, interval: .seconds(settings.resource.intervalSeconds),
+                        concurrency: settings.resource.concurrency,
+                        timeout: .seconds(settings.resource.timeoutSeconds),
+                        diskRefresh: .seconds(settings.resourceDiskRefreshSeconds),
+                        diskBudget: .milliseconds(settings.resourceDiskBudgetMilliseconds)),
+                    logger: logger.labeled("resource"), directory: { directories.path(of: $0) }))
+        }
+        if settings.usage.enabled {
+            collectors.append(
+                try UsageCollector(
+                    store: store,
+                    settings: UsageCollector.Settings(
+                        nodeID: node, interval: .seconds(settings.usage.intervalSeconds),
+                        concurrency: settings.usage.concurrency, timeout: .seconds(settings.usage.timeoutSeconds),
+                        messages: settings.usageMessagesMetrics, tokensIn: settings.usageTokensInMetrics,
+                        tokensOut: settings.usageTokensOutMetrics),
+                    logger: logger.labeled("usage")))
+        }
+        if settings.health.enabled {
+            collectors.append(
+                try HealthChecker(
+                    store: store, runtime: runtime, supervisor: lifecycle, board: health,
+                    settings: HealthChecker.Settings(
+                        nodeID: node, interval: .seconds(settings.health.intervalSeconds),
+                        concurrency: settings.health.concurrency, timeout: .seconds(settings.health.timeoutSeconds),
+                        failuresBeforeRestart: settings.healthFailuresBeforeRestart),
+                    metrics: metrics, logger: logger.labeled("health")))
+        }
+        return collectors
     }
 
     /// Every driver of this build.

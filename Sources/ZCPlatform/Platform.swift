@@ -24,13 +24,16 @@ public final class Platform: Sendable {
     /// Runs the tenants' agents.
     public let runtime: any ContainerRuntime
     public let lifecycle: TenantLifecycle
+    /// What the health checker last saw of each tenant and of the runtime.
+    public let health: HealthBoard
     private let closed = Atomic<Bool>(false)
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
         metrics: MetricsRegistry, api: APIServer, vault: Vault, runtime: any ContainerRuntime,
-        lifecycle: TenantLifecycle
+        lifecycle: TenantLifecycle, health: HealthBoard
     ) {
+        self.health = health
         self.vault = vault
         self.runtime = runtime
         self.lifecycle = lifecycle
@@ -96,25 +99,36 @@ public final class Platform: Sendable {
         let notifier = notifier ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
         let auth = AuthService(
             store: store, notifier: notifier, settings: configuration.auth, logger: logger.labeled("auth"))
+        let health = HealthBoard()
+        let collectors: [any Collector]
+        do {
+            collectors = try registry.makeCollectors(
+                configuration, store: store, runtime: runtime, lifecycle: lifecycle, health: health, metrics: metrics,
+                logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
         let api = APIServer(
             configuration: configuration, store: store, auth: auth, vault: vault, lifecycle: lifecycle,
-            metrics: metrics,
-            logger: logger)
+            health: health, metrics: metrics, logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
-        let services: [any Service] = [
-            NodeHeartbeat(
-                store: store, node: node, interval: .seconds(configuration.cluster.heartbeatSeconds),
-                logger: logger.labeled("cluster")),
-            RetentionService(
-                store: store, rules: RetentionService.rules(for: configuration),
-                interval: .seconds(configuration.store.pruneIntervalSeconds),
-                batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention")),
-            lifecycle,
-            api,
-        ]
+        let services: [any Service] =
+            [
+                NodeHeartbeat(
+                    store: store, node: node, interval: .seconds(configuration.cluster.heartbeatSeconds),
+                    logger: logger.labeled("cluster")),
+                RetentionService(
+                    store: store, rules: RetentionService.rules(for: configuration),
+                    interval: .seconds(configuration.store.pruneIntervalSeconds),
+                    batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention")),
+                lifecycle,
+                FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
+            ]
+            + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) } + [api]
         return Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
-            vault: vault, runtime: runtime, lifecycle: lifecycle)
+            vault: vault, runtime: runtime, lifecycle: lifecycle, health: health)
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.

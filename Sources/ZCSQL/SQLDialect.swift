@@ -20,12 +20,19 @@ public struct SQLDialect: Sendable {
     /// Rows per statement when writing a batch (a collection cycle): 1 reuses one prepared statement
     /// per row (fastest in-process, SQLite); more sends multi-row statements (one round trip to a server).
     public let rowsPerInsert: Int
+    /// The scalar functions that return the least and the greatest of their arguments (`min`/`max` in
+    /// SQLite, `LEAST`/`GREATEST` in PostgreSQL, where `min`/`max` are only aggregates).
+    public let least: String
+    public let greatest: String
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
         maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
-        resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil
+        resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
+        least: String = "min", greatest: String = "max"
     ) {
+        self.least = least
+        self.greatest = greatest
         self.name = name
         self.placeholder = placeholder
         self.beginWrite = beginWrite
@@ -49,7 +56,7 @@ public struct SQLDialect: Sendable {
             SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), \
             COALESCE((SELECT MAX(\(column)) FROM \(table)), 0) + 1, false)
             """
-        })
+        }, least: "LEAST", greatest: "GREATEST")
 }
 
 extension SQLDialect {

@@ -40,6 +40,24 @@ extension SQLSession {
     }
 }
 
+extension SQLSession {
+    func usageTotals(from: Timestamp, to: Timestamp) async throws -> [UsageTotal] {
+        try await rows(
+            """
+            SELECT t.id AS tenant_id, SUM(u.messages) AS messages, SUM(u.tokens_in) AS tokens_in, \
+            SUM(u.tokens_out) AS tokens_out, MAX(u.hour) AS last_hour FROM usage_metrics u \
+            JOIN tenants t ON t.tenant_key = u.tenant_key WHERE u.hour >= \(from) AND u.hour <= \(to) \
+            GROUP BY t.id ORDER BY t.id
+            """
+        ).map { row in
+            UsageTotal(
+                tenantID: TenantID(trusted: try row.string("tenant_id")), messages: try row.int64("messages"),
+                tokensIn: try row.int64("tokens_in"), tokensOut: try row.int64("tokens_out"),
+                lastHour: try row.optionalInt64("last_hour").map { Timestamp(seconds: $0) })
+        }
+    }
+}
+
 extension SQLWriteSession {
     func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int {
         // The last sample of a tenant and time wins, as a replacing upsert would in sequence.
@@ -60,6 +78,7 @@ extension SQLWriteSession {
         let full = chunks.prefix { $0.count == size }
         var written = try await runMany(full.map(Self.snapshotInsert))
         for rest in chunks.dropFirst(full.count) { written += try await run(Self.snapshotInsert(rest)) }
+        try await foldIntoRollups(latest)
         return written
     }
 

@@ -6,6 +6,8 @@ extension SQLStore {
         switch table {
         case .resourceSnapshots:
             return try await prunePerTenant(table: "resource_snapshots", time: "collected_at", cutoff, batch)
+        case .resourceRollups:
+            return try await prunePerTenant(table: "resource_rollups", time: "hour", cutoff, batch)
         case .usageMetrics:
             return try await prunePerTenant(table: "usage_metrics", time: "hour", cutoff, batch)
         case .auditLog:

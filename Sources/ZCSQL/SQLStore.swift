@@ -15,6 +15,9 @@ public final class SQLStore: Store {
         self.driver = driver
         self.database = database
         self.migrations = migrations.sorted { $0.version < $1.version }
+        // Two migrations with one version would leave one of them silently unapplied.
+        precondition(
+            Set(migrations.map(\.version)).count == migrations.count, "\(driver): two migrations share a version")
         self.logger = logger
     }
 

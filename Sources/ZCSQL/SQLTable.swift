@@ -41,6 +41,10 @@ public struct SQLTable: Sendable, Hashable {
                 "pids",
             ], key: ["tenant_key", "collected_at"], identity: nil),
         SQLTable(
+            name: "resource_rollups",
+            columns: ["tenant_key", "hour", "samples"] + ResourceRollup.columns + ["mem_limit_max"],
+            key: ["tenant_key", "hour"], identity: nil),
+        SQLTable(
             name: "usage_metrics", columns: ["tenant_key", "hour", "messages", "tokens_in", "tokens_out"],
             key: ["tenant_key", "hour"], identity: nil),
         SQLTable(

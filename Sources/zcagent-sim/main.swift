@@ -12,8 +12,10 @@ import ZCTOML
 ///     zcagent-sim exit N        exit with status N
 ///
 /// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `slow` or `crash` as the body;
-/// the first mode comes from ZCSIM_MODE, else from `[simulator] mode` in the config. In `crash` mode
-/// from the start it exits at once with status 3.
+/// with `?persist=1` the mode is also written to `$HOME/.zeroclaw/state/sim-mode`, so it survives a
+/// restart (a fault that a restart does not cure; `healthy` with `?persist=1` removes the file). The
+/// first mode comes from ZCSIM_MODE, else that file, else `[simulator] mode` in the config. In `crash`
+/// mode from the start it exits at once with status 3.
 /// One unbuffered line on stdout, so `docker logs` and the platform see it at once.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -56,8 +58,14 @@ let host =
 let metricsEnabled =
     (environment["ZEROCLAW_observability__backend"]
         ?? configuration?.value(atPath: ["observability", "backend"])?.string) == "prometheus"
-// The first mode: ZCSIM_MODE, else `[simulator] mode` of the config (how a test deploys a failing agent).
-let firstMode = environment["ZCSIM_MODE"] ?? configuration?.value(atPath: ["simulator", "mode"])?.string ?? ""
+// The first mode: ZCSIM_MODE, else a persisted mode, else `[simulator] mode` of the config (how a test
+// deploys a failing agent).
+let modeFile = "\(environment["HOME"] ?? "/zeroclaw-data")/.zeroclaw/state/sim-mode"
+let persistedMode = FileManager.default.contents(atPath: modeFile).map {
+    String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+let firstMode =
+    environment["ZCSIM_MODE"] ?? persistedMode ?? configuration?.value(atPath: ["simulator", "mode"])?.string ?? ""
 let state = SimulatorState(mode: SimulatorState.Mode(rawValue: firstMode) ?? .healthy)
 
 struct Gateway: HTTPResponder {
@@ -88,6 +96,13 @@ struct Gateway: HTTPResponder {
             }
             say("zcagent-sim: mode \(mode.rawValue)")
             state.set(mode)
+            if request.queryParameter("persist") == "1" {
+                if mode == .healthy {
+                    try? FileManager.default.removeItem(atPath: modeFile)
+                } else {
+                    try? Data(mode.rawValue.utf8).write(to: URL(fileURLWithPath: modeFile))
+                }
+            }
             if mode == .crash {
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
                     say("zcagent-sim: crashing as asked")

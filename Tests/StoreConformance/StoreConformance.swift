@@ -45,7 +45,7 @@ public struct StoreConformanceCase: Sendable, CustomStringConvertible {
 public enum StoreConformance {
     /// Every case, in a stable order.
     public static let cases: [StoreConformanceCase] =
-        tenantCases + userCases + channelCases + tokenCases + auditCases + transactionCases + metricCases
+        tenantCases + userCases + channelCases + tokenCases + auditCases + transactionCases + metricCases + rollupCases
         + fleetCases + authCases
 }
 

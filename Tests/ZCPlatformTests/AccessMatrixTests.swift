@@ -74,6 +74,10 @@ struct AccessMatrixTests {
         Route(method: .get, path: "/api/monitoring/dashboard", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/monitoring/health", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/monitoring/audit", body: nil, need: .superAdmin),
+        Route(method: .get, path: "/api/monitoring/resources", body: nil, need: .superAdmin),
+        Route(method: .get, path: "/api/monitoring/usage", body: nil, need: .superAdmin),
+        Route(method: .get, path: "/api/tenants/acme/resources", body: nil, need: .role(.viewer)),
+        Route(method: .get, path: "/api/tenants/acme/usage", body: nil, need: .role(.viewer)),
     ]
 
     static let ranks: [Caller: Int] = [.viewer: 0, .contributor: 1, .manager: 2, .owner: 3]

@@ -57,9 +57,14 @@ struct ConfigurationTests {
         #expect(configuration.plans["default"] == Plan.standard)
         #expect(configuration.cluster.nodeID == "node-1")
         #expect(
-            configuration.collectors.usageTokensInMetrics == [
+            configuration.collectors.usageTokensInMetrics.map(\.description) == [
                 "zeroclaw_tokens_total{direction=\"input\"}", "zeroclaw_tokens_input_total",
             ])
+        #expect(
+            configuration.collectors.usageMessagesMetrics.map(\.description) == [
+                "zeroclaw_messages_total", "zeroclaw_channel_messages_total{direction=\"inbound\"}",
+            ])
+        #expect(configuration.collectors.resourceRollupRetentionDays == 90)
     }
 
     @Test("runtime and agent defaults follow the machine")
@@ -156,13 +161,18 @@ struct ConfigurationTests {
             ("[notifiers.webhook]\nenabled = true\n", "notifiers.webhook.url is required"),
             ("[server]\nport = 80\nport = 81\n", "line 3, column 1"),
             ("[server\n", "line 1, column 8"),
+            (
+                "[collectors.usage]\nmessages_metrics = \"ok_total,bad name\"\n",
+                "collectors.usage.messages_metrics: \"bad name\" is not a metric selector"
+            ),
+            ("[collectors.usage]\ntokens_in_metrics = \"\"\n", "collectors.usage.tokens_in_metrics: give at least one"),
         ])
     func refusals(_ toml: String, _ expected: String) {
         let message = refusal(toml)
         #expect(message.contains(expected), "\(message)")
         #expect(
             message.contains("zcplatform.toml") || message.hasPrefix("runtime.") || message.hasPrefix("store.")
-                || message.hasPrefix("notifiers."), "names the file: \(message)")
+                || message.hasPrefix("notifiers.") || message.hasPrefix("collectors."), "names the file: \(message)")
     }
 
     @Test(

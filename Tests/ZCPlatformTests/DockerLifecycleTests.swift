@@ -37,6 +37,12 @@ struct DockerLifecycleTests {
 
     /// The runbook's direct fallback: `docker logs zeroclaw-tenant-{id} --tail 100`.
     static func dockerCLILogs(_ name: String) throws -> String? {
+        try dockerCLI(["logs", name, "--tail", "100"])?.output
+    }
+
+    /// Runs the `docker` CLI against the test engine (the runbook's direct fallback); nil without a CLI,
+    /// which CI must have.
+    static func dockerCLI(_ arguments: [String]) throws -> (status: Int32, output: String)? {
         let docker = ["/usr/bin/docker", "/usr/local/bin/docker"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
@@ -46,7 +52,7 @@ struct DockerLifecycleTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: docker)
-        process.arguments = ["logs", name, "--tail", "100"]
+        process.arguments = arguments
         process.environment = ["DOCKER_HOST": "unix://\(try DockerTestEngine.requireSocket())"]
         let output = Pipe()
         process.standardOutput = output
@@ -54,7 +60,7 @@ struct DockerLifecycleTests {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     @Test("create → deploy → running → logs → exec → restart → stop → start → delete, with every isolation flag")

@@ -29,8 +29,73 @@ public protocol ContainerRuntime: Sendable {
     func exec(_ id: ContainerID, _ request: ExecRequest) async throws -> ExecResult
     /// One sample of the container's counters.
     func stats(_ id: ContainerID) async throws -> ContainerStats
+    /// Samples of many containers for one collection cycle, at most `concurrency` read at once and each
+    /// within `timeout`. Throws `unavailable` when the runtime cannot be reached at all. Runtimes that
+    /// read many containers cheaper together (cgroup files, one pass over `/proc`) do so.
+    func stats(of ids: [ContainerID], concurrency: Int, timeout: Duration) async throws -> ContainerStatsBatch
     /// Releases the runtime's connections when the platform stops; the process runtime stops its agents.
     func shutdown() async
+}
+
+extension ContainerRuntime {
+    /// One `stats(_:)` call per container, fanned out.
+    public func stats(
+        of ids: [ContainerID], concurrency: Int, timeout: Duration
+    ) async throws
+        -> ContainerStatsBatch
+    {
+        try await fanOutStats(of: ids, concurrency: concurrency, timeout: timeout)
+    }
+
+    /// One `stats(_:)` call per container, at most `concurrency` at once.
+    public func fanOutStats(
+        of ids: [ContainerID], concurrency: Int, timeout: Duration
+    ) async throws
+        -> ContainerStatsBatch
+    {
+        let outcomes = await mapConcurrently(ids, limit: concurrency, timeout: timeout) { id in
+            try await self.stats(id)
+        }
+        var batch = ContainerStatsBatch(source: "runtime")
+        var unavailable: ContainerRuntimeError?
+        for (id, outcome) in zip(ids, outcomes) {
+            switch outcome {
+            case .success(let stats): batch.results[id] = .sample(stats)
+            case .failure(ContainerRuntimeError.notFound): batch.results[id] = .missing
+            case .failure(let error as ContainerRuntimeError):
+                if case .unavailable = error { unavailable = error }
+                batch.results[id] = .failed(error.publicMessage)
+            case .failure(let error): batch.results[id] = .failed(String(describing: error))
+            }
+        }
+        // Every container failing because the runtime is down is an outage, not a thousand failures.
+        if let unavailable, !batch.results.values.contains(where: \.isSample) { throw unavailable }
+        return batch
+    }
+}
+
+/// The samples of one collection cycle.
+public struct ContainerStatsBatch: Sendable {
+    public var results: [ContainerID: ContainerStatsResult]
+    /// Where the figures came from (`cgroup-v1`, `cgroup-v2`, `engine-api`, `proc`), for logs.
+    public var source: String
+
+    public init(results: [ContainerID: ContainerStatsResult] = [:], source: String) {
+        self.results = results
+        self.source = source
+    }
+}
+
+public enum ContainerStatsResult: Sendable, Hashable {
+    case sample(ContainerStats)
+    /// The container does not exist or is not running.
+    case missing
+    case failed(String)
+
+    public var isSample: Bool {
+        if case .sample = self { return true }
+        return false
+    }
 }
 
 /// A container's id or name, as the runtime accepts either.

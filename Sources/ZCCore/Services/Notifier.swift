@@ -34,13 +34,18 @@ public struct Notification: Sendable, Hashable {
     public var body: String
     /// Where a personal message goes (an email address); nil for fleet alerts.
     public var recipient: String?
+    /// What identifies an alert (`alertname`, `tenant`, `node`…); equal labels are the same alert.
     public var labels: [String: String]
+    /// When this was sent: for a resolved alert, when it ended.
     public var at: Timestamp
+    /// When the alert began firing (nil for notifications that are not alerts).
+    public var startedAt: Timestamp?
 
     public init(
         kind: Kind, severity: Severity, title: String, body: String, recipient: String? = nil,
-        labels: [String: String] = [:], at: Timestamp
+        labels: [String: String] = [:], at: Timestamp, startedAt: Timestamp? = nil
     ) {
+        self.startedAt = startedAt
         self.kind = kind
         self.severity = severity
         self.title = title

@@ -42,8 +42,20 @@ public protocol StoreReader: Sendable {
     func snapshots(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [ResourceSnapshot]
     /// The newest snapshot of every tenant that has one.
     func latestSnapshots() async throws -> [ResourceSnapshot]
+    /// One tenant's snapshots with `from <= collectedAt < to` summarised in intervals of `bucketSeconds`
+    /// aligned to `from`, oldest first; intervals without samples are absent.
+    func snapshotBuckets(
+        of tenantID: TenantID, from: Timestamp, to: Timestamp, bucketSeconds: Int64
+    ) async throws
+        -> [ResourceBucket]
+    /// One tenant's hourly roll-ups of its snapshots with `from <= hour < to`, oldest first. Every
+    /// snapshot inserted is folded into its hour's roll-up, which outlives the snapshots' retention.
+    func hourlyResources(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [ResourceBucket]
     /// One tenant's usage hours with `from <= hour <= to`, oldest first.
     func usage(of tenantID: TenantID, from: Timestamp, to: Timestamp) async throws -> [UsageHour]
+    /// Every tenant's usage summed over the hours `from <= hour <= to`, in tenant id order; tenants
+    /// without usage in the period are absent.
+    func usageTotals(from: Timestamp, to: Timestamp) async throws -> [UsageTotal]
 
     // MARK: Fleet
     func nodes() async throws -> [Node]

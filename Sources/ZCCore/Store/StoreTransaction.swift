@@ -48,8 +48,8 @@ public protocol StoreTransaction: StoreReader {
     @discardableResult func appendAudit(_ event: NewAuditEvent) async throws -> AuditEvent
 
     // MARK: Metrics
-    /// Inserts one collection cycle; snapshots of tenants that no longer exist are skipped.
-    /// Returns the number of rows written.
+    /// Inserts one collection cycle and folds each row into its tenant's hourly roll-up; snapshots of
+    /// tenants that no longer exist are skipped. Returns the number of rows written.
     @discardableResult func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int
     /// Adds each hour's counts to what the hour already holds.
     func addUsage(_ hours: [UsageHour]) async throws
@@ -61,6 +61,7 @@ public protocol StoreTransaction: StoreReader {
 /// The tables that retention prunes.
 public enum RetentionTable: String, Sendable, Hashable, CaseIterable {
     case resourceSnapshots = "resource_snapshots"
+    case resourceRollups = "resource_rollups"
     case usageMetrics = "usage_metrics"
     case auditLog = "audit_log"
     case accessTokens = "access_tokens"

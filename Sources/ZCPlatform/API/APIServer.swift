@@ -14,7 +14,7 @@ public struct APIServer: Service {
 
     public init(
         configuration: PlatformConfiguration, store: any Store, auth: AuthService, vault: Vault,
-        lifecycle: TenantLifecycle, metrics: MetricsRegistry, logger: Logger
+        lifecycle: TenantLifecycle, health: HealthBoard, metrics: MetricsRegistry, logger: Logger
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics)
         var router = Router()
@@ -32,7 +32,10 @@ public struct APIServer: Service {
             in: &router, store: store, authorizer: authorizer, vault: vault, configuration: configuration,
             lifecycle: lifecycle)
         ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault, lifecycle: lifecycle)
-        MonitoringRoutes.register(in: &router, store: store, authorizer: authorizer)
+        MonitoringRoutes.register(
+            in: &router, store: store, authorizer: authorizer, health: health, runtime: lifecycle.runtime,
+            resourceInterval: Int64(configuration.collectors.resource.intervalSeconds))
+        ResourceRoutes.register(in: &router, store: store, authorizer: authorizer)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))
         let server = configuration.server

@@ -1,7 +1,7 @@
 import ZCCore
 import ZCHTTP
 
-/// `/api/monitoring` (super-admin): the audit log, the fleet dashboard and fleet health.
+/// `/api/monitoring` (super-admin): the audit log, the fleet dashboard, fleet health, resources and usage.
 enum MonitoringRoutes {
     struct HealthView: Encodable {
         let tenantId: String
@@ -9,6 +9,9 @@ enum MonitoringRoutes {
         let status: String
         let uptime: Int64?
         let errorMessage: String?
+        let node: String?
+        /// The health checker's last probe on this node; null before the first, or for other nodes' tenants.
+        let health: ProbeView?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -17,10 +20,28 @@ enum MonitoringRoutes {
             try container.encode(status, forKey: .status)
             try container.encode(uptime, forKey: .uptime)
             try container.encode(errorMessage, forKey: .errorMessage)
+            try container.encode(node, forKey: .node)
+            try container.encode(health, forKey: .health)
         }
 
         enum CodingKeys: String, CodingKey {
-            case tenantId, name, status, uptime, errorMessage
+            case tenantId, name, status, uptime, errorMessage, node, health
+        }
+    }
+
+    struct ProbeView: Encodable {
+        let checkedAt: Timestamp
+        let healthy: Bool
+        let consecutiveFailures: Int
+        let lastError: String?
+        let restartedAt: Timestamp?
+
+        init(_ health: HealthBoard.TenantHealth) {
+            checkedAt = health.checkedAt
+            healthy = health.healthy
+            consecutiveFailures = health.consecutiveFailures
+            lastError = health.lastError
+            restartedAt = health.restartedAt
         }
     }
 
@@ -29,9 +50,44 @@ enum MonitoringRoutes {
         let totalTenants: Int
         let users: Int
         let channels: Int
+        let runtime: RuntimeView
+        let unhealthyTenants: Int
     }
 
-    static func register(in router: inout Router, store: any Store, authorizer: Authorizer) {
+    struct RuntimeView: Encodable {
+        let driver: String
+        let isolated: Bool
+        let reachable: Bool
+        let outageSince: Timestamp?
+        let outageReason: String?
+    }
+
+    struct FleetResourcesView: Encodable {
+        /// Sums over the tenants sampled in the last three collection cycles.
+        let totals: Totals
+        let tenants: [SnapshotView]
+
+        struct Totals: Encodable {
+            let tenants: Int
+            let cpuPct: Double
+            let memBytes: Int64
+            let memLimit: Int64
+            let diskBytes: Int64
+            let pids: Int64
+        }
+    }
+
+    struct FleetUsageView: Encodable {
+        let from: Timestamp
+        let to: Timestamp
+        let totals: UsageTotalsView
+        let tenants: [TenantUsageView]
+    }
+
+    static func register(
+        in router: inout Router, store: any Store, authorizer: Authorizer, health: HealthBoard,
+        runtime: any ContainerRuntime, resourceInterval: Int64
+    ) {
         router.get("/api/monitoring/audit") { request, context in
             _ = try authorizer.require(.readAudit, context)
             func time(_ name: String) throws -> Timestamp? {
@@ -72,10 +128,47 @@ enum MonitoringRoutes {
             for status in TenantStatus.allCases where status != .deleted {
                 byStatus[status.rawValue] = counts[status] ?? 0
             }
+            let outage = health.runtimeOutage
             return JSONBody.response(
                 DashboardView(
                     tenants: byStatus, totalTenants: counts.values.reduce(0, +), users: rows["users"] ?? 0,
-                    channels: rows["channels"] ?? 0))
+                    channels: rows["channels"] ?? 0,
+                    runtime: RuntimeView(
+                        driver: runtime.driver, isolated: runtime.isolated, reachable: outage == nil,
+                        outageSince: outage?.since, outageReason: outage?.reason),
+                    unhealthyTenants: health.all.values.filter { !$0.healthy }.count))
+        }
+        router.get("/api/monitoring/resources") { _, context in
+            _ = try authorizer.require(.readFleet, context)
+            let latest = try await store.read { try await $0.latestSnapshots() }
+            let fresh = Timestamp.now().adding(seconds: -3 * resourceInterval)
+            let current = latest.filter { $0.collectedAt >= fresh }
+            return JSONBody.response(
+                FleetResourcesView(
+                    totals: FleetResourcesView.Totals(
+                        tenants: current.count,
+                        cpuPct: (current.reduce(0) { $0 + $1.cpuPct } * 100).rounded() / 100,
+                        memBytes: current.reduce(0) { $0 + $1.memBytes },
+                        memLimit: current.reduce(0) { $0 + $1.memLimit },
+                        diskBytes: current.reduce(0) { $0 + $1.diskBytes }, pids: current.reduce(0) { $0 + $1.pids }),
+                    tenants: latest.map(SnapshotView.init)))
+        }
+        router.get("/api/monitoring/usage") { request, context in
+            _ = try authorizer.require(.readFleet, context)
+            let (from, to) = try ResourceRoutes.usagePeriod(request)
+            let totals = try await store.read { try await $0.usageTotals(from: from, to: to) }
+            return JSONBody.response(
+                FleetUsageView(
+                    from: from, to: to,
+                    totals: UsageTotalsView(
+                        messages: totals.reduce(0) { $0 + $1.messages },
+                        tokensIn: totals.reduce(0) { $0 + $1.tokensIn },
+                        tokensOut: totals.reduce(0) { $0 + $1.tokensOut }),
+                    tenants: totals.map {
+                        TenantUsageView(
+                            tenantId: $0.tenantID.rawValue, messages: $0.messages, tokensIn: $0.tokensIn,
+                            tokensOut: $0.tokensOut)
+                    }))
         }
         router.get("/api/monitoring/health") { _, context in
             _ = try authorizer.require(.readFleet, context)
@@ -85,7 +178,8 @@ enum MonitoringRoutes {
                 tenants.map {
                     HealthView(
                         tenantId: $0.id.rawValue, name: $0.name, status: $0.status.rawValue, uptime: $0.uptime(at: now),
-                        errorMessage: $0.errorMessage)
+                        errorMessage: $0.errorMessage, node: $0.nodeID,
+                        health: health.health(of: $0.id).map(ProbeView.init))
                 })
         }
     }

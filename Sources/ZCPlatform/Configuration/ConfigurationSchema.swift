@@ -138,21 +138,34 @@ enum ConfigurationSchema {
     }
 
     static let collectors: [ConfigurationKey] =
-        collector("resource", interval: 60, retention: 7)
+        collector(
+            "resource", interval: 60, retention: 7,
+            extra: [
+                ConfigurationKey(
+                    ["collectors", "resource"], "rollup_retention_days", .integer(positive),
+                    help: "days of hourly roll-ups kept (the 7-day charts read them)", fixed: 90),
+                ConfigurationKey(
+                    ["collectors", "resource"], "disk_refresh_seconds", .integer(1...86_400),
+                    help: "how old a tenant's disk figure may grow before its directory is walked again",
+                    fixed: 300),
+                ConfigurationKey(
+                    ["collectors", "resource"], "disk_budget_milliseconds", .integer(1...600_000),
+                    help: "time each cycle may spend walking tenant directories", fixed: 2000),
+            ])
         + collector(
             "usage", interval: 300, retention: 400,
             extra: [
                 ConfigurationKey(
                     ["collectors", "usage"], "messages_metrics", .string,
-                    help: "comma-separated counter names summed as messages",
-                    fixed: "zeroclaw_messages_total,zeroclaw_channel_messages_total"),
+                    help: "counters of messages, first match wins; name{label=\"value\"} selects by label",
+                    fixed: "zeroclaw_messages_total,zeroclaw_channel_messages_total{direction=\"inbound\"}"),
                 ConfigurationKey(
                     ["collectors", "usage"], "tokens_in_metrics", .string,
-                    help: "comma-separated counters of input tokens; name{direction=\"input\"} selects by label",
+                    help: "counters of input tokens, first match wins",
                     fixed: "zeroclaw_tokens_total{direction=\"input\"},zeroclaw_tokens_input_total"),
                 ConfigurationKey(
                     ["collectors", "usage"], "tokens_out_metrics", .string,
-                    help: "comma-separated counters of output tokens",
+                    help: "counters of output tokens, first match wins",
                     fixed: "zeroclaw_tokens_total{direction=\"output\"},zeroclaw_tokens_output_total"),
             ])
         + collector(

@@ -61,10 +61,14 @@ public struct PlatformConfiguration: Sendable {
         public var resource: Collector
         public var usage: Collector
         public var health: Collector
-        public var usageMessagesMetrics: [String]
-        public var usageTokensInMetrics: [String]
-        public var usageTokensOutMetrics: [String]
+        /// What the usage collector reads, in priority order (the first that matches a scrape wins).
+        public var usageMessagesMetrics: [PrometheusSelector]
+        public var usageTokensInMetrics: [PrometheusSelector]
+        public var usageTokensOutMetrics: [PrometheusSelector]
         public var healthFailuresBeforeRestart: Int
+        public var resourceRollupRetentionDays: Int
+        public var resourceDiskRefreshSeconds: Int
+        public var resourceDiskBudgetMilliseconds: Int
     }
 
     public struct Webhook: Sendable, Hashable {
@@ -179,10 +183,13 @@ public struct PlatformConfiguration: Sendable {
         }
         collectors = Collectors(
             resource: collector("resource"), usage: collector("usage"), health: collector("health"),
-            usageMessagesMetrics: read.list("collectors.usage.messages_metrics"),
-            usageTokensInMetrics: read.list("collectors.usage.tokens_in_metrics"),
-            usageTokensOutMetrics: read.list("collectors.usage.tokens_out_metrics"),
-            healthFailuresBeforeRestart: read.int("collectors.health.failures_before_restart"))
+            usageMessagesMetrics: try read.selectors("collectors.usage.messages_metrics"),
+            usageTokensInMetrics: try read.selectors("collectors.usage.tokens_in_metrics"),
+            usageTokensOutMetrics: try read.selectors("collectors.usage.tokens_out_metrics"),
+            healthFailuresBeforeRestart: read.int("collectors.health.failures_before_restart"),
+            resourceRollupRetentionDays: read.int("collectors.resource.rollup_retention_days"),
+            resourceDiskRefreshSeconds: read.int("collectors.resource.disk_refresh_seconds"),
+            resourceDiskBudgetMilliseconds: read.int("collectors.resource.disk_budget_milliseconds"))
         let webhook = Webhook(
             enabled: read.bool("notifiers.webhook.enabled"), url: read.optionalString("notifiers.webhook.url"),
             secret: read.optionalString("notifiers.webhook.secret"), format: read.string("notifiers.webhook.format"),
@@ -248,6 +255,21 @@ struct ValueReader {
     func bool(_ name: String) -> Bool { values[name]?.bool ?? false }
 
     /// A comma-separated list; commas inside `{…}` label selectors do not split.
+    /// A list of Prometheus selectors; one that does not parse is an error naming the key.
+    func selectors(_ name: String) throws(ConfigurationError) -> [PrometheusSelector] {
+        let items = list(name).filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw ConfigurationError("\(name): give at least one metric name") }
+        var selectors: [PrometheusSelector] = []
+        for item in items {
+            do {
+                selectors.append(try PrometheusSelector(parsing: item))
+            } catch {
+                throw ConfigurationError("\(name): \"\(item)\" is not a metric selector: \(error.message)")
+            }
+        }
+        return selectors
+    }
+
     func list(_ name: String) -> [String] {
         var items: [String] = []
         var current = ""

@@ -35,6 +35,10 @@ public struct RetentionService: Service {
         if let days = configuration.collectors.resource.retentionDays {
             rules.append(Rule(table: .resourceSnapshots, keepSeconds: Int64(days) * day))
         }
+        rules.append(
+            Rule(
+                table: .resourceRollups, keepSeconds: Int64(configuration.collectors.resourceRollupRetentionDays) * day)
+        )
         if let days = configuration.collectors.usage.retentionDays {
             rules.append(Rule(table: .usageMetrics, keepSeconds: Int64(days) * day))
         }

@@ -1,0 +1,81 @@
+import Synchronization
+
+/// What the health checker last saw, shared with the monitoring API and the alert rules: each tenant's
+/// latest probe, and whether the container runtime itself is reachable. In memory: it is rebuilt by the
+/// first cycle after a restart, while the tenant's status in the store is what lasts.
+public final class HealthBoard: Sendable {
+    public struct TenantHealth: Sendable, Hashable {
+        /// When the agent was last probed.
+        public var checkedAt: Timestamp
+        public var healthy: Bool
+        /// Failed probes in a row (0 after a healthy one).
+        public var consecutiveFailures: Int
+        /// Why the last probe failed.
+        public var lastError: String?
+        /// When the checker last restarted the agent in the current episode of failures.
+        public var restartedAt: Timestamp?
+
+        public init(
+            checkedAt: Timestamp, healthy: Bool, consecutiveFailures: Int, lastError: String?,
+            restartedAt: Timestamp? = nil
+        ) {
+            self.checkedAt = checkedAt
+            self.healthy = healthy
+            self.consecutiveFailures = consecutiveFailures
+            self.lastError = lastError
+            self.restartedAt = restartedAt
+        }
+    }
+
+    public struct RuntimeOutage: Sendable, Hashable {
+        public var since: Timestamp
+        public var reason: String
+
+        public init(since: Timestamp, reason: String) {
+            self.since = since
+            self.reason = reason
+        }
+    }
+
+    private struct State {
+        var tenants: [TenantID: TenantHealth] = [:]
+        var outage: RuntimeOutage?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func health(of id: TenantID) -> TenantHealth? { state.withLock { $0.tenants[id] } }
+    public var all: [TenantID: TenantHealth] { state.withLock { $0.tenants } }
+    public var runtimeOutage: RuntimeOutage? { state.withLock { $0.outage } }
+
+    public func set(_ health: TenantHealth?, for id: TenantID) { state.withLock { $0.tenants[id] = health } }
+
+    /// Keeps only the tenants in `ids` (the others left this node or were deleted).
+    public func retain(_ ids: Set<TenantID>) {
+        state.withLock { state in state.tenants = state.tenants.filter { ids.contains($0.key) } }
+    }
+
+    /// Records the runtime as unreachable (keeping the first time it was seen so) or, with nil, back.
+    /// Returns the outage that ended, or true for a new one, so the caller logs transitions once.
+    @discardableResult
+    public func setRuntimeOutage(_ outage: RuntimeOutage?) -> (started: Bool, ended: RuntimeOutage?) {
+        state.withLock { state in
+            switch (state.outage, outage) {
+            case (nil, let new?):
+                state.outage = new
+                return (true, nil)
+            case (let old?, nil):
+                state.outage = nil
+                return (false, old)
+            case (var old?, let new?):
+                old.reason = new.reason
+                state.outage = old
+                return (false, nil)
+            case (nil, nil):
+                return (false, nil)
+            }
+        }
+    }
+}

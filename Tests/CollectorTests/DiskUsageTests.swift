@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import Testing
+import ZCCore
+
+@testable import ResourceCollector
+
+@Suite("Disk use of tenant directories")
+struct DiskUsageTests {
+    /// A tree with nested directories, a hard link, a symbolic link and an empty file.
+    static func makeTree(_ root: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: "\(root)/a/b/c", withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 12_345).write(to: URL(fileURLWithPath: "\(root)/a/file1"))
+        try Data(repeating: 2, count: 100_000).write(to: URL(fileURLWithPath: "\(root)/a/b/c/big"))
+        try Data().write(to: URL(fileURLWithPath: "\(root)/empty"))
+        try manager.linkItem(atPath: "\(root)/a/b/c/big", toPath: "\(root)/a/hardlink")
+        try manager.createSymbolicLink(atPath: "\(root)/a/link", withDestinationPath: "/etc/passwd-not-followed")
+    }
+
+    @Test("the walk counts what `du -sb` counts")
+    func matchesDu() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/tenant"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Self.makeTree(root)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/du")
+        process.arguments = ["-sb", root]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let du = Int64(String(decoding: output, as: UTF8.self).split(separator: "\t").first ?? "")
+        let walked = DirectoryWalker.apparentSize(of: root)
+        #expect(du != nil)
+        #expect(walked?.bytes == du, "walk \(String(describing: walked)) vs du \(String(describing: du))")
+        #expect(DirectoryWalker.apparentSize(of: directory.path + "/missing") == nil)
+    }
+
+    @Test("walks are staggered: new tenants first, then the oldest figures, within the refresh period")
+    func staggered() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ids = (0..<4).map { TenantID(trusted: "t\($0)x") }
+        for id in ids {
+            try FileManager.default.createDirectory(
+                atPath: directory.path + "/" + id.rawValue, withIntermediateDirectories: true)
+            try Data(repeating: 0, count: 1000).write(to: URL(fileURLWithPath: directory.path + "/\(id.rawValue)/f"))
+        }
+        let root = directory.path
+        // A zero budget still walks one tenant per cycle, so every tenant gets measured in turn.
+        let sampler = DiskUsageSampler(refresh: .seconds(3600), budget: .zero) { "\(root)/\($0.rawValue)" }
+        var walked: [Int] = []
+        var known: [Int] = []
+        for _ in 0..<5 {
+            let (sizes, count) = await sampler.sizes(of: ids)
+            walked.append(count)
+            known.append(sizes.count)
+        }
+        #expect(walked == [1, 1, 1, 1, 0], "walked per cycle: \(walked)")
+        #expect(known == [1, 2, 3, 4, 4], "figures known after each cycle: \(known)")
+        let generous = DiskUsageSampler(refresh: .seconds(3600), budget: .seconds(5)) { "\(root)/\($0.rawValue)" }
+        let first = await generous.sizes(of: ids)
+        #expect(first.walked == 4)
+        #expect(first.sizes.values.allSatisfy { $0 > 1000 })
+        let second = await generous.sizes(of: ids)
+        #expect(second.walked == 0, "measured within the refresh period: not walked again")
+        #expect(second.sizes == first.sizes)
+        let expired = DiskUsageSampler(refresh: .zero, budget: .seconds(5)) { "\(root)/\($0.rawValue)" }
+        _ = await expired.sizes(of: ids)
+        #expect(await expired.sizes(of: ids).walked == 4, "a zero refresh walks every cycle")
+    }
+}

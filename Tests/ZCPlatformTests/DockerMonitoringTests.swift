@@ -1,0 +1,78 @@
+import Foundation
+import TestSupport
+import Testing
+import ZCCore
+
+/// The monitoring stack against the real dockerd of CI and simulator containers: cgroup-read
+/// snapshots, usage, the health checker after a `docker kill`, and a daemon outage that must not turn
+/// the fleet to `error`.
+@Suite(
+    "Monitoring on a real Docker engine", .serialized,
+    .enabled(if: DockerTestEngine.shouldRun, DockerTestEngine.skipMessage))
+struct DockerMonitoringTests {
+    @Test("snapshots, usage, a killed agent restarted by the health checker, a permanently broken one in error")
+    func monitoring() async throws {
+        var environment = try DockerLifecycleTests.environment()
+        environment.merge(MonitoringFlow.fastCollectors) { $1 }
+        let live = try await LivePlatform.start(environment)
+        try await live.scoped {
+            let id = DockerLifecycleTests.tenantID("mon")
+            let port = try await MonitoringFlow.creatAndDeploy(live, id)
+            try await MonitoringFlow.checkResources(live, id, network: false)
+            #expect(
+                live.logs.renderedLines().contains { $0.contains("resource.stats_source") && $0.contains("cgroup") },
+                "the Docker runtime reads cgroup files on this host")
+            try await MonitoringFlow.checkUsage(live, id)
+            try await MonitoringFlow.checkAutoRestart(live, id) {
+                // The operator's `docker kill`: the restart policy does not bring a killed container back.
+                let kill = try DockerLifecycleTests.dockerCLI(["kill", "zeroclaw-tenant-\(id)"])
+                #expect(kill?.status == 0, "\(kill?.output ?? "no docker CLI")")
+            }
+            try await MonitoringFlow.checkPermanentFailure(live, id, port: port)
+            try await MonitoringFlow.checkMetrics(live)
+        }
+    }
+
+    @Test("the daemon unreachable: a runtime outage is reported, no tenant is marked error; it recovers")
+    func outage() async throws {
+        let proxyDirectory = try TemporaryDirectory("zc-proxy")
+        let proxy = UnixSocketProxy(
+            path: proxyDirectory.file("docker.sock"), upstream: try DockerTestEngine.requireSocket())
+        try proxy.start()
+        var environment = try DockerLifecycleTests.environment(socket: proxy.path)
+        environment.merge(MonitoringFlow.fastCollectors) { $1 }
+        let live = try await LivePlatform.start(environment)
+        do {
+            try await live.scoped {
+                let ids = [DockerLifecycleTests.tenantID("out"), DockerLifecycleTests.tenantID("out")]
+                for id in ids { _ = try await MonitoringFlow.creatAndDeploy(live, id) }
+                proxy.stop()
+                _ = try await MonitoringFlow.eventually("the outage on the dashboard") { () -> Bool? in
+                    let runtime = await live.call(.get, "/api/monitoring/dashboard").json["runtime"] as? [String: Any]
+                    return runtime?["reachable"] as? Bool == false ? true : nil
+                }
+                // Several health cycles with the daemon gone (the failure threshold is two).
+                try await Task.sleep(for: .seconds(4))
+                for id in ids {
+                    #expect(await live.call(.get, "/api/tenants/\(id)/status").json["status"] as? String == "running")
+                    #expect(!(await live.auditActions(id).contains("tenant.failed")))
+                }
+                #expect(live.logs.renderedLines().contains { $0.contains("health.runtime_unavailable") })
+                let metrics = await live.api.call(.get, "/metrics", token: nil).text
+                #expect(metrics.contains("zcplatform_runtime_up{driver=\"docker\"} 0"))
+                try proxy.start()
+                _ = try await MonitoringFlow.eventually("the runtime back") { () -> Bool? in
+                    let runtime = await live.call(.get, "/api/monitoring/dashboard").json["runtime"] as? [String: Any]
+                    return runtime?["reachable"] as? Bool == true ? true : nil
+                }
+                #expect(live.logs.renderedLines().contains { $0.contains("health.runtime_recovered") })
+            }
+        } catch {
+            proxy.stop()
+            proxyDirectory.remove()
+            throw error
+        }
+        proxy.stop()
+        proxyDirectory.remove()
+    }
+}
