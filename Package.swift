@@ -62,6 +62,7 @@ let package = Package(
             name: "zcbench",
             dependencies: [
                 "ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite", "DockerRuntime",
+                "ResourceCollector",
             ],
             path: "Sources/zcbench"),
 
@@ -83,7 +84,9 @@ let package = Package(
         .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "TestSupport"],
+            dependencies: [
+                "ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "TestSupport", "SQLiteStore",
+            ],
             path: "Tests/CollectorTests"),
         .testTarget(
             name: "WebhookNotifierTests", dependencies: ["WebhookNotifier", "ZCCore", "ZCCrypto", "ZCHTTP"],

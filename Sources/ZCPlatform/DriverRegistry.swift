@@ -7,6 +7,7 @@ import ProcessRuntime
 import ResourceCollector
 import SQLiteStore
 import UsageCollector
+import WebhookNotifier
 import ZCCore
 
 /// Driver factories by the name the configuration uses. `standard` is the one explicit list of the
@@ -55,6 +56,17 @@ public struct DriverRegistry: Sendable {
     public func makeNotifier(_ configuration: PlatformConfiguration, logger: Logger) -> any Notifier {
         var notifiers: [any Notifier] = []
         if configuration.notifiers.logEnabled { notifiers.append(LogNotifier(logger: logger)) }
+        let webhook = configuration.notifiers.webhook
+        if webhook.enabled, let text = webhook.url, let url = URL(string: text) {
+            notifiers.append(
+                WebhookNotifier(
+                    options: WebhookNotifierOptions(
+                        url: url, secret: webhook.secret,
+                        format: WebhookNotifierOptions.Format(rawValue: webhook.format) ?? .json,
+                        maxAttempts: webhook.maxAttempts,
+                        externalURL: configuration.cluster.advertiseAddress.map { "http://\($0)" }),
+                    logger: logger.labeled("webhook")))
+        }
         return FanOutNotifier(notifiers)
     }
 

@@ -26,14 +26,17 @@ public final class Platform: Sendable {
     public let lifecycle: TenantLifecycle
     /// What the health checker last saw of each tenant and of the runtime.
     public let health: HealthBoard
+    /// The built-in alert rules; nil when `alerts.enabled` is false.
+    public let alerts: AlertEvaluator?
     private let closed = Atomic<Bool>(false)
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
         metrics: MetricsRegistry, api: APIServer, vault: Vault, runtime: any ContainerRuntime,
-        lifecycle: TenantLifecycle, health: HealthBoard
+        lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?
     ) {
         self.health = health
+        self.alerts = alerts
         self.vault = vault
         self.runtime = runtime
         self.lifecycle = lifecycle
@@ -109,9 +112,24 @@ public final class Platform: Sendable {
             await store.close()
             throw error
         }
+        var alerts: AlertEvaluator?
+        if configuration.alerts.enabled {
+            let dataPath = configuration.runtime.dataDirectory
+            let settings = configuration.alerts
+            alerts = AlertEvaluator(
+                store: store, health: health, notifier: notifier,
+                rules: AlertRules(
+                    errorFor: .seconds(settings.healthErrorMinutes * 60), cpuPercent: settings.cpuPct,
+                    cpuFor: .seconds(settings.cpuMinutes * 60), diskWarningPercent: settings.diskWarningPct,
+                    diskCriticalPercent: settings.diskCriticalPct,
+                    runtimeOutageFor: .seconds(settings.runtimeOutageMinutes * 60)),
+                nodeID: configuration.cluster.nodeID, interval: .seconds(settings.evaluationSeconds),
+                dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"),
+                diskUsage: { DiskUsage.percentUsed(of: dataPath) })
+        }
         let api = APIServer(
             configuration: configuration, store: store, auth: auth, vault: vault, lifecycle: lifecycle,
-            health: health, metrics: metrics, logger: logger)
+            health: health, alerts: alerts, metrics: metrics, logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] =
             [
@@ -128,7 +146,7 @@ public final class Platform: Sendable {
             + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) } + [api]
         return Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
-            vault: vault, runtime: runtime, lifecycle: lifecycle, health: health)
+            vault: vault, runtime: runtime, lifecycle: lifecycle, health: health, alerts: alerts)
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.

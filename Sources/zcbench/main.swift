@@ -12,6 +12,8 @@ func usage() -> Never {
                    zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
                    zcbench http-server [--port N] [--loops N]
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
+                   zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
+                                   [--files F] [--docker PATH] [--dockerd-pid PID]
 
             """.utf8))
     exit(2)
@@ -100,6 +102,30 @@ case "runtime":
         case "--containers": benchmark.containers = Int(value) ?? { usage() }()
         case "--rounds": benchmark.rounds = Int(value) ?? { usage() }()
         case "--docker": benchmark.docker = value
+        default: usage()
+        }
+    }
+    do {
+        try await benchmark.run()
+    } catch {
+        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
+        exit(1)
+    }
+case "collect":
+    var benchmark = CollectorBenchmark()
+    while let flag = arguments.first {
+        arguments.removeFirst()
+        guard let value = arguments.first else { usage() }
+        arguments.removeFirst()
+        switch flag {
+        case "--socket": benchmark.socket = value
+        case "--image": benchmark.image = value
+        case "--containers": benchmark.containers = Int(value) ?? { usage() }()
+        case "--tenants": benchmark.tenantCounts = value.split(separator: ",").compactMap { Int($0) }
+        case "--cycles": benchmark.cycles = Int(value) ?? { usage() }()
+        case "--files": benchmark.filesPerTenant = Int(value) ?? { usage() }()
+        case "--docker": benchmark.docker = value
+        case "--dockerd-pid": benchmark.dockerdPid = Int32(value) ?? { usage() }()
         default: usage()
         }
     }

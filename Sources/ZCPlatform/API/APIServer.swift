@@ -14,7 +14,8 @@ public struct APIServer: Service {
 
     public init(
         configuration: PlatformConfiguration, store: any Store, auth: AuthService, vault: Vault,
-        lifecycle: TenantLifecycle, health: HealthBoard, metrics: MetricsRegistry, logger: Logger
+        lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?, metrics: MetricsRegistry,
+        logger: Logger
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics)
         var router = Router()
@@ -33,7 +34,8 @@ public struct APIServer: Service {
             lifecycle: lifecycle)
         ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault, lifecycle: lifecycle)
         MonitoringRoutes.register(
-            in: &router, store: store, authorizer: authorizer, health: health, runtime: lifecycle.runtime,
+            in: &router, store: store, authorizer: authorizer, health: health, alerts: alerts,
+            runtime: lifecycle.runtime,
             resourceInterval: Int64(configuration.collectors.resource.intervalSeconds))
         ResourceRoutes.register(in: &router, store: store, authorizer: authorizer)
         routes = router.routes

@@ -77,6 +77,24 @@ enum MonitoringRoutes {
         }
     }
 
+    struct AlertView: Encodable {
+        let alertname: String
+        let severity: String
+        let labels: [String: String]
+        let summary: String
+        let description: String
+        let activeSince: Timestamp
+
+        init(_ alert: Alert) {
+            alertname = alert.name
+            severity = alert.severity.rawValue
+            labels = alert.labels
+            summary = alert.summary
+            description = alert.description
+            activeSince = alert.activeSince
+        }
+    }
+
     struct FleetUsageView: Encodable {
         let from: Timestamp
         let to: Timestamp
@@ -86,8 +104,12 @@ enum MonitoringRoutes {
 
     static func register(
         in router: inout Router, store: any Store, authorizer: Authorizer, health: HealthBoard,
-        runtime: any ContainerRuntime, resourceInterval: Int64
+        alerts: AlertEvaluator?, runtime: any ContainerRuntime, resourceInterval: Int64
     ) {
+        router.get("/api/monitoring/alerts") { _, context in
+            _ = try authorizer.require(.readFleet, context)
+            return JSONBody.response((alerts?.firing ?? []).map(AlertView.init))
+        }
         router.get("/api/monitoring/audit") { request, context in
             _ = try authorizer.require(.readAudit, context)
             func time(_ name: String) throws -> Timestamp? {

@@ -192,6 +192,11 @@ enum ConfigurationSchema {
     static let alerts: [ConfigurationKey] = [
         ConfigurationKey(["alerts"], "enabled", .boolean, help: "evaluate the built-in rules", fixed: true),
         ConfigurationKey(
+            ["alerts"], "evaluation_seconds", .integer(1...3600), help: "seconds between evaluations", fixed: 30),
+        ConfigurationKey(
+            ["alerts"], "runtime_outage_minutes", .integer(0...1440),
+            help: "the container runtime unreachable for this long fires RuntimeUnavailable", fixed: 1),
+        ConfigurationKey(
             ["alerts"], "health_error_minutes", .integer(positive), help: "tenants in error for this long",
             fixed: 5),
         ConfigurationKey(["alerts"], "cpu_pct", .number(1...100_000), help: "a tenant's CPU above this", fixed: 80.0),

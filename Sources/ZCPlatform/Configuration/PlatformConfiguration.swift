@@ -1,3 +1,4 @@
+import Foundation
 import ZCCore
 import ZCTOML
 
@@ -87,6 +88,8 @@ public struct PlatformConfiguration: Sendable {
 
     public struct Alerts: Sendable, Hashable {
         public var enabled: Bool
+        public var evaluationSeconds: Int
+        public var runtimeOutageMinutes: Int
         public var healthErrorMinutes: Int
         public var cpuPct: Double
         public var cpuMinutes: Int
@@ -197,9 +200,18 @@ public struct PlatformConfiguration: Sendable {
         if webhook.enabled, webhook.url == nil {
             throw ConfigurationError("notifiers.webhook.url is required when notifiers.webhook.enabled is true")
         }
+        if let url = webhook.url {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+                parsed.host != nil
+            else {
+                throw ConfigurationError("notifiers.webhook.url must be an http:// or https:// URL")
+            }
+        }
         notifiers = Notifiers(logEnabled: read.bool("notifiers.log.enabled"), webhook: webhook)
         alerts = Alerts(
-            enabled: read.bool("alerts.enabled"), healthErrorMinutes: read.int("alerts.health_error_minutes"),
+            enabled: read.bool("alerts.enabled"), evaluationSeconds: read.int("alerts.evaluation_seconds"),
+            runtimeOutageMinutes: read.int("alerts.runtime_outage_minutes"),
+            healthErrorMinutes: read.int("alerts.health_error_minutes"),
             cpuPct: read.double("alerts.cpu_pct"), cpuMinutes: read.int("alerts.cpu_minutes"),
             diskWarningPct: read.double("alerts.disk_warning_pct"),
             diskCriticalPct: read.double("alerts.disk_critical_pct"))

@@ -1,0 +1,197 @@
+import Synchronization
+
+/// Evaluates the built-in rules for this node's tenants and host on an interval and notifies on every
+/// change: an alert that has held for its rule's duration fires once, and resolves once when its
+/// condition ends (de-duplicated: a firing alert is not sent again while it stays firing).
+public final class AlertEvaluator: Service {
+    public let name = "alerts"
+    let store: any Store
+    let health: HealthBoard
+    let notifier: any Notifier
+    let rules: AlertRules
+    let nodeID: String
+    let interval: Duration
+    let logger: Logger
+    /// The data directory's disk use in percent (nil when it cannot be read).
+    let diskUsage: @Sendable () -> Double?
+    let dataPath: String
+    let metrics: AlertMetrics
+
+    private struct State {
+        /// Conditions seen, by alert key, with when each was first seen.
+        var pending: [String: Alert] = [:]
+        /// Alerts that fired and have not resolved.
+        var firing: [String: Alert] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(
+        store: any Store, health: HealthBoard, notifier: any Notifier, rules: AlertRules, nodeID: String,
+        interval: Duration, dataPath: String, metrics: MetricsRegistry, logger: Logger,
+        diskUsage: @escaping @Sendable () -> Double?
+    ) {
+        self.store = store
+        self.health = health
+        self.notifier = notifier
+        self.rules = rules
+        self.nodeID = nodeID
+        self.interval = interval
+        self.dataPath = dataPath
+        self.logger = logger
+        self.diskUsage = diskUsage
+        self.metrics = AlertMetrics(metrics)
+    }
+
+    /// The alerts firing now, oldest first.
+    public var firing: [Alert] {
+        state.withLock { Array($0.firing.values) }.sorted { ($0.activeSince, $0.key) < ($1.activeSince, $1.key) }
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            do {
+                try await evaluate(now: .now())
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("alerts.evaluation_failed", ["error": CollectorSchedule.describe(error)])
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+
+    /// One evaluation at `now`: finds the active conditions, fires those that held long enough, resolves
+    /// those that ended, and sends the notifications.
+    public func evaluate(now: Timestamp) async throws {
+        let active = try await conditions(now: now)
+        let (fired, resolved) = state.withLock { state in
+            var fired: [Alert] = []
+            var resolved: [Alert] = []
+            var pending: [String: Alert] = [:]
+            for (key, condition) in active {
+                var alert = condition.alert
+                // Keep when the condition was first seen.
+                if let seen = state.pending[key] { alert.activeSince = min(seen.activeSince, alert.activeSince) }
+                pending[key] = alert
+                if state.firing[key] == nil, now.seconds - alert.activeSince.seconds >= condition.holdFor {
+                    state.firing[key] = alert
+                    fired.append(alert)
+                }
+            }
+            for (key, alert) in state.firing where active[key] == nil {
+                state.firing[key] = nil
+                resolved.append(alert)
+            }
+            state.pending = pending
+            return (fired, resolved)
+        }
+        metrics.update(firing)
+        for alert in fired { await send(alert, kind: .alertFiring, at: now) }
+        for alert in resolved { await send(alert, kind: .alertResolved, at: now) }
+    }
+
+    private struct Condition {
+        let alert: Alert
+        /// Seconds the condition must hold before the alert fires.
+        let holdFor: Int64
+    }
+
+    private func conditions(now: Timestamp) async throws -> [String: Condition] {
+        var found: [String: Condition] = [:]
+        func add(_ alert: Alert, holdFor: Duration) {
+            found[alert.key] = Condition(alert: alert, holdFor: holdFor.components.seconds)
+        }
+        let (tenants, snapshots) = try await store.read { reader in
+            (
+                try await reader.tenants(TenantFilter(nodeID: self.nodeID, limit: Int.max)),
+                try await reader.latestSnapshots()
+            )
+        }
+        for tenant in tenants where tenant.status == .error {
+            add(
+                Alert(
+                    name: "TenantInError", severity: .warning, labels: ["tenant": tenant.id.rawValue, "node": nodeID],
+                    summary: "Tenant \(tenant.id) is in error",
+                    description: tenant.errorMessage ?? "the tenant's agent failed",
+                    activeSince: tenant.updatedAt), holdFor: rules.errorFor)
+        }
+        let mine = Set(tenants.filter { $0.status == .running }.map(\.id))
+        for snapshot in snapshots where mine.contains(snapshot.tenantID) && snapshot.cpuPct > rules.cpuPercent {
+            // A snapshot older than a few minutes no longer says anything about now.
+            guard now.seconds - snapshot.collectedAt.seconds <= 300 else { continue }
+            add(
+                Alert(
+                    name: "TenantHighCPU", severity: .warning,
+                    labels: ["tenant": snapshot.tenantID.rawValue, "node": nodeID],
+                    summary: "Tenant \(snapshot.tenantID) uses \(Int(snapshot.cpuPct)) % CPU",
+                    description: "above \(Int(rules.cpuPercent)) % of a core", activeSince: now), holdFor: rules.cpuFor)
+        }
+        if let used = diskUsage() {
+            // Both fire above the critical line, as two alerting rules would.
+            for (severity, limit) in [
+                (Notification.Severity.warning, rules.diskWarningPercent), (.critical, rules.diskCriticalPercent),
+            ] where used > limit {
+                add(
+                    Alert(
+                        name: "HostDiskUsage", severity: severity, labels: ["node": nodeID, "path": dataPath],
+                        summary: "Disk \(Int(used)) % full on \(nodeID)",
+                        description: "above \(Int(limit)) % at \(dataPath)", activeSince: now),
+                    holdFor: .zero)
+            }
+        }
+        if let outage = health.runtimeOutage {
+            add(
+                Alert(
+                    name: "RuntimeUnavailable", severity: .critical, labels: ["node": nodeID],
+                    summary: "The container runtime is unreachable on \(nodeID)", description: outage.reason,
+                    activeSince: outage.since), holdFor: rules.runtimeOutageFor)
+        }
+        return found
+    }
+
+    private func send(_ alert: Alert, kind: Notification.Kind, at now: Timestamp) async {
+        var labels = alert.labels
+        labels["alertname"] = alert.name
+        labels["severity"] = alert.severity.rawValue
+        let event = kind == .alertFiring ? "alert.firing" : "alert.resolved"
+        logger.log(
+            kind == .alertFiring ? .warning : .notice, event,
+            ["alert": alert.name, "severity": alert.severity.rawValue, "labels": alert.key, "summary": alert.summary])
+        do {
+            try await notifier.send(
+                Notification(
+                    kind: kind, severity: alert.severity, title: alert.summary, body: alert.description, labels: labels,
+                    at: now, startedAt: alert.activeSince))
+            metrics.notifications.increment(labels: ["delivered"])
+        } catch {
+            metrics.notifications.increment(labels: ["failed"])
+            logger.error("alerts.notify_failed", ["alert": alert.name, "error": CollectorSchedule.describe(error)])
+        }
+    }
+}
+
+/// What the alerts report at `/metrics`.
+final class AlertMetrics: Sendable {
+    let firing: Gauge
+    let notifications: Counter
+    let known = Mutex<Set<[String]>>([])
+
+    init(_ registry: MetricsRegistry) {
+        firing = registry.gauge(
+            "zcplatform_alerts_firing", help: "Alerts firing now, by name and severity.",
+            labels: ["alertname", "severity"])
+        notifications = registry.counter(
+            "zcplatform_alert_notifications_total", help: "Alert notifications by outcome.", labels: ["outcome"])
+    }
+
+    func update(_ alerts: [Alert]) {
+        var counts: [[String]: Int] = [:]
+        for alert in alerts { counts[[alert.name, alert.severity.rawValue], default: 0] += 1 }
+        let previous = known.withLock { known in
+            defer { known.formUnion(counts.keys) }
+            return known
+        }
+        for labels in previous.union(counts.keys) { firing.set(Double(counts[labels] ?? 0), labels: labels) }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import SQLiteStore
+import Synchronization
+import TestSupport
+import Testing
+import ZCCore
+
+@Suite("Alert rules")
+struct AlertEvaluatorTests {
+    final class RecordingNotifier: Notifier {
+        let name = "recording"
+        let sent = Mutex<[ZCCore.Notification]>([])
+        func send(_ notification: ZCCore.Notification) async throws { sent.withLock { $0.append(notification) } }
+        var all: [ZCCore.Notification] { sent.withLock { $0 } }
+    }
+
+    final class Disk: Sendable {
+        let percent = Mutex<Double?>(10)
+    }
+
+    struct Fixture {
+        let directory: TemporaryDirectory
+        let store: SQLiteStore
+        let notifier = RecordingNotifier()
+        let health = HealthBoard()
+        let disk = Disk()
+        let evaluator: AlertEvaluator
+
+        init() async throws {
+            directory = try TemporaryDirectory()
+            store = try SQLiteStore(options: SQLiteOptions(path: directory.file("z.db")), logger: .disabled)
+            try await store.migrate()
+            let disk = self.disk
+            evaluator = AlertEvaluator(
+                store: store, health: health, notifier: notifier,
+                rules: AlertRules(errorFor: .seconds(300), cpuPercent: 80, cpuFor: .seconds(900)), nodeID: "n1",
+                interval: .seconds(30), dataPath: "/data", metrics: MetricsRegistry(), logger: .disabled,
+                diskUsage: { disk.percent.withLock { $0 } })
+        }
+
+        func close() async {
+            await store.close()
+            directory.remove()
+        }
+    }
+
+    @Test("a tenant in error fires after the rule's duration, once, and resolves once when it runs again")
+    func tenantInError() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        var tenant = Tenant(
+            id: TenantID(trusted: "acme"), name: "Acme", plan: "default", status: .error, errorMessage: "health: x",
+            nodeID: "n1", hostPort: 30001, uid: 200_001, createdAt: t0, updatedAt: t0)
+        let row = tenant
+        try await fixture.store.withTransaction { try await $0.insertTenant(row) }
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 60))
+        #expect(fixture.notifier.all.isEmpty, "pending, not yet firing")
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 301))
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 331))
+        let fired = fixture.notifier.all
+        #expect(fired.count == 1, "fired once, not again while firing")
+        #expect(fired.first?.kind == .alertFiring)
+        #expect(
+            fired.first?.labels == [
+                "alertname": "TenantInError", "severity": "warning", "tenant": "acme", "node": "n1",
+            ])
+        #expect(fired.first?.startedAt == t0)
+        #expect(fixture.evaluator.firing.map(\.name) == ["TenantInError"])
+        tenant.status = .running
+        let running = tenant
+        try await fixture.store.withTransaction { try await $0.updateTenant(running) }
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 400))
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 430))
+        #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
+        #expect(fixture.evaluator.firing.isEmpty)
+        await fixture.close()
+    }
+
+    @Test("high CPU must hold for its duration; a dip resets it")
+    func cpu() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        try await fixture.store.withTransaction {
+            try await $0.insertTenant(
+                Tenant(
+                    id: TenantID(trusted: "busy"), name: "Busy", plan: "default", status: .running, nodeID: "n1",
+                    hostPort: 30002, uid: 200_002, createdAt: t0))
+        }
+        func sample(_ seconds: Int64, cpu: Double) async throws {
+            try await fixture.store.withTransaction {
+                try await $0.insertSnapshots([
+                    ResourceSnapshot(
+                        tenantID: TenantID(trusted: "busy"), collectedAt: t0.adding(seconds: seconds), cpuPct: cpu,
+                        memBytes: 1, memLimit: 2, diskBytes: 3, netIn: 0, netOut: 0, pids: 1)
+                ])
+            }
+            try await fixture.evaluator.evaluate(now: t0.adding(seconds: seconds))
+        }
+        try await sample(0, cpu: 95)
+        try await sample(600, cpu: 95)
+        try await sample(660, cpu: 20)  // a dip: the condition starts again
+        try await sample(720, cpu: 95)
+        try await sample(1500, cpu: 95)
+        #expect(fixture.notifier.all.isEmpty, "780 s above since the dip: not yet")
+        try await sample(1700, cpu: 99)
+        #expect(fixture.notifier.all.map(\.labels["alertname"]) == ["TenantHighCPU"])
+        await fixture.close()
+    }
+
+    @Test("disk use: warning, then critical, then resolved; a runtime outage fires after its duration")
+    func diskAndRuntime() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        fixture.disk.percent.withLock { $0 = 85 }
+        try await fixture.evaluator.evaluate(now: t0)
+        fixture.disk.percent.withLock { $0 = 97 }
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 30))
+        fixture.disk.percent.withLock { $0 = 50 }
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 60))
+        let disk = fixture.notifier.all.map { "\($0.kind.rawValue) \($0.severity.rawValue)" }
+        #expect(disk.prefix(2) == ["alert.firing warning", "alert.firing critical"], "\(disk)")
+        #expect(Set(disk.dropFirst(2)) == ["alert.resolved warning", "alert.resolved critical"], "\(disk)")
+        fixture.health.setRuntimeOutage(HealthBoard.RuntimeOutage(since: t0.adding(seconds: 100), reason: "refused"))
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 130))
+        #expect(!fixture.notifier.all.contains { $0.labels["alertname"] == "RuntimeUnavailable" })
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 161))
+        #expect(fixture.notifier.all.last?.labels["alertname"] == "RuntimeUnavailable")
+        #expect(fixture.notifier.all.last?.severity == .critical)
+        await fixture.close()
+    }
+}
