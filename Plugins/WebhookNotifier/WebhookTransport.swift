@@ -1,11 +1,16 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
 
-/// One notifier's URLSession: ephemeral (no cookies, no cache, no stored credentials), redirects refused.
-/// It is invalidated when the last notifier that holds it goes.
+/// A notifier's URLSession: ephemeral (no cookies, no cache, no stored credentials), redirects refused.
+///
+/// Sessions are shared per timeout and live as long as the process: on Linux, tearing a URLSession down
+/// races the DispatchSources FoundationNetworking keeps on libcurl's sockets (swift-corelibs-foundation
+/// #4791 and its follow-ups), a crash this project's CI met in `_dispatch_event_loop_drain` while tests
+/// made and dropped many notifiers. A long-lived session is never torn down.
 final class WebhookTransport: Sendable {
     /// What one attempt came to, as far as retrying cares.
     enum Outcome: Sendable, Equatable {
@@ -19,22 +24,33 @@ final class WebhookTransport: Sendable {
 
     init(timeout: Duration) {
         self.timeout = timeout
+        let wholeSeconds = Int(max(1, timeout.timeInterval.rounded(.up)))
+        session = Self.sessions.withLock { sessions in
+            if let session = sessions[wholeSeconds] { return session }
+            let session = Self.makeSession(timeoutSeconds: wholeSeconds)
+            sessions[wholeSeconds] = session
+            return session
+        }
+    }
+
+    private static let sessions = Mutex<[Int: URLSession]>([:])
+
+    private static func makeSession(timeoutSeconds: Int) -> URLSession {
+        // OpenSSL under libcurl writes to sockets without MSG_NOSIGNAL, and FoundationNetworking sets
+        // CURLOPT_NOSIGNAL, so libcurl does not guard its writes either: a receiver that closes a TLS
+        // connection at the wrong moment would end the whole process with SIGPIPE. (The CLI ignores it too.)
+        signal(SIGPIPE, SIG_IGN)
         let configuration = URLSessionConfiguration.ephemeral
         // FoundationNetworking on Linux ignores `URLRequest.timeoutInterval` and truncates the session's to whole
         // seconds (0.4 s becomes an immediate time-out), so the session gets the timeout rounded up, at least
         // 1 s, as a backstop; `send` enforces the exact one.
-        let wholeSeconds = max(1, timeout.timeInterval.rounded(.up))
-        configuration.timeoutIntervalForRequest = wholeSeconds
-        configuration.timeoutIntervalForResource = wholeSeconds
+        configuration.timeoutIntervalForRequest = TimeInterval(timeoutSeconds)
+        configuration.timeoutIntervalForResource = TimeInterval(timeoutSeconds)
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectRefuser(), delegateQueue: nil)
-    }
-
-    deinit {
-        session.finishTasksAndInvalidate()
+        return URLSession(configuration: configuration, delegate: RedirectRefuser(), delegateQueue: nil)
     }
 
     /// Sends `request` and classifies the answer: 2xx is delivered; 429 and 5xx are retried, and so are
@@ -87,6 +103,13 @@ final class WebhookTransport: Sendable {
     }
 
     /// Words for a URLError: its own text quotes the full URL, query included, so it is never used.
+    /// curl's reason after its prefix, cut short, with anything that looks like a URL dropped.
+    static func curlReason(_ text: String) -> String {
+        let reason = text.split(separator: ":", maxSplits: 1).last.map(String.init) ?? text
+        let words = reason.split(separator: " ").filter { !$0.contains("://") && !$0.contains("?") }
+        return String(words.joined(separator: " ").prefix(120))
+    }
+
     static func classify(_ error: URLError) -> Outcome {
         func connection(_ reason: String, retryable: Bool = true) -> Outcome {
             .failed(.connection(reason), retryable: retryable, retryAfter: nil)
@@ -103,6 +126,17 @@ final class WebhookTransport: Sendable {
             .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired:
             return connection("TLS certificate refused", retryable: false)
         case .badURL, .unsupportedURL: return connection("unsupported URL", retryable: false)
+        case .unknown:
+            // FoundationNetworking on Linux reports libcurl's TLS failures as -1, with curl's own message
+            // ("SSL certificate problem: self-signed certificate"), which names no URL.
+            let text = error.userInfo[NSLocalizedDescriptionKey] as? String ?? ""
+            if text.hasPrefix("SSL certificate problem") || text.contains("certificate verify")
+                || text.contains("SSL: no alternative certificate subject name")
+            {
+                return connection("TLS certificate refused (\(Self.curlReason(text)))", retryable: false)
+            }
+            if text.hasPrefix("SSL") || text.contains("TLS") { return connection("TLS handshake failed") }
+            return connection("network error \(error.code.rawValue)")
         default: return connection("network error \(error.code.rawValue)")
         }
     }

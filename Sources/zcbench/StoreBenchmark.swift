@@ -116,6 +116,37 @@ struct StoreBenchmark {
             reads.add(seconds)
         }
 
+        // The chart endpoint's reads: `?range=7d` (hourly roll-ups plus the newest snapshot) and `?range=24h`
+        // (ten-minute buckets aggregated from the snapshots), as `GET /api/tenants/{id}/resources` makes them.
+        var weekCharts = Samples()
+        var dayCharts = Samples()
+        var weekPoints = 0
+        var dayPoints = 0
+        for _ in 0..<25 {
+            let id = ids[Int(probe.below(UInt64(ids.count)))]
+            let (week, weekSeconds) = try await Clock.measure {
+                try await store.read { reader in
+                    let points = try await reader.hourlyResources(
+                        of: id, from: end.adding(seconds: -7 * 86_400), to: end.adding(seconds: 1))
+                    _ = try await reader.snapshots(of: id, from: end.adding(seconds: -900), to: end)
+                    return points.count
+                }
+            }
+            weekPoints = week
+            weekCharts.add(weekSeconds)
+            let (day, daySeconds) = try await Clock.measure {
+                try await store.read { reader in
+                    let points = try await reader.snapshotBuckets(
+                        of: id, from: end.adding(seconds: -86_400), to: end.adding(seconds: 1), bucketSeconds: 600)
+                    _ = try await reader.snapshots(of: id, from: end.adding(seconds: -900), to: end)
+                    return points.count
+                }
+            }
+            dayPoints = day
+            dayCharts.add(daySeconds)
+        }
+        let rollupBytes = try await store.tableSizes().first { $0.name == "resource_rollups" }?.bytes ?? 0
+
         let cutoff = start.adding(seconds: 86_400)
         let finished = Flag()
         let pruneTask = Task {
@@ -152,6 +183,11 @@ struct StoreBenchmark {
         print(
             "  read:   one tenant's \(days) days (\(Format.number(Double(readRows))) rows): p50 "
                 + "\(Format.ms(reads.percentile(50))), max \(Format.ms(reads.max)) over \(reads.count) tenants")
+        print(
+            "  chart:  7d (\(weekPoints) hourly roll-ups + the newest snapshot): p50 \(Format.ms(weekCharts.percentile(50))), "
+                + "max \(Format.ms(weekCharts.max)); 24h (\(dayPoints) ten-minute buckets from the snapshots): p50 "
+                + "\(Format.ms(dayCharts.percentile(50))), max \(Format.ms(dayCharts.max)); roll-ups take \(Format.mib(rollupBytes))"
+        )
         print(
             "  prune:  \(Format.number(Double(pruned))) rows (1 day) in \(Format.number(pruneSeconds, decimals: 1)) s "
                 + "in batches of 5,000; \(duringPrune.count) collector cycles meanwhile: p50 "

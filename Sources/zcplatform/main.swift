@@ -5,6 +5,9 @@ import ZCCrypto
 /// `zcplatform`: parses the command line, runs one command, exits with its status. Every failure is one
 /// line on stderr and a non-zero status (2 for a command-line mistake).
 func main() async -> Int32 {
+    // A peer that closes a connection must be an error on that connection, not the end of the process:
+    // our sockets send with MSG_NOSIGNAL, but OpenSSL under libcurl (webhooks over HTTPS) writes plainly.
+    signal(SIGPIPE, SIG_IGN)
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
         let (command, parsed) = try CommandLineParser.parse(arguments, commands: Commands.all)
