@@ -69,7 +69,6 @@ public final class ResourceCollector: Collector {
         noteSource(batch.source)
         let (sizes, _) = await disk.sizes(of: tenants.map(\.id))
         let now = Timestamp.now()
-        let uptimeNow = DispatchTime.now().uptimeNanoseconds
         var snapshots: [ResourceSnapshot] = []
         var failures = 0
         previous.withLock { previous in
@@ -79,7 +78,7 @@ public final class ResourceCollector: Collector {
                 case .sample(let stats):
                     let cpu =
                         previous[tenant.id].map { stats.cpuPercent(since: $0) }
-                        ?? Self.averageSinceStart(stats, tenant: tenant, now: now, uptimeNow: uptimeNow)
+                        ?? Self.averageSinceStart(stats, tenant: tenant, now: now)
                     next[tenant.id] = stats
                     snapshots.append(
                         ResourceSnapshot(
@@ -104,11 +103,7 @@ public final class ResourceCollector: Collector {
     }
 
     /// A first sample has no previous one: its CPU use averaged since the agent started stands in.
-    static func averageSinceStart(
-        _ stats: ContainerStats, tenant: Tenant, now: Timestamp, uptimeNow: UInt64
-    )
-        -> Double
-    {
+    static func averageSinceStart(_ stats: ContainerStats, tenant: Tenant, now: Timestamp) -> Double {
         guard let started = tenant.startedAt, now.seconds > started.seconds else { return 0 }
         let elapsed = Double(now.seconds - started.seconds) * 1e9
         return Double(stats.cpuNanoseconds) / elapsed * 100

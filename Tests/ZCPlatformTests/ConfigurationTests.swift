@@ -65,6 +65,14 @@ struct ConfigurationTests {
                 "zeroclaw_messages_total", "zeroclaw_channel_messages_total{direction=\"inbound\"}",
             ])
         #expect(configuration.collectors.resourceRollupRetentionDays == 90)
+        let quoted = try ConfigurationLoader.load(
+            explicitPath: nil,
+            environment: [
+                "ZCPLATFORM_COLLECTORS_USAGE_MESSAGES_METRICS": #"a_total{x="1,}",y="2"},b_total"#
+            ], context: Self.noDocker, workingDirectory: "/")
+        #expect(
+            quoted.collectors.usageMessagesMetrics.map(\.description) == [#"a_total{x="1,}",y="2"}"#, "b_total"],
+            "a comma or brace inside a quoted label value does not split the list")
     }
 
     @Test("runtime and agent defaults follow the machine")
@@ -163,7 +171,7 @@ struct ConfigurationTests {
             ("[server\n", "line 1, column 8"),
             (
                 "[collectors.usage]\nmessages_metrics = \"ok_total,bad name\"\n",
-                "collectors.usage.messages_metrics: \"bad name\" is not a metric selector"
+                "collectors.usage.messages_metrics: not a metric selector"
             ),
             ("[collectors.usage]\ntokens_in_metrics = \"\"\n", "collectors.usage.tokens_in_metrics: give at least one"),
         ])

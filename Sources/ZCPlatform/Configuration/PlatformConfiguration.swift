@@ -266,7 +266,6 @@ struct ValueReader {
     func double(_ name: String) -> Double { values[name]?.double ?? 0 }
     func bool(_ name: String) -> Bool { values[name]?.bool ?? false }
 
-    /// A comma-separated list; commas inside `{…}` label selectors do not split.
     /// A list of Prometheus selectors; one that does not parse is an error naming the key.
     func selectors(_ name: String) throws(ConfigurationError) -> [PrometheusSelector] {
         let items = list(name).filter { !$0.isEmpty }
@@ -276,18 +275,34 @@ struct ValueReader {
             do {
                 selectors.append(try PrometheusSelector(parsing: item))
             } catch {
-                throw ConfigurationError("\(name): \"\(item)\" is not a metric selector: \(error.message)")
+                throw ConfigurationError("\(name): not a metric selector: \(error.message)")
             }
         }
         return selectors
     }
 
+    /// A comma-separated list; commas inside `{…}` label selectors, and braces or commas inside their quoted
+    /// values, do not split.
     func list(_ name: String) -> [String] {
         var items: [String] = []
         var current = ""
         var depth = 0
+        var quoted = false
+        var escaped = false
         for character in string(name) {
+            if quoted {
+                if escaped {
+                    escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else if character == "\"" {
+                    quoted = false
+                }
+                current.append(character)
+                continue
+            }
             switch character {
+            case "\"": quoted = true
             case "{": depth += 1
             case "}": depth -= 1
             case "," where depth == 0:
