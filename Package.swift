@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "ZCCrypto", dependencies: ["ZCCore", "CCrypto"], path: "Sources/ZCCrypto"),
         // HTTP/1.1: codec, epoll server, router and middleware, client (TCP and unix sockets), metrics.
         .target(name: "ZCHTTP", dependencies: ["ZCCore", "CEpoll"], path: "Sources/ZCHTTP"),
+        // tar and gzip (zlib's deflate), streaming, for backup archives.
+        .target(name: "ZCArchive", dependencies: ["CZlib", "ZCCrypto"], path: "Sources/ZCArchive"),
         // The SQL both stores share: queries with bound values, dialects, the Store built on a connection pool.
         .target(name: "ZCSQL", dependencies: ["ZCCore", "ZCCrypto"], path: "Sources/ZCSQL"),
 
@@ -50,8 +52,9 @@ let package = Package(
         .target(
             name: "ZCPlatform",
             dependencies: [
-                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "SQLiteStore", "PostgresStore", "DockerRuntime",
-                "ProcessRuntime", "LogNotifier", "WebhookNotifier", "ResourceCollector", "HealthChecker",
+                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "ZCArchive", "SQLiteStore", "PostgresStore",
+                "DockerRuntime", "ProcessRuntime", "LogNotifier", "WebhookNotifier", "ResourceCollector",
+                "HealthChecker",
                 "UsageCollector",
             ],
             path: "Sources/ZCPlatform"),
@@ -82,6 +85,9 @@ let package = Package(
         .testTarget(name: "ZCHTTPTests", dependencies: ["ZCHTTP", "ZCCore"], path: "Tests/ZCHTTPTests"),
         .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto", "ZCCore"], path: "Tests/ZCCryptoTests"),
         .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
+        .testTarget(
+            name: "ZCArchiveTests", dependencies: ["ZCArchive", "ZCCrypto", "TestSupport"], path: "Tests/ZCArchiveTests"
+        ),
         .testTarget(
             name: "CollectorTests",
             dependencies: [

@@ -7,7 +7,7 @@ import ZCSQL
 /// The same queries as the SQLite store (`SQLStore`), on a bounded pool of libpq connections. Errors
 /// come from SQLSTATE; a dropped connection fails the work in flight with a retryable
 /// `connectionLost` and is reconnected when next lent.
-public final class PostgresStore: SQLBackedStore, StoreMaintenance {
+public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup {
     public let options: PostgresOptions
     private let database: PostgresDatabase
     private let store: SQLStore
@@ -50,6 +50,31 @@ public final class PostgresStore: SQLBackedStore, StoreMaintenance {
                 "SELECT current_database() AS name, pg_database_size(current_database()) AS bytes", [])
         }
         return try rows.map { (try $0.string("name"), try $0.int64("bytes")) }
+    }
+
+    // MARK: StoreBackup
+
+    /// A server database has no file to copy: backups of it are logical exports.
+    public func snapshot(to path: String) async throws {
+        throw StoreError(.other, "a PostgreSQL database is backed up as a logical export, not a file snapshot")
+    }
+
+    public func tableRowCounts() async throws -> [String: Int] {
+        try await database.withConnection(write: false) { connection in
+            let names = try await connection.query(
+                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() "
+                    + "AND table_type = 'BASE TABLE' ORDER BY table_name", []
+            ).map { try $0.string("name") }
+            var counts: [String: Int] = [:]
+            for name in names {
+                let quoted =
+                    "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
+                    + "\""
+                counts[name] =
+                    try await connection.query("SELECT COUNT(*) AS n FROM \(quoted)", []).first?.int("n") ?? 0
+            }
+            return counts
+        }
     }
 
     public func tableSizes() async throws -> [(name: String, bytes: Int64)] {

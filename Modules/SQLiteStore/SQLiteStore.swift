@@ -7,7 +7,7 @@ import ZCSQL
 ///
 /// The file stays readable by the stock `sqlite3` CLI while the server runs, and the operations
 /// document's maintenance commands (`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`) work live.
-public final class SQLiteStore: SQLBackedStore, StoreMaintenance {
+public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup {
     public let options: SQLiteOptions
     private let database: SQLiteDatabase
     private let store: SQLStore
@@ -103,6 +103,33 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance {
         }
         let lines = rows.compactMap(\.first)
         return lines == ["ok"] ? [] : lines
+    }
+
+    // MARK: StoreBackup
+
+    public func snapshot(to path: String) async throws {
+        // VACUUM INTO writes a new file, which read-only connections may not; it reads the source in one
+        // read transaction, so the server's writers go on meanwhile.
+        try await database.withWriter { connection in
+            _ = try await connection.query("VACUUM INTO ?1", [.text(path)])
+        }
+    }
+
+    public func tableRowCounts() async throws -> [String: Int] {
+        try await database.readers.withConnection { connection in
+            let names = try await connection.query(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", []
+            ).map { try $0.string("name") }
+            var counts: [String: Int] = [:]
+            for name in names {
+                let quoted =
+                    "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
+                    + "\""
+                counts[name] =
+                    try await connection.query("SELECT COUNT(*) AS n FROM \(quoted)", []).first?.int("n") ?? 0
+            }
+            return counts
+        }
     }
 
     /// Caps the database file at `pages` pages on the writer, so tests can make SQLite report a full disk.

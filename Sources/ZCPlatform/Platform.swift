@@ -29,6 +29,8 @@ public final class Platform: Sendable {
     /// The built-in alert rules; nil when `alerts.enabled` is false.
     public let alerts: AlertEvaluator?
     private let closed = Atomic<Bool>(false)
+    /// The SQLite database's server lock, held while the platform is open.
+    private let lock = Mutex<ServerLock?>(nil)
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
@@ -55,6 +57,20 @@ public final class Platform: Sendable {
         _ configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger,
         notifier: (any Notifier)? = nil
     ) async throws -> Platform {
+        var serverLock: ServerLock?
+        if configuration.store.driver == "sqlite" {
+            // One server per SQLite database; `restore` checks this lock before swapping the files.
+            let directory = (configuration.store.path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try? FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            do {
+                serverLock = try ServerLock.acquire(forDatabase: configuration.store.path)
+            } catch let error as BackupError {
+                throw ConfigurationError(error.description)
+            }
+        }
         let store = try await registry.makeStore(configuration, logger: logger)
         do {
             let applied = try await store.migrate()
@@ -144,9 +160,11 @@ public final class Platform: Sendable {
                 FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
             ]
             + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) } + [api]
-        return Platform(
+        let platform = Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
             vault: vault, runtime: runtime, lifecycle: lifecycle, health: health, alerts: alerts)
+        platform.lock.withLock { $0 = serverLock }
+        return platform
     }
 
     /// Runs every service until the task is cancelled (or one fails), then closes the store.
@@ -168,5 +186,6 @@ public final class Platform: Sendable {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await runtime.shutdown()
         await store.close()
+        lock.withLock { $0 = nil }
     }
 }

@@ -33,11 +33,14 @@ enum CommandLineParser {
     static func parse(_ arguments: [String], commands: [CommandSpec]) throws -> (CommandSpec?, ParsedArguments) {
         var words: [String] = []
         var rest = arguments[...]
-        // The command path is the leading words that are not options.
+        // The command path is the longest run of leading words that names a command (`backup`, then
+        // `backup verify`); a word after it that leads nowhere is the command's positional argument.
         while let word = rest.first, !word.hasPrefix("-") {
-            words.append(word)
+            let longer = words + [word]
+            let leads = commands.contains { Array($0.path.prefix(longer.count)) == longer }
+            if !leads && commands.contains(where: { $0.path == words }) { break }
+            words = longer
             rest = rest.dropFirst()
-            if commands.contains(where: { $0.path == words }) { break }
         }
         let command = commands.first { $0.path == words }
         if command == nil, !words.isEmpty {
@@ -48,10 +51,15 @@ enum CommandLineParser {
         }
         let known = (command?.options ?? []) + globalOptions
         var parsed = ParsedArguments()
+        var positionals = command?.arguments[...] ?? []
         while let word = rest.first {
             rest = rest.dropFirst()
             if word == "-h" {
                 parsed.flags.insert("help")
+                continue
+            }
+            if !word.hasPrefix("-"), let name = positionals.popFirst() {
+                parsed.values[name] = word
                 continue
             }
             guard word.hasPrefix("--"), word.count > 2 else {

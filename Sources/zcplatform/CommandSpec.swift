@@ -4,12 +4,15 @@ struct CommandSpec: Sendable {
     let summary: String
     let details: String
     let options: [OptionSpec]
+    /// Positional arguments after the command's words, by the name their value is kept under (`FILE`).
+    let arguments: [String]
     let run: @Sendable (ParsedArguments) async throws -> Int32
 
     init(
-        _ path: [String], summary: String, details: String = "", options: [OptionSpec] = [],
+        _ path: [String], summary: String, details: String = "", options: [OptionSpec] = [], arguments: [String] = [],
         run: @escaping @Sendable (ParsedArguments) async throws -> Int32
     ) {
+        self.arguments = arguments
         self.path = path
         self.summary = summary
         self.details = details
@@ -24,7 +27,8 @@ struct CommandSpec: Sendable {
         let usageOptions = options.map { option in
             option.valueName.map { "--\(option.name) \($0)" } ?? "[--\(option.name)]"
         }
-        lines.append("Usage: zcplatform \(([name] + usageOptions + ["[--config PATH]"]).joined(separator: " "))")
+        lines.append(
+            "Usage: zcplatform \(([name] + arguments + usageOptions + ["[--config PATH]"]).joined(separator: " "))")
         if !details.isEmpty {
             lines.append("")
             lines.append(details)

@@ -55,6 +55,35 @@ enum Commands {
             ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
             run: integrity),
         CommandSpec(
+            ["backup"], summary: "write a consistent backup archive of the database and the vault key",
+            details: """
+                Writes DIR/zcplatform-backup-YYYY-MM-DD-HHMMSS.tar.gz (UTC) while the server keeps running: a SQLite
+                snapshot (VACUUM INTO), the vault key file and manifest.json with SHA-256 checksums. The archive
+                appears under its name only once complete and on disk. Prints its path; exit 1 on any failure.
+                """,
+            options: [OptionSpec(name: "output", valueName: "DIR", help: "the directory to write the archive in")],
+            run: backup),
+        CommandSpec(
+            ["backup", "verify"], summary: "check an archive completely without restoring it",
+            options: [], arguments: ["FILE"], run: backupVerify),
+        CommandSpec(
+            ["backup", "prune"], summary: "delete archives older than N days, never the newest",
+            options: [
+                OptionSpec(name: "output", valueName: "DIR", help: "the directory holding the archives"),
+                OptionSpec(name: "keep-days", valueName: "N", help: "days of archives to keep (1 or more)"),
+            ], run: backupPrune),
+        CommandSpec(
+            ["restore"], summary: "replace the database and vault key with a backup's, keeping the old ones",
+            details: """
+                Verifies the archive first and touches nothing when a check fails. Refuses while a server holds the
+                database unless --force. The replaced files stay beside the new ones as <name>.pre-restore-<time>;
+                an older schema is migrated forward.
+                """,
+            options: [
+                OptionSpec(name: "archive", valueName: "FILE", help: "the backup archive (.tar.gz)"),
+                OptionSpec(name: "force", valueName: nil, help: "restore even while a server holds the database"),
+            ], run: restore),
+        CommandSpec(
             ["config", "check"], summary: "validate the configuration and print it, secrets redacted",
             run: configCheck),
         CommandSpec(

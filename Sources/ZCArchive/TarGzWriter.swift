@@ -1,0 +1,71 @@
+import Glibc
+import ZCCrypto
+
+/// Writes a `.tar.gz` file entry by entry, streaming each file's bytes through gzip and SHA-256: a
+/// database of any size passes through one buffer.
+public final class TarGzWriter {
+    private let gzip: GzipWriter
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+
+    /// Creates `path`, which must not exist.
+    public init(creating path: String) throws {
+        gzip = try GzipWriter(file: try ArchiveFile(creating: path))
+    }
+
+    /// Adds the file at `source` as `name`; returns its SHA-256 and size.
+    @discardableResult
+    public func addFile(
+        _ name: String, from source: String, mode: UInt32 = 0o600, modificationTime: Int64
+    )
+        throws -> (sha256: [UInt8], bytes: Int64)
+    {
+        var info = stat()
+        guard stat(source, &info) == 0 else { throw ArchiveError.system("read", source) }
+        let size = Int64(info.st_size)
+        try gzip.write(
+            try TarHeader(name: name, size: size, mode: mode, modificationTime: modificationTime).encoded())
+        let file = try ArchiveFile(reading: source)
+        defer { file.close() }
+        let digest = StreamingSHA256()
+        var remaining = size
+        while remaining > 0 {
+            let count = try buffer.withUnsafeMutableBytes { raw in
+                try file.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<Int(min(Int64(raw.count), remaining))]))
+            }
+            guard count > 0 else { throw ArchiveError("\(source) shrank while it was being archived") }
+            let chunk = Array(buffer[0..<count])
+            digest.update(chunk)
+            try gzip.write(chunk)
+            remaining -= Int64(count)
+        }
+        try pad(size)
+        return (digest.finish(), size)
+    }
+
+    /// Adds `bytes` as the file `name`; returns their SHA-256.
+    @discardableResult
+    public func addData(
+        _ name: String, _ bytes: [UInt8], mode: UInt32 = 0o600, modificationTime: Int64
+    )
+        throws -> [UInt8]
+    {
+        try gzip.write(
+            try TarHeader(name: name, size: Int64(bytes.count), mode: mode, modificationTime: modificationTime)
+                .encoded())
+        try gzip.write(bytes)
+        try pad(Int64(bytes.count))
+        return SHA256Digest.hash(bytes)
+    }
+
+    /// Writes the end-of-archive blocks and the gzip trailer, and flushes the file to the disk.
+    public func finish() throws {
+        try gzip.write([UInt8](repeating: 0, count: 2 * TarHeader.blockSize))
+        try gzip.finish()
+    }
+
+    private func pad(_ size: Int64) throws {
+        let remainder = Int(size % Int64(TarHeader.blockSize))
+        if remainder > 0 { try gzip.write([UInt8](repeating: 0, count: TarHeader.blockSize - remainder)) }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import ZCArchive
+import ZCCore
+
+/// `zcplatform backup --output DIR`: a consistent snapshot of the database taken while the server runs,
+/// the vault key and a manifest with checksums, in `DIR/zcplatform-backup-YYYY-MM-DD-HHMMSS.tar.gz`.
+/// The archive is written under a hidden temporary name and renamed only when complete and on disk, so
+/// a backup killed at any point leaves no partial archive under the final name.
+public struct BackupCreator: Sendable {
+    public struct Result: Sendable {
+        public let path: String
+        public let bytes: Int64
+        public let manifest: BackupManifest
+    }
+
+    let configuration: PlatformConfiguration
+    let registry: DriverRegistry
+    let logger: Logger
+
+    public init(configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// Writes the archive; `store` is the live store (its snapshot is taken while it keeps serving).
+    public func create(outputDirectory: String, store: any Store, now: Date = Date()) async throws -> Result {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else { throw BackupError("the output directory \(outputDirectory) does not exist") }
+        guard access(outputDirectory, W_OK) == 0 else {
+            throw BackupError("the output directory \(outputDirectory) is not writable")
+        }
+        guard let backup = store as? any Store & StoreBackup else {
+            throw BackupError("the \(store.driver) store cannot be backed up by this build")
+        }
+        guard store.driver == "sqlite" else {
+            throw BackupError(
+                "backups of a \(store.driver) store (a logical export) are not available yet; use the database's own tools (pg_dump)"
+            )
+        }
+        let name = BackupFiles.archiveName(at: now)
+        let final = (outputDirectory as NSString).appendingPathComponent(name)
+        guard !BackupFiles.exists(final) else { throw BackupError("\(final) already exists") }
+        let stamp = BackupFiles.stamp(now, format: "yyyyMMdd-HHmmss")
+        let work = (outputDirectory as NSString).appendingPathComponent(".zcplatform-backup-\(stamp)-\(getpid()).work")
+        let partial = (outputDirectory as NSString).appendingPathComponent(".\(name).\(getpid()).partial")
+        try BackupFiles.makePrivateDirectory(work)
+        defer { BackupFiles.removeTree(work) }
+        do {
+            let snapshot = (work as NSString).appendingPathComponent(BackupManifest.databaseEntry)
+            try await backup.snapshot(to: snapshot)
+            let (schema, counts) = try await inspect(snapshot)
+            let keyPath = configuration.vaultKeyPath
+            guard BackupFiles.exists(keyPath) else {
+                throw BackupError(
+                    "the vault key file \(keyPath) does not exist; a backup without it cannot open secrets")
+            }
+            let archive = try TarGzWriter(creating: partial)
+            let mtime = Int64(now.timeIntervalSince1970)
+            var files: [String: BackupManifest.FileEntry] = [:]
+            let database = try archive.addFile(BackupManifest.databaseEntry, from: snapshot, modificationTime: mtime)
+            files[BackupManifest.databaseEntry] = .init(sha256: BackupFiles.hex(database.sha256), bytes: database.bytes)
+            let key = try archive.addFile(BackupManifest.vaultKeyEntry, from: keyPath, modificationTime: mtime)
+            files[BackupManifest.vaultKeyEntry] = .init(sha256: BackupFiles.hex(key.sha256), bytes: key.bytes)
+            let manifest = BackupManifest(
+                format: BackupManifest.currentFormat, platformVersion: Platform.version, schemaVersion: schema,
+                createdAt: Timestamp(seconds: Int64(now.timeIntervalSince1970)).iso8601, storeDriver: store.driver,
+                node: configuration.cluster.nodeID, contents: "sqlite-database", files: files, rowCounts: counts)
+            try archive.addData(BackupManifest.manifestEntry, try manifest.encoded(), modificationTime: mtime)
+            try archive.finish()
+            try BackupFiles.rename(partial, to: final)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: final)[.size] as? NSNumber)?.int64Value ?? 0
+            return Result(path: final, bytes: bytes, manifest: manifest)
+        } catch {
+            BackupFiles.removeTree(partial)
+            throw error
+        }
+    }
+
+    /// The snapshot's schema version and row counts (and a full integrity check of it).
+    func inspect(_ snapshot: String) async throws -> (schema: Int, counts: [String: Int]) {
+        var settings = configuration
+        settings.store.driver = "sqlite"
+        settings.store.path = snapshot
+        settings.store.readers = 1
+        let copy = try await registry.makeStore(settings, logger: logger)
+        do {
+            guard let maintained = copy as? any Store & StoreMaintenance & StoreBackup else {
+                throw BackupError("the snapshot cannot be checked")
+            }
+            let problems = try await maintained.integrityCheck()
+            guard problems.isEmpty else {
+                throw BackupError(
+                    "the snapshot failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
+            }
+            let schema = try await maintained.schemaVersion().applied
+            let counts = try await maintained.tableRowCounts()
+            await copy.close()
+            return (schema, counts)
+        } catch {
+            await copy.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import ZCCore
+import ZCPlatform
+
+extension Commands {
+    static func command(_ path: [String]) -> CommandSpec? { all.first { $0.path == path } }
+
+    static func backup(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let output = arguments.value("output") else {
+            throw UsageError(message: "missing --output DIR", command: command(["backup"]))
+        }
+        let configuration = try configuration(arguments)
+        if configuration.store.driver == "sqlite" && !FileManager.default.fileExists(atPath: configuration.store.path) {
+            throw CommandFailure("there is no database at \(configuration.store.path) to back up")
+        }
+        return try await withStore(arguments, migrate: false) { store, configuration in
+            let creator = BackupCreator(configuration: configuration, logger: logger(configuration, quiet: true))
+            do {
+                let result = try await creator.create(outputDirectory: output, store: store)
+                await audit(
+                    store,
+                    detail: [
+                        "outcome": "succeeded", "archive": .string((result.path as NSString).lastPathComponent),
+                        "bytes": .number(Double(result.bytes)),
+                        "schema_version": .number(Double(result.manifest.schemaVersion)),
+                    ])
+                FileHandle.standardError.write(
+                    Data(
+                        "backup: \(result.path) (\(result.bytes) bytes, schema \(result.manifest.schemaVersion), \(result.manifest.rowCounts["tenants"] ?? 0) tenants)\n"
+                            .utf8))
+                print(result.path)
+                return 0
+            } catch {
+                await audit(store, detail: ["outcome": "failed", "error": .string(ErrorText.describe(error))])
+                throw error
+            }
+        }
+    }
+
+    /// Records the backup in the live database; a backup whose audit cannot be written still stands.
+    static func audit(_ store: any Store, detail: [String: JSONValue]) async {
+        try? await store.withTransaction { transaction in
+            try await transaction.appendAudit(NewAuditEvent(at: .now(), actor: "cli", action: "backup", detail: detail))
+        }
+    }
+
+    static func backupVerify(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let archive = arguments.value("FILE") else {
+            throw UsageError(
+                message: "missing the archive: zcplatform backup verify FILE", command: command(["backup", "verify"]))
+        }
+        let configuration = try configuration(arguments)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zcplatform-verify-\(getpid())-\(UUID().uuidString.prefix(8))"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let verified = try await BackupVerifier(
+            configuration: configuration, logger: logger(configuration, quiet: true)
+        )
+        .verify(archive: archive, into: work)
+        let manifest = verified.manifest
+        print(
+            "ok: \(archive): created \(manifest.createdAt) by zcplatform \(manifest.platformVersion) on \(manifest.node), schema \(manifest.schemaVersion), \(manifest.rowCounts["tenants"] ?? 0) tenants, \(manifest.rowCounts["audit_log"] ?? 0) audit events"
+        )
+        return 0
+    }
+
+    static func backupPrune(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let output = arguments.value("output") else {
+            throw UsageError(message: "missing --output DIR", command: command(["backup", "prune"]))
+        }
+        guard let text = arguments.value("keep-days"), let days = Int(text) else {
+            throw UsageError(message: "missing --keep-days N", command: command(["backup", "prune"]))
+        }
+        let result = try BackupPruner.prune(directory: output, keepDays: days)
+        for name in result.deleted { print("deleted \(name)") }
+        FileHandle.standardError.write(
+            Data("backup prune: \(result.deleted.count) deleted, \(result.kept.count) kept\n".utf8))
+        return 0
+    }
+
+    static func restore(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let archive = arguments.value("archive") else {
+            throw UsageError(message: "missing --archive FILE", command: command(["restore"]))
+        }
+        let configuration = try configuration(arguments)
+        let result = try await BackupRestorer(configuration: configuration, logger: logger(configuration, quiet: true))
+            .restore(archive: archive, force: arguments.has("force"))
+        for file in result.keptAside { FileHandle.standardError.write(Data("restore: kept \(file)\n".utf8)) }
+        print(
+            "restored \(archive) (created \(result.manifest.createdAt), schema \(result.manifest.schemaVersion) → \(result.schemaAfter)) into \(configuration.store.path)"
+        )
+        return 0
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import SQLiteStore
+import Synchronization
+import TestSupport
+import Testing
+import ZCCore
+import ZCCrypto
+import ZCSQL
+
+@testable import ZCPlatform
+
+/// `zcplatform backup`, `backup verify`, `backup prune` and `restore` as an operator runs them, against
+/// a platform that keeps writing.
+@Suite("Backup and restore")
+struct BackupTests {
+    static let botToken = "bot-token-restore-9f2c-secret"
+
+    /// The CLI pointed at `live`'s database and key, as cron's line would be.
+    static func environment(_ live: LivePlatform) -> [String: String] {
+        let configuration = live.api.platform.configuration
+        return [
+            "ZCPLATFORM_STORE_PATH": configuration.store.path, "ZCPLATFORM_VAULT_KEY_PATH": configuration.vaultKeyPath,
+            "ZCPLATFORM_RUNTIME_DRIVER": "process",
+        ]
+    }
+
+    static func open(_ path: String) throws -> SQLiteStore {
+        try SQLiteStore(options: SQLiteOptions(path: path, readers: 1), logger: .disabled)
+    }
+
+    @Test("backup while collectors and the API write; restore into a fresh directory; everything as of the snapshot")
+    func roundTripUnderLoad() async throws {
+        let live = try await LivePlatform.start(MonitoringFlow.fastCollectors)
+        let outside = try TemporaryDirectory("zc-backup")
+        defer { outside.remove() }
+        try await live.scoped {
+            _ = try await MonitoringFlow.creatAndDeploy(live, "metered")
+            #expect(
+                await live.call(
+                    .post, "/api/tenants/metered/channels",
+                    json: #"{"kind":"telegram","name":"support","secret":"\#(Self.botToken)"}"#
+                ).status == 201)
+            _ = try await MonitoringFlow.eventually("snapshots to back up") { () -> Bool? in
+                let body = await live.call(.get, "/api/tenants/metered/resources?range=1h").json
+                return (body["history"] as? [Any])?.isEmpty == false ? true : nil
+            }
+            // Load: tenants created one after another while the backup runs (each 201 is committed).
+            let created = Mutex<[String]>([])
+            let load = Task {
+                var index = 0
+                while !Task.isCancelled {
+                    let id = "load-\(index)"
+                    if await live.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"Load \#(index)"}"#).status
+                        == 201
+                    {
+                        created.withLock { $0.append(id) }
+                    }
+                    index += 1
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let cli = CommandRunner(directory: outside.path)
+            let backup = try cli.run(["backup", "--output", outside.path], environment: Self.environment(live))
+            try await Task.sleep(for: .milliseconds(300))
+            load.cancel()
+            _ = await load.value
+            #expect(backup.status == 0, "\(backup.stderr)")
+            let archive = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(archive.hasPrefix(outside.path + "/zcplatform-backup-") && archive.hasSuffix(".tar.gz"))
+            #expect(
+                archive.range(of: #"zcplatform-backup-\d{4}-\d{2}-\d{2}-\d{6}\.tar\.gz$"#, options: .regularExpression)
+                    != nil)
+            let audit = await live.call(.get, "/api/monitoring/audit?action=backup").json["events"] as? [[String: Any]]
+            #expect((audit?.first?["detail"] as? [String: Any])?["outcome"] as? String == "succeeded")
+
+            let verify = try cli.run(["backup", "verify", archive], environment: Self.environment(live))
+            #expect(verify.status == 0, "\(verify.stderr)")
+            #expect(verify.stdout.hasPrefix("ok: "))
+
+            await live.stop()
+            let fresh = outside.file("restored")
+            try FileManager.default.createDirectory(atPath: fresh, withIntermediateDirectories: true)
+            let restore = try cli.run(
+                ["restore", "--archive", archive],
+                environment: [
+                    "ZCPLATFORM_STORE_PATH": "\(fresh)/zcplatform.db",
+                    "ZCPLATFORM_VAULT_KEY_PATH": "\(fresh)/vault.key",
+                    "ZCPLATFORM_RUNTIME_DRIVER": "process",
+                ])
+            #expect(restore.status == 0, "\(restore.stderr)")
+
+            let source = try Self.open(live.api.platform.configuration.store.path)
+            let restored = try Self.open("\(fresh)/zcplatform.db")
+            let sourceCounts = try await source.tableRowCounts()
+            let restoredCounts = try await restored.tableRowCounts()
+            // Tables nobody wrote during the backup are equal row for row.
+            for table in ["users", "memberships", "channels", "tenant_configs", "login_codes"] {
+                let left = try await StoreCopierProbe.checksum(table, source)
+                let right = try await StoreCopierProbe.checksum(table, restored)
+                #expect(left == right, "\(table) equal")
+            }
+            // Tenants created during the backup: the restored ones are exactly a prefix of them.
+            let restoredTenants = try await restored.read { try await $0.tenants(.all) }.map(\.id.rawValue)
+            let loadCreated = created.withLock { $0 }
+            let restoredLoad = loadCreated.filter { restoredTenants.contains($0) }
+            #expect(restoredLoad == Array(loadCreated.prefix(restoredLoad.count)), "a consistent point in time")
+            #expect(
+                restoredLoad.count < loadCreated.count || loadCreated.isEmpty,
+                "tenants created after the snapshot are absent")
+            #expect(restoredTenants.contains("metered"))
+            // Snapshots and audit: the restored rows are a prefix of the source's.
+            let window = (Timestamp(seconds: 0), Timestamp(seconds: 1 << 40))
+            let sourceSnapshots = try await source.read {
+                try await $0.snapshots(of: TenantID(trusted: "metered"), from: window.0, to: window.1)
+            }
+            let restoredSnapshots = try await restored.read {
+                try await $0.snapshots(of: TenantID(trusted: "metered"), from: window.0, to: window.1)
+            }
+            #expect(!restoredSnapshots.isEmpty)
+            #expect(Array(sourceSnapshots.prefix(restoredSnapshots.count)) == restoredSnapshots)
+            let sourceAudit = try await source.read { try await $0.auditEvents(AuditQuery(limit: 100_000)) }.events
+            let restoredAudit = try await restored.read { try await $0.auditEvents(AuditQuery(limit: 100_000)) }.events
+            let sourceByID = Dictionary(uniqueKeysWithValues: sourceAudit.map { ($0.id, $0) })
+            #expect(restoredAudit.filter { $0.action != "restore" }.allSatisfy { sourceByID[$0.id] == $0 })
+            #expect(
+                restoredAudit.contains { $0.action == "restore" }, "the restore is audited in the restored database")
+            #expect((restoredCounts["resource_rollups"] ?? 0) > 0 && (sourceCounts["usage_metrics"] ?? 0) >= 0)
+            // The secret opens with the restored key.
+            let vault = try Vault(keyFile: "\(fresh)/vault.key")
+            let secrets = try await restored.read { try await $0.storedSecrets() }
+            let opened = try secrets.map { try vault.open($0.sealed, owner: $0.location.owner) }
+            #expect(opened.contains(Self.botToken))
+            await source.close()
+            await restored.close()
+        }
+    }
+
+    @Test("restore refuses a damaged, truncated, mis-summed or newer archive and a running server; the database stays")
+    func refusals() async throws {
+        let live = try await LivePlatform.start()
+        let outside = try TemporaryDirectory("zc-backup")
+        defer { outside.remove() }
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"kept","name":"Kept"}"#).status == 201)
+            let cli = CommandRunner(directory: outside.path)
+            let environment = Self.environment(live)
+            let backup = try cli.run(["backup", "--output", outside.path], environment: environment)
+            #expect(backup.status == 0, "\(backup.stderr)")
+            let archive = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let database = live.api.platform.configuration.store.path
+
+            // A running server holds the database.
+            let running = try cli.run(["restore", "--archive", archive], environment: environment)
+            #expect(running.status == 1)
+            #expect(running.stderr.contains("a running zcplatform server (pid \(getpid()))"), "\(running.stderr)")
+            await live.stop()
+            let before = try Data(contentsOf: URL(fileURLWithPath: database))
+
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive)))
+            func variant(_ name: String, _ change: (inout [UInt8]) -> Void) throws -> String {
+                var copy = bytes
+                change(&copy)
+                let path = outside.file(name)
+                try Data(copy).write(to: URL(fileURLWithPath: path))
+                return path
+            }
+            let truncated = try variant("truncated.tar.gz") { $0.removeLast($0.count / 3) }
+            let flipped = try variant("flipped.tar.gz") { $0[$0.count / 2] ^= 0x20 }
+            let cases: [(String, String)] = [
+                (truncated, "truncated"), (flipped, "damaged"), (outside.file("missing.tar.gz"), "does not exist"),
+                (try Self.rewritten(archive, in: outside, name: "sums.tar.gz", checksum: true), "checksum"),
+                (
+                    try Self.rewritten(archive, in: outside, name: "newer.tar.gz", schema: 99),
+                    "newer than this zcplatform"
+                ),
+            ]
+            for (path, expected) in cases {
+                let verify = try cli.run(["backup", "verify", path], environment: environment)
+                #expect(verify.status == 1, "\(path)")
+                #expect(verify.stderr.contains(expected), "verify \(path): \(verify.stderr)")
+                let refused = try cli.run(["restore", "--archive", path], environment: environment)
+                #expect(refused.status == 1, "\(path)")
+                #expect(refused.stderr.contains(expected), "restore \(path): \(refused.stderr)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "the database is untouched")
+            }
+            let leftovers = try FileManager.default.contentsOfDirectory(
+                atPath: (database as NSString).deletingLastPathComponent)
+            #expect(!leftovers.contains { $0.contains("pre-restore") || $0.hasPrefix(".zcplatform-restore") })
+            // The good archive restores, keeping the replaced files.
+            let good = try cli.run(["restore", "--archive", archive], environment: environment)
+            #expect(good.status == 0, "\(good.stderr)")
+            let after = try FileManager.default.contentsOfDirectory(
+                atPath: (database as NSString).deletingLastPathComponent)
+            #expect(after.contains { $0.hasPrefix("zcplatform.db.pre-restore-") })
+            #expect(after.contains { $0.hasPrefix("vault.key.pre-restore-") })
+        }
+    }
+
+    /// A copy of `archive` with its database changed: a bad checksum in the manifest, or a schema newer
+    /// than this binary's (recorded consistently, so only the version check can refuse it).
+    static func rewritten(
+        _ archive: String, in directory: TemporaryDirectory, name: String, checksum: Bool = false, schema: Int? = nil
+    ) throws -> String {
+        let work = directory.file("rewrite-\(name)")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let untar = Process()
+        untar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        untar.arguments = ["-xzf", archive, "-C", work]
+        try untar.run()
+        untar.waitUntilExit()
+        let manifestURL = URL(fileURLWithPath: "\(work)/manifest.json")
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any] ?? [:]
+        var files = manifest["files"] as? [String: [String: Any]] ?? [:]
+        if checksum {
+            files["zcplatform.db"]?["sha256"] = String(repeating: "0", count: 64)
+        }
+        if let schema {
+            _ = try SQLiteShell.run(
+                "\(work)/zcplatform.db",
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(schema), 'from the future', 0)")
+            let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
+            files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
+            manifest["schema_version"] = schema
+        }
+        manifest["files"] = files
+        try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+        let path = directory.file(name)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["--format=ustar", "-czf", path, "-C", work, "zcplatform.db", "vault.key", "manifest.json"]
+        try tar.run()
+        tar.waitUntilExit()
+        return path
+    }
+
+    @Test("a backup killed at any moment leaves no archive under the final name; prune keeps the newest")
+    func killedAndPruned() async throws {
+        let live = try await LivePlatform.start()
+        let outside = try TemporaryDirectory("zc-backup")
+        defer { outside.remove() }
+        try await live.scoped {
+            for index in 0..<30 {
+                _ = await live.call(.post, "/api/tenants", json: #"{"id":"t-\#(index)","name":"T \#(index)"}"#)
+            }
+            let cli = CommandRunner(directory: outside.path)
+            for delay in [0, 5, 20, 40, 80, 150] {
+                let started = try cli.start(["backup", "--output", outside.path], environment: Self.environment(live))
+                usleep(UInt32(delay * 1000))
+                started.signal(SIGKILL)
+                _ = started.finish()
+                for name in try FileManager.default.contentsOfDirectory(atPath: outside.path)
+                where name.hasPrefix("zcplatform-backup-") {
+                    // Whatever carries the final name is a complete, verified archive.
+                    let verify = try cli.run(
+                        ["backup", "verify", outside.file(name)], environment: Self.environment(live))
+                    #expect(verify.status == 0, "killed after \(delay) ms: \(name): \(verify.stderr)")
+                }
+                try await Task.sleep(for: .milliseconds(1100))
+            }
+            let complete = try cli.run(["backup", "--output", outside.path], environment: Self.environment(live))
+            #expect(complete.status == 0, "\(complete.stderr)")
+            // Prune: two old archives go, the newest stays even when it is old too.
+            let old = ["zcplatform-backup-2020-01-01-030000.tar.gz", "zcplatform-backup-2020-01-02-030000.tar.gz"]
+            for name in old { FileManager.default.createFile(atPath: outside.file(name), contents: Data()) }
+            FileManager.default.createFile(atPath: outside.file("unrelated.tar.gz"), contents: Data())
+            let prune = try cli.run(["backup", "prune", "--output", outside.path, "--keep-days", "14"])
+            #expect(prune.status == 0, "\(prune.stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: outside.path)
+            #expect(!left.contains(old[0]) && !left.contains(old[1]))
+            #expect(left.contains("unrelated.tar.gz"), "only this tool's archives are touched")
+            let onlyOld = try TemporaryDirectory("zc-prune")
+            defer { onlyOld.remove() }
+            for name in old { FileManager.default.createFile(atPath: onlyOld.file(name), contents: Data()) }
+            let result = try BackupPruner.prune(directory: onlyOld.path, keepDays: 14)
+            #expect(result.deleted == [old[0]] && result.kept == [old[1]], "the newest archive is never deleted")
+            #expect(try cli.run(["backup", "prune", "--output", outside.path, "--keep-days", "0"]).status == 1)
+        }
+    }
+}
+
+/// Table checksums through the store copier's canonical encoding, for equality of whole tables.
+enum StoreCopierProbe {
+    static func checksum(_ table: String, _ store: SQLiteStore) async throws -> String {
+        guard let spec = SQLTable.all.first(where: { $0.name == table }) else { return "" }
+        return try await StoreCopier.checksum(spec, in: store.sqlStore).digest
+    }
+}
