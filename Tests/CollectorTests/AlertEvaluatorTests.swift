@@ -107,6 +107,31 @@ struct AlertEvaluatorTests {
         await fixture.close()
     }
 
+    @Test("a failed backup fires until a backup succeeds")
+    func backup() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        func record(_ outcome: String, at seconds: Int64) async throws {
+            try await fixture.store.withTransaction {
+                try await $0.appendAudit(
+                    NewAuditEvent(
+                        at: t0.adding(seconds: seconds), actor: "cli", action: "backup",
+                        detail: ["outcome": .string(outcome), "error": "no space left on device"]))
+            }
+        }
+        try await record("succeeded", at: 0)
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 10))
+        #expect(fixture.notifier.all.isEmpty)
+        try await record("failed", at: 86_400)
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 86_410))
+        #expect(fixture.notifier.all.map(\.labels["alertname"]) == ["BackupFailed"])
+        #expect(fixture.notifier.all.first?.body.contains("no space left on device") == true)
+        try await record("succeeded", at: 90_000)
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 90_010))
+        #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
+        await fixture.close()
+    }
+
     @Test("disk use: warning, then critical, then resolved; a runtime outage fires after its duration")
     func diskAndRuntime() async throws {
         let fixture = try await Fixture()

@@ -102,11 +102,22 @@ public final class AlertEvaluator: Service {
         func add(_ alert: Alert, holdFor: Duration) {
             found[alert.key] = Condition(alert: alert, holdFor: holdFor.components.seconds)
         }
-        let (tenants, snapshots) = try await store.read { reader in
+        let (tenants, snapshots, backups) = try await store.read { reader in
             (
                 try await reader.tenants(TenantFilter(nodeID: self.nodeID, limit: Int.max)),
-                try await reader.latestSnapshots()
+                try await reader.latestSnapshots(),
+                try await reader.auditEvents(AuditQuery(action: "backup", limit: 1)).events
             )
+        }
+        // The newest backup failed (`zcplatform backup` records each run): until one succeeds.
+        if let last = backups.first, last.detail["outcome"] == .string("failed") {
+            var reason = "the last backup failed"
+            if case .string(let error)? = last.detail["error"] { reason += ": \(error)" }
+            add(
+                Alert(
+                    name: "BackupFailed", severity: .warning, labels: ["node": nodeID],
+                    summary: "The last zcplatform backup failed", description: reason, activeSince: last.at),
+                holdFor: .zero)
         }
         for tenant in tenants where tenant.status == .error {
             add(

@@ -1,5 +1,6 @@
 /// The built-in alert rules (the operations document's "Alerting Recommendations"), with their
-/// thresholds and durations from the configuration.
+/// thresholds and durations from the configuration. One more rule has no setting: the newest `backup`
+/// audit event saying `failed` fires `BackupFailed` (warning) until a backup succeeds.
 public struct AlertRules: Sendable, Hashable {
     /// A tenant in `error` for longer than this fires `TenantInError` (warning).
     public var errorFor: Duration
