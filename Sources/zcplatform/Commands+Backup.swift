@@ -87,8 +87,11 @@ extension Commands {
         let result = try await BackupRestorer(configuration: configuration, logger: logger(configuration, quiet: true))
             .restore(archive: archive, force: arguments.has("force"))
         for file in result.keptAside { FileHandle.standardError.write(Data("restore: kept \(file)\n".utf8)) }
+        let target =
+            configuration.store.driver == "sqlite"
+            ? configuration.store.path : StoreMigration.describe(configuration.store.url ?? "")
         print(
-            "restored \(archive) (created \(result.manifest.createdAt), schema \(result.manifest.schemaVersion) → \(result.schemaAfter)) into \(configuration.store.path)"
+            "restored \(archive) (created \(result.manifest.createdAt), schema \(result.manifest.schemaVersion) → \(result.schemaAfter)) into \(target)"
         )
         return 0
     }

@@ -60,7 +60,8 @@ struct BackupTests {
             }
             try await Task.sleep(for: .milliseconds(300))
             let cli = CommandRunner(directory: outside.path)
-            let backup = try cli.run(["backup", "--output", outside.path], environment: Self.environment(live))
+            let backup = try await cli.run(
+                detached: ["backup", "--output", outside.path], environment: Self.environment(live))
             try await Task.sleep(for: .milliseconds(300))
             load.cancel()
             _ = await load.value
@@ -73,15 +74,16 @@ struct BackupTests {
             let audit = await live.call(.get, "/api/monitoring/audit?action=backup").json["events"] as? [[String: Any]]
             #expect((audit?.first?["detail"] as? [String: Any])?["outcome"] as? String == "succeeded")
 
-            let verify = try cli.run(["backup", "verify", archive], environment: Self.environment(live))
+            let verify = try await cli.run(
+                detached: ["backup", "verify", archive], environment: Self.environment(live))
             #expect(verify.status == 0, "\(verify.stderr)")
             #expect(verify.stdout.hasPrefix("ok: "))
 
             await live.stop()
             let fresh = outside.file("restored")
             try FileManager.default.createDirectory(atPath: fresh, withIntermediateDirectories: true)
-            let restore = try cli.run(
-                ["restore", "--archive", archive],
+            let restore = try await cli.run(
+                detached: ["restore", "--archive", archive],
                 environment: [
                     "ZCPLATFORM_STORE_PATH": "\(fresh)/zcplatform.db",
                     "ZCPLATFORM_VAULT_KEY_PATH": "\(fresh)/vault.key",
@@ -144,13 +146,13 @@ struct BackupTests {
             #expect(await live.call(.post, "/api/tenants", json: #"{"id":"kept","name":"Kept"}"#).status == 201)
             let cli = CommandRunner(directory: outside.path)
             let environment = Self.environment(live)
-            let backup = try cli.run(["backup", "--output", outside.path], environment: environment)
+            let backup = try await cli.run(detached: ["backup", "--output", outside.path], environment: environment)
             #expect(backup.status == 0, "\(backup.stderr)")
             let archive = backup.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let database = live.api.platform.configuration.store.path
 
             // A running server holds the database.
-            let running = try cli.run(["restore", "--archive", archive], environment: environment)
+            let running = try await cli.run(detached: ["restore", "--archive", archive], environment: environment)
             #expect(running.status == 1)
             #expect(running.stderr.contains("a running zcplatform server (pid \(getpid()))"), "\(running.stderr)")
             await live.stop()
@@ -175,10 +177,10 @@ struct BackupTests {
                 ),
             ]
             for (path, expected) in cases {
-                let verify = try cli.run(["backup", "verify", path], environment: environment)
+                let verify = try await cli.run(detached: ["backup", "verify", path], environment: environment)
                 #expect(verify.status == 1, "\(path)")
                 #expect(verify.stderr.contains(expected), "verify \(path): \(verify.stderr)")
-                let refused = try cli.run(["restore", "--archive", path], environment: environment)
+                let refused = try await cli.run(detached: ["restore", "--archive", path], environment: environment)
                 #expect(refused.status == 1, "\(path)")
                 #expect(refused.stderr.contains(expected), "restore \(path): \(refused.stderr)")
                 #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "the database is untouched")
@@ -187,7 +189,7 @@ struct BackupTests {
                 atPath: (database as NSString).deletingLastPathComponent)
             #expect(!leftovers.contains { $0.contains("pre-restore") || $0.hasPrefix(".zcplatform-restore") })
             // The good archive restores, keeping the replaced files.
-            let good = try cli.run(["restore", "--archive", archive], environment: environment)
+            let good = try await cli.run(detached: ["restore", "--archive", archive], environment: environment)
             #expect(good.status == 0, "\(good.stderr)")
             let after = try FileManager.default.contentsOfDirectory(
                 atPath: (database as NSString).deletingLastPathComponent)
@@ -245,25 +247,26 @@ struct BackupTests {
             let cli = CommandRunner(directory: outside.path)
             for delay in [0, 5, 20, 40, 80, 150] {
                 let started = try cli.start(["backup", "--output", outside.path], environment: Self.environment(live))
-                usleep(UInt32(delay * 1000))
+                try await Task.sleep(for: .milliseconds(delay))
                 started.signal(SIGKILL)
-                _ = started.finish()
+                _ = await started.finished()
                 for name in try FileManager.default.contentsOfDirectory(atPath: outside.path)
                 where name.hasPrefix("zcplatform-backup-") {
                     // Whatever carries the final name is a complete, verified archive.
-                    let verify = try cli.run(
-                        ["backup", "verify", outside.file(name)], environment: Self.environment(live))
+                    let verify = try await cli.run(
+                        detached: ["backup", "verify", outside.file(name)], environment: Self.environment(live))
                     #expect(verify.status == 0, "killed after \(delay) ms: \(name): \(verify.stderr)")
                 }
                 try await Task.sleep(for: .milliseconds(1100))
             }
-            let complete = try cli.run(["backup", "--output", outside.path], environment: Self.environment(live))
+            let complete = try await cli.run(
+                detached: ["backup", "--output", outside.path], environment: Self.environment(live))
             #expect(complete.status == 0, "\(complete.stderr)")
             // Prune: two old archives go, the newest stays even when it is old too.
             let old = ["zcplatform-backup-2020-01-01-030000.tar.gz", "zcplatform-backup-2020-01-02-030000.tar.gz"]
             for name in old { FileManager.default.createFile(atPath: outside.file(name), contents: Data()) }
             FileManager.default.createFile(atPath: outside.file("unrelated.tar.gz"), contents: Data())
-            let prune = try cli.run(["backup", "prune", "--output", outside.path, "--keep-days", "14"])
+            let prune = try await cli.run(detached: ["backup", "prune", "--output", outside.path, "--keep-days", "14"])
             #expect(prune.status == 0, "\(prune.stderr)")
             let left = try FileManager.default.contentsOfDirectory(atPath: outside.path)
             #expect(!left.contains(old[0]) && !left.contains(old[1]))
@@ -273,7 +276,9 @@ struct BackupTests {
             for name in old { FileManager.default.createFile(atPath: onlyOld.file(name), contents: Data()) }
             let result = try BackupPruner.prune(directory: onlyOld.path, keepDays: 14)
             #expect(result.deleted == [old[0]] && result.kept == [old[1]], "the newest archive is never deleted")
-            #expect(try cli.run(["backup", "prune", "--output", outside.path, "--keep-days", "0"]).status == 1)
+            #expect(
+                try await cli.run(detached: ["backup", "prune", "--output", outside.path, "--keep-days", "0"]).status
+                    == 1)
         }
     }
 }

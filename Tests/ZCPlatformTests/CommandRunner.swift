@@ -37,6 +37,14 @@ struct CommandRunner {
         return result
     }
 
+    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads every
+    /// async test shares.
+    func run(
+        detached arguments: [String], environment extra: [String: String] = [:]
+    ) async throws -> Result {
+        try await Blocking.run { try self.run(arguments, environment: extra) }
+    }
+
     func start(
         _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false
     ) throws
@@ -118,6 +126,37 @@ final class RunningCommand: @unchecked Sendable {
         return CommandRunner.Result(
             status: process.terminationStatus, stdout: String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self))
+    }
+}
+
+/// Runs blocking work (waiting for processes) on a dispatch thread, off Swift's cooperative pool.
+enum Blocking {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+extension RunningCommand {
+    /// `finish` without holding a cooperative thread.
+    func finished(timeout: TimeInterval = 60) async -> CommandRunner.Result {
+        (try? await Blocking.run { self.finish(timeout: timeout) })
+            ?? CommandRunner.Result(status: -1, stdout: "", stderr: "")
+    }
+
+    /// Waits (without blocking) until the server logs the port it listens on.
+    func listeningPort(timeout: Duration = .seconds(30)) async throws -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = stderrSoFar.split(separator: "\n").first(where: { $0.contains("event=http.listening") })
+                .flatMap({ $0.split(separator: ":").last }).flatMap({ Int($0) })
+            {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 }
 

@@ -16,15 +16,10 @@ struct CrashSafetyTests {
     ]
 
     /// Starts `serve --demo` and waits for its port and the admin token (printed on the first start only).
-    static func start(_ cli: CommandRunner) throws -> (RunningCommand, Int, String?) {
+    static func start(_ cli: CommandRunner) async throws -> (RunningCommand, Int, String?) {
         let server = try cli.start(["serve", "--demo"], environment: environment)
-        var port: Int?
-        for _ in 0..<1500 where port == nil {
-            usleep(10_000)
-            port = server.stderrSoFar.split(separator: "\n").first { $0.contains("event=http.listening") }
-                .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
-        }
-        usleep(100_000)
+        let port = try await server.listeningPort()
+        try await Task.sleep(for: .milliseconds(100))
         let token = server.stdoutSoFar.split(separator: "\n").first.map(String.init)
         return (server, try #require(port, "\(server.stderrSoFar)"), token)
     }
@@ -35,7 +30,7 @@ struct CrashSafetyTests {
         let directory = try TemporaryDirectory("zc-crash")
         defer { directory.remove() }
         let cli = CommandRunner(directory: directory.path)
-        let (server, port, token) = try Self.start(cli)
+        let (server, port, token) = try await Self.start(cli)
         let bearer = try #require(token)
         let client = try HTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), readTimeout: .seconds(5)))
@@ -73,25 +68,27 @@ struct CrashSafetyTests {
         }
         try await Task.sleep(for: .milliseconds(1500))
         server.signal(SIGKILL)
-        _ = server.finish(timeout: 10)
+        _ = await server.finished(timeout: 10)
         writer.cancel()
         _ = await writer.value
         let written = acknowledged.withLock { $0 }
         #expect(written.count > 5, "the API acknowledged writes before the kill")
 
         let database = directory.file("data/zcplatform.db")
-        let check = try SQLiteShell.run(database, "PRAGMA integrity_check")
+        let check = try await Blocking.run { try SQLiteShell.run(database, "PRAGMA integrity_check") }
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(check.stdout)\(check.stderr)")
-        let (restarted, newPort, _) = try Self.start(cli)
+        let (restarted, newPort, _) = try await Self.start(cli)
         for id in written {
             #expect(
                 await call(.get, "/api/tenants/\(id)", on: newPort) == 200, "\(id) was acknowledged before the kill")
         }
-        let snapshots = try SQLiteShell.run(database, "SELECT COUNT(*) FROM resource_snapshots")
+        let snapshots = try await Blocking.run {
+            try SQLiteShell.run(database, "SELECT COUNT(*) FROM resource_snapshots")
+        }
         #expect((Int(snapshots.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "collector rows kept")
         await client.shutdown()
         restarted.signal(SIGTERM)
-        let ended = restarted.finish(timeout: 20)
+        let ended = await restarted.finished(timeout: 20)
         #expect(ended.status == 0, "\(ended.stderr.suffix(2000))")
     }
 }

@@ -34,11 +34,6 @@ public struct BackupCreator: Sendable {
         guard let backup = store as? any Store & StoreBackup else {
             throw BackupError("the \(store.driver) store cannot be backed up by this build")
         }
-        guard store.driver == "sqlite" else {
-            throw BackupError(
-                "backups of a \(store.driver) store (a logical export) are not available yet; use the database's own tools (pg_dump)"
-            )
-        }
         let name = BackupFiles.archiveName(at: now)
         let final = (outputDirectory as NSString).appendingPathComponent(name)
         guard !BackupFiles.exists(final) else { throw BackupError("\(final) already exists") }
@@ -49,7 +44,12 @@ public struct BackupCreator: Sendable {
         defer { BackupFiles.removeTree(work) }
         do {
             let snapshot = (work as NSString).appendingPathComponent(BackupManifest.databaseEntry)
-            try await backup.snapshot(to: snapshot)
+            if store.driver == "sqlite" {
+                try await backup.snapshot(to: snapshot)
+            } else {
+                try await BackupExport.export(
+                    store, to: snapshot, configuration: configuration, registry: registry, logger: logger)
+            }
             let (schema, counts) = try await inspect(snapshot)
             let keyPath = configuration.vaultKeyPath
             guard BackupFiles.exists(keyPath) else {
@@ -66,7 +66,8 @@ public struct BackupCreator: Sendable {
             let manifest = BackupManifest(
                 format: BackupManifest.currentFormat, platformVersion: Platform.version, schemaVersion: schema,
                 createdAt: Timestamp(seconds: Int64(now.timeIntervalSince1970)).iso8601, storeDriver: store.driver,
-                node: configuration.cluster.nodeID, contents: "sqlite-database", files: files, rowCounts: counts)
+                node: configuration.cluster.nodeID, contents: "sqlite-database", files: files,
+                rowCounts: counts)
             try archive.addData(BackupManifest.manifestEntry, try manifest.encoded(), modificationTime: mtime)
             try archive.finish()
             try BackupFiles.rename(partial, to: final)

@@ -30,7 +30,7 @@ public struct BackupRestorer: Sendable {
         -> Result
     {
         guard configuration.store.driver == "sqlite" else {
-            throw BackupError("restore into a \(configuration.store.driver) store is not available yet")
+            return try await restoreIntoServer(archive: archive, force: force, actor: actor, now: now)
         }
         let database = configuration.store.path
         if let holder = ServerLock.holder(ofDatabase: database), !force {
@@ -68,6 +68,63 @@ public struct BackupRestorer: Sendable {
         let store = try await registry.makeStore(configuration, logger: logger)
         do {
             try await store.migrate()
+            let after = try await store.schemaVersion().applied
+            let detail: [String: JSONValue] = [
+                "archive": .string((archive as NSString).lastPathComponent),
+                "created_at": .string(verified.manifest.createdAt),
+                "schema_from": .number(Double(verified.manifest.schemaVersion)), "schema_to": .number(Double(after)),
+                "kept_aside": .array(keptAside.map { .string(($0 as NSString).lastPathComponent) }),
+            ]
+            try await store.withTransaction { transaction in
+                try await transaction.appendAudit(
+                    NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: detail))
+            }
+            await store.close()
+            return Result(
+                manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// A server database (PostgreSQL): refuses while any node has been seen recently, unless forced;
+    /// exports the current data to `zcplatform-pre-restore-<time>.db` beside the vault key; then replaces
+    /// every table's rows with the archive's (verified by checksums) and swaps the key.
+    private func restoreIntoServer(archive: String, force: Bool, actor: String, now: Date) async throws -> Result {
+        let directory = (configuration.vaultKeyPath as NSString).deletingLastPathComponent
+        let base = directory.isEmpty ? "." : directory
+        try FileManager.default.createDirectory(
+            atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let stamp = BackupFiles.stamp(now, format: "yyyyMMdd'T'HHmmss'Z'")
+        let work = (base as NSString).appendingPathComponent(".zcplatform-restore-\(stamp)-\(getpid())")
+        defer { BackupFiles.removeTree(work) }
+        let verified = try await BackupVerifier(configuration: configuration, registry: registry, logger: logger)
+            .verify(archive: archive, into: work)
+        let store = try await registry.makeStore(configuration, logger: logger)
+        do {
+            try await store.migrate()
+            let recent = Timestamp.now().adding(seconds: -3 * Int64(configuration.cluster.heartbeatSeconds))
+            let running = try await store.read { try await $0.nodes() }.filter { $0.lastSeenAt >= recent }
+            if !running.isEmpty && !force {
+                throw BackupError(
+                    "zcplatform servers are running on this database (\(running.map(\.id).sorted().joined(separator: ", "))); stop them first, or pass --force"
+                )
+            }
+            let schemaBefore = try await store.schemaVersion().applied
+            let aside = (base as NSString).appendingPathComponent("zcplatform-pre-restore-\(stamp).db")
+            try await BackupExport.export(
+                store, to: aside, configuration: configuration, registry: registry, logger: logger)
+            var keptAside = [aside]
+            try await BackupExport.load(
+                from: verified.database, into: store, configuration: configuration, registry: registry, logger: logger)
+            let key = configuration.vaultKeyPath
+            if BackupFiles.exists(key) {
+                let keyAside = "\(key).pre-restore-\(stamp)"
+                try BackupFiles.rename(key, to: keyAside)
+                keptAside.append(keyAside)
+            }
+            try move(verified.vaultKey, to: key)
             let after = try await store.schemaVersion().applied
             let detail: [String: JSONValue] = [
                 "archive": .string((archive as NSString).lastPathComponent),
