@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "SystemLibrariesTests", dependencies: ["CSQLite", "CLibPQ", "CCrypto", "CZlib", "CEpoll"],
             path: "Tests/SystemLibrariesTests"),
-        .testTarget(name: "ZCCoreTests", dependencies: ["ZCCore"], path: "Tests/ZCCoreTests"),
+        .testTarget(name: "ZCCoreTests", dependencies: ["ZCCore", "TestSupport"], path: "Tests/ZCCoreTests"),
         .testTarget(name: "ZCHTTPTests", dependencies: ["ZCHTTP", "ZCCore"], path: "Tests/ZCHTTPTests"),
         .testTarget(name: "ZCCryptoTests", dependencies: ["ZCCrypto", "ZCCore"], path: "Tests/ZCCryptoTests"),
         .testTarget(name: "ZCTOMLTests", dependencies: ["ZCTOML"], path: "Tests/ZCTOMLTests"),
@@ -95,7 +95,8 @@ let package = Package(
             ],
             path: "Tests/CollectorTests"),
         .testTarget(
-            name: "WebhookNotifierTests", dependencies: ["WebhookNotifier", "ZCCore", "ZCCrypto", "ZCHTTP"],
+            name: "WebhookNotifierTests",
+            dependencies: ["WebhookNotifier", "ZCCore", "ZCCrypto", "ZCHTTP", "TestSupport"],
             path: "Tests/WebhookNotifierTests"),
         .testTarget(
             name: "SQLiteStoreTests",

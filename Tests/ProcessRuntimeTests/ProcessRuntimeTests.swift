@@ -66,13 +66,14 @@ struct ProcessRuntimeTests {
                 .post, .tcp(host: "127.0.0.1", port: spec.hostPort), path, body: Array(body.utf8))
         }
 
-        func waitHealthy(timeout: Duration = .seconds(10)) async throws {
+        func waitHealthy(timeout: Duration = .seconds(30)) async throws {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 if let answer = try? await get("/health"), answer.status == .ok { return }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            throw ContainerRuntimeError.timedOut("no /health")
+            let log = (try? await lines(tail: 20))?.joined(separator: " | ") ?? "no log"
+            throw ContainerRuntimeError.timedOut("no /health on port \(spec.hostPort); agent log: \(log)")
         }
 
         func lines(tail: Int = 100) async throws -> [String] {

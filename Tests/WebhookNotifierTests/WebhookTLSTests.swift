@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WebhookNotifier
 import ZCCore
@@ -55,11 +56,13 @@ struct WebhookTLSTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = directory.appendingPathComponent("key.pem").path
         let certificate = directory.appendingPathComponent("cert.pem").path
-        #expect(
+        let made = try await Blocking.run {
             try Self.run([
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            ]) == 0)
+            ])
+        }
+        #expect(made == 0)
         let port = try Self.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Self.openssl ?? "/usr/bin/openssl")
@@ -69,7 +72,7 @@ struct WebhookTLSTests {
         server.standardError = output
         try server.run()
         defer {
-            // openssl s_server does not always end on SIGTERM.
+            // openssl s_server does not always end on SIGTERM; a killed process is reaped at once.
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZCCore
 
@@ -237,9 +238,9 @@ struct PrometheusTextParserTests {
     // MARK: prometheus_client, live
 
     @Test("text generated live by Python's prometheus_client, checked against its own parser")
-    func pythonPrometheusClient() throws {
+    func pythonPrometheusClient() async throws {
         let output: PrometheusClientText.Output
-        switch try PrometheusClientText.run() {
+        switch try await Blocking.run({ try PrometheusClientText.run() }) {
         case .produced(let produced): output = produced
         case .unavailable(let reason):
             if ProcessInfo.processInfo.environment["CI"] == "true" {

@@ -87,7 +87,7 @@ struct HTTPClientTests {
         await #expect(throws: HTTPClientError.timedOut("waiting for 127.0.0.1:\(silent.port) to answer")) {
             _ = try await client.execute(.get, .tcp(host: "127.0.0.1", port: silent.port), "/")
         }
-        #expect(Date().timeIntervalSince(began) < 3)
+        #expect(Date().timeIntervalSince(began) < 20, "the read timeout ends the wait, not a hang")
         let rude = try RawListener(reply: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", closeAfterReply: true)
         await #expect(throws: HTTPClientError.connectionClosed) {
             _ = try await client.execute(.get, .tcp(host: "127.0.0.1", port: rude.port), "/")

@@ -18,20 +18,20 @@ struct CommandLineTests {
     }
 
     @Test("--help on every command exits 0 and shows its usage", arguments: commands)
-    func help(_ command: String) throws {
+    func help(_ command: String) async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(command.split(separator: " ").map(String.init) + ["--help"])
+        let result = try await cli.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Usage: zcplatform \(command)"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("data")), "help touches nothing")
     }
 
     @Test("top-level help lists every command")
-    func topLevelHelp() throws {
+    func topLevelHelp() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(["--help"])
+        let result = try await cli.run(["--help"])
         #expect(result.status == 0)
         for command in Self.commands { #expect(result.stdout.contains("  \(command) ")) }
     }
@@ -44,32 +44,32 @@ struct CommandLineTests {
             (["bootstrap", "--admin-email"], "option '--admin-email' needs a value"),
             (["version", "extra"], "unexpected argument 'extra'"),
         ])
-    func usageErrors(_ arguments: [String], _ message: String) throws {
+    func usageErrors(_ arguments: [String], _ message: String) async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(arguments)
+        let result = try await cli.run(arguments)
         #expect(result.status == 2)
         #expect(result.stderrLines.first == "zcplatform: error: \(message)")
     }
 
     @Test("version")
-    func version() throws {
+    func version() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(["version"])
+        let result = try await cli.run(["version"])
         #expect(result.status == 0)
         #expect(result.stdoutLines.first?.hasPrefix("zcplatform ") == true)
         #expect(result.stdout.contains("sqlite 3."))
     }
 
     @Test("migrate creates ./data/zcplatform.db in WAL mode, then reports it up to date")
-    func migrate() throws {
+    func migrate() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let first = try cli.run(["migrate"])
+        let first = try await cli.run(["migrate"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("applied migration 1"))
-        let second = try cli.run(["migrate"])
+        let second = try await cli.run(["migrate"])
         #expect(second.stdout.contains("schema is up to date"))
         let database = directory.file("data/zcplatform.db")
         #expect(FileManager.default.fileExists(atPath: database))
@@ -81,19 +81,19 @@ struct CommandLineTests {
     }
 
     @Test("bootstrap prints the token alone on the last line, stores only its hash, and is idempotent")
-    func bootstrap() throws {
+    func bootstrap() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let first = try cli.run(["bootstrap", "--admin-email", "Ops@Example.com"])
+        let first = try await cli.run(["bootstrap", "--admin-email", "Ops@Example.com"])
         #expect(first.status == 0, "\(first.stderr)")
         let token = try #require(first.stdoutLines.last)
         #expect(token.hasPrefix("zcp_") && token.count == 47)
         #expect(!first.stderr.contains(token))
-        let again = try cli.run(["bootstrap", "--admin-email", "ops@example.com"])
+        let again = try await cli.run(["bootstrap", "--admin-email", "ops@example.com"])
         #expect(again.status == 0)
         #expect(again.stdout.isEmpty, "no second token")
         #expect(again.stderr.contains("already bootstrapped"))
-        let other = try cli.run(["bootstrap", "--admin-email", "someone@example.com"])
+        let other = try await cli.run(["bootstrap", "--admin-email", "someone@example.com"])
         #expect(other.status == 1)
         #expect(other.stderrLines.last?.hasPrefix("zcplatform: error: already bootstrapped") == true)
         guard SQLiteShell.required() else { return }
@@ -105,22 +105,22 @@ struct CommandLineTests {
     }
 
     @Test("db size, checkpoint, vacuum and integrity on a healthy database")
-    func maintenance() throws {
+    func maintenance() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        _ = try cli.run(["bootstrap", "--admin-email", "ops@example.com"])
-        let size = try cli.run(["db", "size"])
+        _ = try await cli.run(["bootstrap", "--admin-email", "ops@example.com"])
+        let size = try await cli.run(["db", "size"])
         #expect(size.status == 0, "\(size.stderr)")
         #expect(size.stdout.contains("zcplatform.db"))
         #expect(size.stdout.contains("resource_snapshots"))
         #expect(size.stdout.contains("audit_log"))
-        let checkpoint = try cli.run(["db", "checkpoint"])
+        let checkpoint = try await cli.run(["db", "checkpoint"])
         #expect(checkpoint.status == 0)
         #expect(checkpoint.stdout.contains("checkpoint complete"))
-        let vacuum = try cli.run(["db", "vacuum"])
+        let vacuum = try await cli.run(["db", "vacuum"])
         #expect(vacuum.status == 0)
         #expect(vacuum.stdout.contains("vacuum complete"))
-        let integrity = try cli.run(["db", "integrity"])
+        let integrity = try await cli.run(["db", "integrity"])
         #expect(integrity.status == 0)
         #expect(integrity.stdout == "ok\n")
     }
@@ -163,7 +163,7 @@ struct CommandLineTests {
         #expect(health.status == .ok)
         await client.shutdown()
         server.signal(signal)
-        let result = server.finish(timeout: 20)
+        let result = await server.finished(timeout: 20)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("event=platform.stopping"))
         #expect(result.stderr.contains("event=platform.stopped"))
@@ -209,7 +209,7 @@ struct CommandLineTests {
         #expect(health.status == .ok)
         await client.shutdown()
         server.signal(SIGTERM)
-        let result = server.finish(timeout: 20)
+        let result = await server.finished(timeout: 20)
         #expect(result.status == 0)
         #expect(result.stderr.contains("event=runtime.no_isolation"))
         #expect(result.stderr.contains("demo: deploying tenant 'demo'"))
@@ -224,14 +224,14 @@ struct CommandLineTests {
     }
 
     @Test("a file that is not a database: clear error, exit 1, file untouched")
-    func notADatabase() throws {
+    func notADatabase() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.file("data"), withIntermediateDirectories: true)
         let content = Data("# my notes, not a database\n".utf8)
         try content.write(to: URL(fileURLWithPath: directory.file("data/zcplatform.db")))
         for command in [["serve"], ["migrate"], ["db", "size"], ["bootstrap", "--admin-email", "a@b.co"]] {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 1, "\(command)")
             #expect(result.stderrLines.last == "zcplatform: error: ./data/zcplatform.db is not a SQLite database")
         }
@@ -240,17 +240,17 @@ struct CommandLineTests {
     }
 
     @Test("a damaged database: integrity and serve refuse it, exit 1, file untouched")
-    func damaged() throws {
+    func damaged() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        #expect(try cli.run(["migrate"]).status == 0)
-        #expect(try cli.run(["db", "checkpoint"]).status == 0)
+        #expect(try await cli.run(["migrate"]).status == 0)
+        #expect(try await cli.run(["db", "checkpoint"]).status == 0)
         let path = directory.file("data/zcplatform.db")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         for index in 100..<4096 { bytes[index] = 0x5A }
         try bytes.write(to: URL(fileURLWithPath: path))
         for command in [["serve"], ["db", "integrity"]] {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 1, "\(command)")
             #expect(result.stderrLines.last?.contains("damaged") == true || result.stderr.contains("not a SQLite"))
         }
@@ -258,7 +258,7 @@ struct CommandLineTests {
     }
 
     @Test("an unwritable data directory: clear error naming it, exit 1")
-    func unwritableDirectory() throws {
+    func unwritableDirectory() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
         let data = directory.file("data")
@@ -271,7 +271,7 @@ struct CommandLineTests {
             Issue.record("running as root without setpriv: cannot drop privileges to test permissions")
             return
         }
-        let result = try cli.run(["migrate"], asNobody: asNobody)
+        let result = try await cli.run(["migrate"], asNobody: asNobody)
         #expect(result.status == 1)
         #expect(
             result.stderrLines.last
@@ -280,40 +280,40 @@ struct CommandLineTests {
     }
 
     @Test("configuration mistakes: exit 1, one line naming the key; nothing created")
-    func configurationErrors() throws {
+    func configurationErrors() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
         try Data("[server]\nport = \"eighty\"\n".utf8).write(
             to: URL(fileURLWithPath: directory.file("zcplatform.toml")))
         for command in [["serve"], ["config", "check"], ["migrate"]] {
-            let result = try cli.run(command)
+            let result = try await cli.run(command)
             #expect(result.status == 1)
             #expect(result.stderrLines.last?.contains("server.port must be an integer from 0 to 65535") == true)
         }
         try Data("[store]\ndriver = \"mysql\"\n".utf8).write(
             to: URL(fileURLWithPath: directory.file("zcplatform.toml")))
-        let driver = try cli.run(["serve"])
+        let driver = try await cli.run(["serve"])
         #expect(driver.status == 1)
         #expect(
             driver.stderrLines.last
                 == "zcplatform: error: store.driver: unknown driver \"mysql\" (available: postgres, sqlite)")
-        let variable = try cli.run(
+        let variable = try await cli.run(
             ["config", "check", "--config", "/dev/null"], environment: ["ZCPLATFORM_SERVER_PROT": "1"])
         #expect(variable.status == 1)
         #expect(
             variable.stderr.contains("unknown variable ZCPLATFORM_SERVER_PROT (did you mean 'ZCPLATFORM_SERVER_PORT'?)")
         )
-        let missing = try cli.run(["serve", "--config", "nowhere.toml"])
+        let missing = try await cli.run(["serve", "--config", "nowhere.toml"])
         #expect(missing.status == 1)
         #expect(missing.stderrLines.last == "zcplatform: error: configuration file nowhere.toml does not exist")
         #expect(!FileManager.default.fileExists(atPath: directory.file("data")))
     }
 
     @Test("Docs/CONFIGURATION.md holds the reference table of every key, as `config keys --markdown` prints it")
-    func configurationDocs() throws {
+    func configurationDocs() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(["config", "keys", "--markdown"])
+        let result = try await cli.run(["config", "keys", "--markdown"])
         #expect(result.status == 0)
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Docs/CONFIGURATION.md")
@@ -326,10 +326,10 @@ struct CommandLineTests {
     }
 
     @Test("config check prints the effective configuration with secrets redacted")
-    func configCheck() throws {
+    func configCheck() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        let result = try cli.run(
+        let result = try await cli.run(
             ["config", "check"], environment: ["ZCPLATFORM_STORE_URL": "postgres://zc:very-secret-pw@db/zc"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("[server]"))

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// Runs the built `zcplatform` binary as an operator would: its own working directory, a clean
@@ -29,20 +30,19 @@ struct CommandRunner {
 
     let directory: String
 
+    /// Runs the command to its end, waiting on a thread of its own: waiting for a process must not hold
+    /// one of the few threads every async test shares.
     func run(
         _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false
-    ) throws -> Result {
+    ) async throws -> Result {
         let process = try start(arguments, environment: extra, asNobody: asNobody)
-        let result = process.finish()
-        return result
+        return await process.finished()
     }
 
-    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads every
-    /// async test shares.
     func run(
         detached arguments: [String], environment extra: [String: String] = [:]
     ) async throws -> Result {
-        try await Blocking.run { try self.run(arguments, environment: extra) }
+        try await run(arguments, environment: extra)
     }
 
     func start(
@@ -126,15 +126,6 @@ final class RunningCommand: @unchecked Sendable {
         return CommandRunner.Result(
             status: process.terminationStatus, stdout: String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self))
-    }
-}
-
-/// Runs blocking work (waiting for processes) on a dispatch thread, off Swift's cooperative pool.
-enum Blocking {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
     }
 }
 

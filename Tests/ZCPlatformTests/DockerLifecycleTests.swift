@@ -110,7 +110,7 @@ struct DockerLifecycleTests {
             #expect(Int(info.st_uid) == tenant.uid)
             #expect(info.st_mode & 0o777 == 0o600)
 
-            if let direct = try Self.dockerCLILogs(name) {
+            if let direct = try await Blocking.run({ try Self.dockerCLILogs(name) }) {
                 #expect(direct.contains("zeroclaw gateway listening on 127.0.0.1:\(port)"), "\(direct)")
             }
             let logs = await live.call(.get, "/api/tenants/\(id)/logs?tail=100")

@@ -25,7 +25,9 @@ struct DockerMonitoringTests {
             try await MonitoringFlow.checkUsage(live, id)
             try await MonitoringFlow.checkAutoRestart(live, id) {
                 // The operator's `docker kill`: the restart policy does not bring a killed container back.
-                let kill = try DockerLifecycleTests.dockerCLI(["kill", "zeroclaw-tenant-\(id)"])
+                let kill = try await Blocking.run {
+                    try DockerLifecycleTests.dockerCLI(["kill", "zeroclaw-tenant-\(id)"])
+                }
                 #expect(kill?.status == 0, "\(kill?.output ?? "no docker CLI")")
             }
             try await MonitoringFlow.checkPermanentFailure(live, id, port: port)

@@ -112,7 +112,7 @@ struct StoreMigrationTests {
         await source.close()
 
         let cli = CommandRunner(directory: directory.path)
-        let first = try cli.run(["migrate-store", "--from", sqlitePath, "--to", url])
+        let first = try await cli.run(["migrate-store", "--from", sqlitePath, "--to", url])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("verified: every table's rows and checksums match"))
         #expect(first.stdout.contains("resource_snapshots   600 → 600 rows"))
@@ -129,18 +129,18 @@ struct StoreMigrationTests {
         #expect(next.id == 4)
         await target.close()
 
-        let second = try cli.run(["migrate-store", "--from", sqlitePath, "--to", url])
+        let second = try await cli.run(["migrate-store", "--from", sqlitePath, "--to", url])
         #expect(second.status == 1)
         #expect(second.stderrLines.last?.contains("the target store is not empty (") == true)
         #expect(second.stderrLines.last?.contains("pass --force to replace its contents") == true)
 
-        let forced = try cli.run(["migrate-store", "--from", sqlitePath, "--to", url, "--force"])
+        let forced = try await cli.run(["migrate-store", "--from", sqlitePath, "--to", url, "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stdout.contains("verified"))
 
         // And back, into a new SQLite file: a cluster can return to one node.
         let back = directory.file("back/zcplatform.db")
-        let reverse = try cli.run(["migrate-store", "--from", url, "--to", back])
+        let reverse = try await cli.run(["migrate-store", "--from", url, "--to", back])
         #expect(reverse.status == 0, "\(reverse.stderr)")
         let returned = try SQLiteStore(options: SQLiteOptions(path: back), logger: .disabled)
         #expect(try await Self.contents(returned) == expected)
@@ -148,17 +148,17 @@ struct StoreMigrationTests {
     }
 
     @Test("the source is never written, and usage mistakes are clear")
-    func refusals() throws {
+    func refusals() async throws {
         let directory = try TemporaryDirectory("zc-migrate")
         defer { directory.remove() }
         let cli = CommandRunner(directory: directory.path)
-        let missing = try cli.run(["migrate-store", "--from", directory.file("a.db")])
+        let missing = try await cli.run(["migrate-store", "--from", directory.file("a.db")])
         #expect(missing.status == 2)
         #expect(missing.stderrLines.first == "zcplatform: error: missing --to PATH|URL")
-        let same = try cli.run(["migrate-store", "--from", "x.db", "--to", "x.db"])
+        let same = try await cli.run(["migrate-store", "--from", "x.db", "--to", "x.db"])
         #expect(same.status == 1)
         #expect(same.stderrLines.last == "zcplatform: error: --from and --to name the same store")
-        let unreachable = try cli.run([
+        let unreachable = try await cli.run([
             "migrate-store", "--from", directory.file("a.db"), "--to", "postgres://zc:pw-secret@127.0.0.1:1/zc",
         ])
         #expect(unreachable.status == 1)

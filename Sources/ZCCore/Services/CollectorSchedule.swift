@@ -6,19 +6,25 @@ public struct CollectorSchedule: Service {
     let metrics: CollectorMetrics
     let logger: Logger
     let sleep: @Sendable (ContinuousClock.Instant) async throws -> Void
+    let now: @Sendable () -> ContinuousClock.Instant
 
     public var name: String { "collector.\(collector.name)" }
 
+    /// - Parameters:
+    ///   - sleep: waits until an instant (tests pass a manual clock's).
+    ///   - now: the current instant.
     public init(
         _ collector: any Collector, metrics: MetricsRegistry, logger: Logger,
         sleep: @escaping @Sendable (ContinuousClock.Instant) async throws -> Void = {
             try await Task.sleep(until: $0, clock: .continuous)
-        }
+        },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.collector = collector
         self.metrics = CollectorMetrics(metrics)
         self.logger = logger
         self.sleep = sleep
+        self.now = now
     }
 
     public func run() async throws {
@@ -27,15 +33,14 @@ public struct CollectorSchedule: Service {
     }
 
     private func runCycles() async {
-        let clock = ContinuousClock()
         let interval = collector.interval
-        var next = clock.now
+        var next = self.now()
         while !Task.isCancelled {
-            let started = clock.now
+            let started = self.now()
             let completed = await runCycle()
             guard completed else { return }
             next += interval
-            let now = clock.now
+            let now = self.now()
             if now > next {
                 // The cycle overran: skip every tick that passed while it ran.
                 let behind = now - next
@@ -55,12 +60,11 @@ public struct CollectorSchedule: Service {
 
     /// One cycle, measured and reported; false when it ended because the task was cancelled.
     func runCycle() async -> Bool {
-        let clock = ContinuousClock()
-        let started = clock.now
+        let started = now()
         let name = collector.name
         do {
             let report = try await collector.collect()
-            let duration = clock.now - started
+            let duration = now() - started
             metrics.duration.set(Self.seconds(duration), labels: [name])
             metrics.lastSuccess.set(Double(Timestamp.now().seconds), labels: [name])
             metrics.targets.set(Double(report.targets), labels: [name])
@@ -75,7 +79,7 @@ public struct CollectorSchedule: Service {
             return true
         } catch {
             if Task.isCancelled { return false }
-            let duration = clock.now - started
+            let duration = now() - started
             metrics.duration.set(Self.seconds(duration), labels: [name])
             metrics.cycles.increment(labels: [name, "failed"])
             metrics.errors.increment(labels: [name])
