@@ -188,6 +188,15 @@ struct BackupTests {
             let leftovers = try FileManager.default.contentsOfDirectory(
                 atPath: (database as NSString).deletingLastPathComponent)
             #expect(!leftovers.contains { $0.contains("pre-restore") || $0.hasPrefix(".zcplatform-restore") })
+            // An archive from an older schema restores and is migrated forward.
+            let older = try Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
+            let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            #expect(migrated.stdout.contains("schema 2 → 3"), "\(migrated.stdout)")
+            let upgraded = try Self.open(database)
+            #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
+            #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
+            await upgraded.close()
             // The good archive restores, keeping the replaced files.
             let good = try await cli.run(detached: ["restore", "--archive", archive], environment: environment)
             #expect(good.status == 0, "\(good.stderr)")
@@ -201,7 +210,8 @@ struct BackupTests {
     /// A copy of `archive` with its database changed: a bad checksum in the manifest, or a schema newer
     /// than this binary's (recorded consistently, so only the version check can refuse it).
     static func rewritten(
-        _ archive: String, in directory: TemporaryDirectory, name: String, checksum: Bool = false, schema: Int? = nil
+        _ archive: String, in directory: TemporaryDirectory, name: String, checksum: Bool = false, schema: Int? = nil,
+        olderSchema: Bool = false
     ) throws -> String {
         let work = directory.file("rewrite-\(name)")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -223,6 +233,18 @@ struct BackupTests {
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
             manifest["schema_version"] = schema
+        }
+        if olderSchema {
+            // What a backup made before the roll-ups (schema 3) holds.
+            _ = try SQLiteShell.run(
+                "\(work)/zcplatform.db", "DROP TABLE resource_rollups; DELETE FROM schema_migrations WHERE version = 3")
+            let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
+            files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
+            manifest["schema_version"] = 2
+            var counts = manifest["row_counts"] as? [String: Int] ?? [:]
+            counts["resource_rollups"] = nil
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 1) - 1
+            manifest["row_counts"] = counts
         }
         manifest["files"] = files
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
