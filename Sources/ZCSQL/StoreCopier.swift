@@ -29,8 +29,11 @@ public enum StoreCopier {
         public var description: String { publicMessage }
     }
 
+    /// Copies every table of `source` (read in one snapshot) into `target`, then compares row counts and
+    /// checksums. With `atomically`, emptying the target and every insert happen in one write transaction
+    /// (a restore: the target is either untouched or complete); otherwise in batches of `batchRows`.
     public static func copy(
-        from source: SQLStore, to target: SQLStore, replace: Bool, batchRows: Int = 1_000,
+        from source: SQLStore, to target: SQLStore, replace: Bool, batchRows: Int = 1_000, atomically: Bool = false,
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> [TableReport] {
         let version = try await source.schemaVersion()
@@ -42,19 +45,34 @@ public enum StoreCopier {
         }
         try await target.migrate()
         let held = try await target.read { try await $0.rowCounts() }
-        if held.values.contains(where: { $0 > 0 }) {
-            guard replace else { throw TargetNotEmpty(counts: held) }
-            try await target.writeSession { session in
-                for table in SQLTable.all.reversed() { try await session.run("DELETE FROM \(raw: table.name)") }
-            }
-            progress("emptied the target")
-        }
+        let mustEmpty = held.values.contains(where: { $0 > 0 })
+        if mustEmpty && !replace { throw TargetNotEmpty(counts: held) }
         try await source.database.withConnection(write: false) { reader in
             try await reader.execute(source.dialect.beginRead, [])
             do {
-                for table in SQLTable.all {
-                    let count = try await copy(table, from: reader, source.dialect, to: target, batchRows)
-                    progress("copied \(table.name): \(count) rows")
+                if atomically {
+                    try await target.writeSession { session in
+                        if mustEmpty { try await empty(session) }
+                        for table in SQLTable.all {
+                            let count = try await copy(table, from: reader, source.dialect, batchRows) { inserts in
+                                _ = try await session.runMany(inserts)
+                            }
+                            try await resetIdentity(table, session)
+                            progress("copied \(table.name): \(count) rows")
+                        }
+                    }
+                } else {
+                    if mustEmpty {
+                        try await target.writeSession { try await empty($0) }
+                        progress("emptied the target")
+                    }
+                    for table in SQLTable.all {
+                        let count = try await copy(table, from: reader, source.dialect, batchRows) { inserts in
+                            try await target.writeSession { session in _ = try await session.runMany(inserts) }
+                        }
+                        try await target.writeSession { try await resetIdentity(table, $0) }
+                        progress("copied \(table.name): \(count) rows")
+                    }
                 }
                 try await reader.execute("COMMIT", [])
             } catch {
@@ -74,9 +92,20 @@ public enum StoreCopier {
         return reports
     }
 
+    private static func empty(_ session: SQLWriteSession) async throws {
+        for table in SQLTable.all.reversed() { try await session.run("DELETE FROM \(raw: table.name)") }
+    }
+
+    private static func resetIdentity(_ table: SQLTable, _ session: SQLWriteSession) async throws {
+        if let identity = table.identity, let reset = session.dialect.resetIdentity {
+            _ = try await session.connection.query(reset(table.name, identity), [])
+        }
+    }
+
+    /// Pages through `table` in key order, handing each page's inserts to `write`.
     private static func copy(
-        _ table: SQLTable, from reader: any SQLConnection, _ sourceDialect: SQLDialect, to target: SQLStore,
-        _ batchRows: Int
+        _ table: SQLTable, from reader: any SQLConnection, _ sourceDialect: SQLDialect, _ batchRows: Int,
+        write: ([SQLQuery]) async throws -> Void
     ) async throws -> Int {
         var after: [SQLValue]?
         var total = 0
@@ -84,15 +113,9 @@ public enum StoreCopier {
             let (sql, binds) = table.page(after: after, limit: batchRows).render(sourceDialect)
             let rows = try await reader.query(sql, binds)
             guard let last = rows.last else { break }
-            let inserts = rows.map { table.insert($0.values) }
-            try await target.writeSession { session in _ = try await session.runMany(inserts) }
+            try await write(rows.map { table.insert($0.values) })
             total += rows.count
             after = try table.keyValues(of: last)
-        }
-        if let identity = table.identity, let reset = target.dialect.resetIdentity {
-            try await target.writeSession { session in
-                _ = try await session.connection.query(reset(table.name, identity), [])
-            }
         }
         return total
     }

@@ -211,7 +211,7 @@ struct BackupTests {
     /// than this binary's (recorded consistently, so only the version check can refuse it).
     static func rewritten(
         _ archive: String, in directory: TemporaryDirectory, name: String, checksum: Bool = false, schema: Int? = nil,
-        olderSchema: Bool = false
+        olderSchema: Bool = false, sql: String? = nil, countChanges: [String: Int] = [:]
     ) throws -> String {
         let work = directory.file("rewrite-\(name)")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -244,6 +244,15 @@ struct BackupTests {
             var counts = manifest["row_counts"] as? [String: Int] ?? [:]
             counts["resource_rollups"] = nil
             counts["schema_migrations"] = (counts["schema_migrations"] ?? 1) - 1
+            manifest["row_counts"] = counts
+        }
+        if let sql {
+            let result = try SQLiteShell.run("\(work)/zcplatform.db", sql)
+            #expect(result.status == 0, "\(result.stderr)")
+            let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
+            files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
+            var counts = manifest["row_counts"] as? [String: Int] ?? [:]
+            for (table, change) in countChanges { counts[table] = (counts[table] ?? 0) + change }
             manifest["row_counts"] = counts
         }
         manifest["files"] = files

@@ -42,7 +42,8 @@ enum BackupExport {
         do {
             // A backup from an older schema is brought forward before its rows are copied.
             try await source.migrate()
-            let reports = try await StoreCopier.copy(from: source.sqlStore, to: target.sqlStore, replace: true)
+            let reports = try await StoreCopier.copy(
+                from: source.sqlStore, to: target.sqlStore, replace: true, atomically: true)
             await source.close()
             if let bad = reports.first(where: { !$0.verified }) {
                 throw BackupError("the restored \(bad.table) does not match the archive")
