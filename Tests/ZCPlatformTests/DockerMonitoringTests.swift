@@ -35,6 +35,30 @@ struct DockerMonitoringTests {
         }
     }
 
+    @Test("the runbook's direct fallback, docker stop and docker rm: the health checker recreates the container")
+    func directFallback() async throws {
+        var environment = try DockerLifecycleTests.environment()
+        environment.merge(MonitoringFlow.fastCollectors) { $1 }
+        let live = try await LivePlatform.start(environment)
+        try await live.scoped {
+            let id = DockerLifecycleTests.tenantID("rm")
+            let name = "zeroclaw-tenant-\(id)"
+            let port = try await MonitoringFlow.creatAndDeploy(live, id)
+            for arguments in [["stop", name], ["rm", name]] {
+                let result = try await Blocking.run { try DockerLifecycleTests.dockerCLI(arguments) }
+                #expect(
+                    result?.status == 0, "docker \(arguments.joined(separator: " ")): \(result?.output ?? "no CLI")")
+            }
+            _ = try await MonitoringFlow.eventually("the container recreated", timeout: .seconds(45)) { () -> Bool? in
+                let inspect = try await DockerLifecycleTests.inspect(name)
+                let health = await live.agentHealth(port: port)
+                return inspect.status == 200 && health == 200 ? true : nil
+            }
+            #expect(await live.auditActions(id).contains("tenant.auto_restart"))
+            #expect(await live.call(.get, "/api/tenants/\(id)/status").json["status"] as? String == "running")
+        }
+    }
+
     @Test("the daemon unreachable: a runtime outage is reported, no tenant is marked error; it recovers")
     func outage() async throws {
         let proxyDirectory = try TemporaryDirectory("zc-proxy")
