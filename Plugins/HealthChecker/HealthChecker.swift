@@ -93,14 +93,20 @@ public final class HealthChecker: Collector {
             case .success(let result): probe = result
             case .failure(let error): probe = .failed(String(describing: error))
             }
-            if case .failed = probe { failures += 1 }
+            // A tenant already in `error` failing again is known news: only running tenants count, so
+            // `zcplatform_collector_errors_total{collector="health"}` rises when something newly breaks.
+            if case .failed = probe, tenant.status == .running { failures += 1 }
             let (health, decision) = Self.decide(
                 previous: board.health(of: tenant.id), probe: probe, status: tenant.status, now: now,
                 failuresBeforeRestart: settings.failuresBeforeRestart)
             board.set(health, for: tenant.id)
             if decision != .none { actions.append((tenant, decision, health.lastError ?? "unhealthy")) }
         }
-        metrics.unhealthy.set(Double(failures), labels: [])
+        metrics.unhealthy.set(
+            Double(
+                zip(tenants, probes).filter { _, probe in if case .success(.healthy) = probe { false } else { true } }
+                    .count),
+            labels: [])
         _ = await mapConcurrently(actions, limit: settings.concurrency) { tenant, decision, reason in
             await self.act(decision, on: tenant, reason: reason, at: now)
         }
