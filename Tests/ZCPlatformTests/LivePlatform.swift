@@ -74,7 +74,16 @@ struct LivePlatform {
         await stopAndRemove()
     }
 
+    /// Stops the platform and removes what it left behind: its containers (on Docker they outlive the
+    /// platform by design, and a shared test engine would fill up) and its directory.
     func stopAndRemove() async {
+        let platform = api.platform
+        let node = platform.configuration.cluster.nodeID
+        if platform.runtime.isolated {
+            for container in (try? await platform.runtime.list(labels: ["zcplatform.node": node])) ?? [] {
+                try? await platform.runtime.remove(container.id, force: true)
+            }
+        }
         await stop()
         api.directory.remove()
     }
