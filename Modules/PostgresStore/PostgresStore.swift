@@ -59,24 +59,6 @@ public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup 
         throw StoreError(.other, "a PostgreSQL database is backed up as a logical export, not a file snapshot")
     }
 
-    public func tableRowCounts() async throws -> [String: Int] {
-        try await database.withConnection(write: false) { connection in
-            let names = try await connection.query(
-                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() "
-                    + "AND table_type = 'BASE TABLE' ORDER BY table_name", []
-            ).map { try $0.string("name") }
-            var counts: [String: Int] = [:]
-            for name in names {
-                let quoted =
-                    "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
-                    + "\""
-                counts[name] =
-                    try await connection.query("SELECT COUNT(*) AS n FROM \(quoted)", []).first?.int("n") ?? 0
-            }
-            return counts
-        }
-    }
-
     public func tableSizes() async throws -> [(name: String, bytes: Int64)] {
         var sizes: [(name: String, bytes: Int64)] = []
         for table in SQLTables.all + ["schema_migrations"] {

@@ -115,23 +115,6 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup {
         }
     }
 
-    public func tableRowCounts() async throws -> [String: Int] {
-        try await database.readers.withConnection { connection in
-            let names = try await connection.query(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", []
-            ).map { try $0.string("name") }
-            var counts: [String: Int] = [:]
-            for name in names {
-                let quoted =
-                    "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
-                    + "\""
-                counts[name] =
-                    try await connection.query("SELECT COUNT(*) AS n FROM \(quoted)", []).first?.int("n") ?? 0
-            }
-            return counts
-        }
-    }
-
     /// Caps the database file at `pages` pages on the writer, so tests can make SQLite report a full disk.
     package func setMaximumPageCount(_ pages: Int) async throws {
         try await database.withWriter { connection in

@@ -30,4 +30,21 @@ extension SQLBackedStore {
     }
 
     public func close() async { await sqlStore.close() }
+
+    /// The number of rows of every table the database holds, whatever its schema version (for backups).
+    public func tableRowCounts() async throws -> [String: Int] {
+        let store = sqlStore
+        return try await store.database.withConnection(write: false) { connection in
+            let names = try await connection.query(store.dialect.listTables, []).map { try $0.string("name") }
+            var counts: [String: Int] = [:]
+            for name in names {
+                let quoted =
+                    "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"")
+                    + "\""
+                counts[name] =
+                    try await connection.query("SELECT COUNT(*) AS n FROM \(quoted)", []).first?.int("n") ?? 0
+            }
+            return counts
+        }
+    }
 }

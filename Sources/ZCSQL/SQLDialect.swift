@@ -24,13 +24,18 @@ public struct SQLDialect: Sendable {
     /// SQLite, `LEAST`/`GREATEST` in PostgreSQL, where `min`/`max` are only aggregates).
     public let least: String
     public let greatest: String
+    /// Lists the database's own tables in a column `name` (not the engine's catalog).
+    public let listTables: String
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
         maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
-        least: String = "min", greatest: String = "max"
+        least: String = "min", greatest: String = "max",
+        listTables: String =
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     ) {
+        self.listTables = listTables
         self.least = least
         self.greatest = greatest
         self.name = name
@@ -56,7 +61,11 @@ public struct SQLDialect: Sendable {
             SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), \
             COALESCE((SELECT MAX(\(column)) FROM \(table)), 0) + 1, false)
             """
-        }, least: "LEAST", greatest: "GREATEST")
+        }, least: "LEAST", greatest: "GREATEST",
+        listTables: """
+            SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
+            AND table_type = 'BASE TABLE' ORDER BY table_name
+            """)
 }
 
 extension SQLDialect {

@@ -19,122 +19,102 @@ func usage() -> Never {
     exit(2)
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
+/// The flags after the command: `--name value` pairs, and the bare `switches`; anything else is a usage
+/// error. A flag given twice keeps its last value.
+struct Flags {
+    var values: [String: String] = [:]
+    var switches: Set<String> = []
+
+    init(_ arguments: ArraySlice<String>, switches allowed: Set<String> = [], known: Set<String>) {
+        var rest = arguments
+        while let flag = rest.popFirst() {
+            guard flag.hasPrefix("--") else { usage() }
+            let name = String(flag.dropFirst(2))
+            if allowed.contains(name) {
+                switches.insert(name)
+            } else if known.contains(name), let value = rest.popFirst() {
+                values[name] = value
+            } else {
+                usage()
+            }
+        }
+    }
+
+    func string(_ name: String) -> String? { values[name] }
+
+    /// The value as a number, or a usage error when it is not one.
+    func number<N: LosslessStringConvertible>(_ name: String, as: N.Type = N.self) -> N? {
+        guard let text = values[name] else { return nil }
+        guard let value = N(text) else { usage() }
+        return value
+    }
+}
+
+/// Runs a benchmark, turning a failure into one line on stderr and exit status 1.
+func measure(_ body: () async throws -> Void) async {
+    do {
+        try await body()
+    } catch {
+        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+let arguments = CommandLine.arguments.dropFirst()
 guard let command = arguments.first else { usage() }
-arguments.removeFirst()
+let rest = arguments.dropFirst()
 
 switch command {
 case "store":
+    let flags = Flags(
+        rest, switches: ["no-baseline", "keep"], known: ["tenants", "days", "interval", "dir", "postgres"])
     var benchmark = StoreBenchmark()
-    while let flag = arguments.first {
-        arguments.removeFirst()
-        func value() -> String {
-            guard let next = arguments.first else { usage() }
-            arguments.removeFirst()
-            return next
-        }
-        switch flag {
-        case "--tenants": benchmark.tenants = Int(value()) ?? { usage() }()
-        case "--days": benchmark.days = Int(value()) ?? { usage() }()
-        case "--interval": benchmark.interval = Int64(value()) ?? { usage() }()
-        case "--dir": benchmark.directory = value()
-        case "--postgres": benchmark.postgresURL = value()
-        case "--no-baseline": benchmark.baseline = false
-        case "--keep": benchmark.keep = true
-        default: usage()
-        }
-    }
-    do {
-        try await benchmark.run()
-    } catch {
-        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
-        exit(1)
-    }
+    benchmark.tenants = flags.number("tenants") ?? benchmark.tenants
+    benchmark.days = flags.number("days") ?? benchmark.days
+    benchmark.interval = flags.number("interval") ?? benchmark.interval
+    benchmark.directory = flags.string("dir") ?? benchmark.directory
+    benchmark.postgresURL = flags.string("postgres") ?? benchmark.postgresURL
+    if flags.switches.contains("no-baseline") { benchmark.baseline = false }
+    if flags.switches.contains("keep") { benchmark.keep = true }
+    await measure { try await benchmark.run() }
 case "http":
+    let flags = Flags(rest, known: ["hummingbird", "connections", "seconds", "rounds", "threads"])
     var benchmark = HTTPLoadBenchmark()
-    while let flag = arguments.first {
-        arguments.removeFirst()
-        guard let value = arguments.first else { usage() }
-        arguments.removeFirst()
-        switch flag {
-        case "--hummingbird": benchmark.hummingbird = value
-        case "--connections": benchmark.connections = Int(value) ?? { usage() }()
-        case "--seconds": benchmark.seconds = Int(value) ?? { usage() }()
-        case "--rounds": benchmark.rounds = Int(value) ?? { usage() }()
-        case "--threads": benchmark.threads = Int(value) ?? { usage() }()
-        default: usage()
-        }
-    }
-    do {
-        try await benchmark.run()
-    } catch {
-        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
-        exit(1)
-    }
+    benchmark.hummingbird = flags.string("hummingbird") ?? benchmark.hummingbird
+    benchmark.connections = flags.number("connections") ?? benchmark.connections
+    benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
+    benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
+    benchmark.threads = flags.number("threads") ?? benchmark.threads
+    await measure { try await benchmark.run() }
 case "http-server":
-    var port = 8090
-    var loops = ProcessInfo.processInfo.activeProcessorCount
-    while let flag = arguments.first {
-        arguments.removeFirst()
-        guard let value = arguments.first else { usage() }
-        arguments.removeFirst()
-        switch flag {
-        case "--port": port = Int(value) ?? { usage() }()
-        case "--loops": loops = Int(value) ?? { usage() }()
-        default: usage()
-        }
-    }
-    do {
-        try await HTTPBenchmarkServer.run(port: port, loops: loops)
-    } catch {
-        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
-        exit(1)
-    }
+    let flags = Flags(rest, known: ["port", "loops"])
+    let port: Int = flags.number("port") ?? 8090
+    let loops: Int = flags.number("loops") ?? ProcessInfo.processInfo.activeProcessorCount
+    await measure { try await HTTPBenchmarkServer.run(port: port, loops: loops) }
 case "runtime":
+    let flags = Flags(rest, known: ["socket", "image", "containers", "rounds", "docker"])
     var benchmark = RuntimeBenchmark()
-    while let flag = arguments.first {
-        arguments.removeFirst()
-        guard let value = arguments.first else { usage() }
-        arguments.removeFirst()
-        switch flag {
-        case "--socket": benchmark.socket = value
-        case "--image": benchmark.image = value
-        case "--containers": benchmark.containers = Int(value) ?? { usage() }()
-        case "--rounds": benchmark.rounds = Int(value) ?? { usage() }()
-        case "--docker": benchmark.docker = value
-        default: usage()
-        }
-    }
-    do {
-        try await benchmark.run()
-    } catch {
-        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
-        exit(1)
-    }
+    benchmark.socket = flags.string("socket") ?? benchmark.socket
+    benchmark.image = flags.string("image") ?? benchmark.image
+    benchmark.containers = flags.number("containers") ?? benchmark.containers
+    benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
+    benchmark.docker = flags.string("docker") ?? benchmark.docker
+    await measure { try await benchmark.run() }
 case "collect":
+    let flags = Flags(
+        rest, known: ["socket", "image", "containers", "tenants", "cycles", "files", "docker", "dockerd-pid"])
     var benchmark = CollectorBenchmark()
-    while let flag = arguments.first {
-        arguments.removeFirst()
-        guard let value = arguments.first else { usage() }
-        arguments.removeFirst()
-        switch flag {
-        case "--socket": benchmark.socket = value
-        case "--image": benchmark.image = value
-        case "--containers": benchmark.containers = Int(value) ?? { usage() }()
-        case "--tenants": benchmark.tenantCounts = value.split(separator: ",").compactMap { Int($0) }
-        case "--cycles": benchmark.cycles = Int(value) ?? { usage() }()
-        case "--files": benchmark.filesPerTenant = Int(value) ?? { usage() }()
-        case "--docker": benchmark.docker = value
-        case "--dockerd-pid": benchmark.dockerdPid = Int32(value) ?? { usage() }()
-        default: usage()
-        }
+    benchmark.socket = flags.string("socket") ?? benchmark.socket
+    benchmark.image = flags.string("image") ?? benchmark.image
+    benchmark.containers = flags.number("containers") ?? benchmark.containers
+    if let counts = flags.string("tenants") {
+        benchmark.tenantCounts = counts.split(separator: ",").map { Int($0) ?? { usage() }() }
     }
-    do {
-        try await benchmark.run()
-    } catch {
-        FileHandle.standardError.write(Data("zcbench: error: \(error)\n".utf8))
-        exit(1)
-    }
+    benchmark.cycles = flags.number("cycles") ?? benchmark.cycles
+    benchmark.filesPerTenant = flags.number("files") ?? benchmark.filesPerTenant
+    benchmark.docker = flags.string("docker") ?? benchmark.docker
+    benchmark.dockerdPid = flags.number("dockerd-pid") ?? benchmark.dockerdPid
+    await measure { try await benchmark.run() }
 default:
     usage()
 }

@@ -34,7 +34,7 @@ struct BackupTests {
         let outside = try TemporaryDirectory("zc-backup")
         defer { outside.remove() }
         try await live.scoped {
-            _ = try await MonitoringFlow.creatAndDeploy(live, "metered")
+            _ = try await MonitoringFlow.createAndDeploy(live, "metered")
             #expect(
                 await live.call(
                     .post, "/api/tenants/metered/channels",

@@ -17,7 +17,7 @@ struct DockerMonitoringTests {
         let live = try await LivePlatform.start(environment)
         try await live.scoped {
             let id = DockerLifecycleTests.tenantID("mon")
-            let port = try await MonitoringFlow.creatAndDeploy(live, id)
+            let port = try await MonitoringFlow.createAndDeploy(live, id)
             try await MonitoringFlow.checkResources(live, id, network: false)
             #expect(
                 live.logs.renderedLines().contains { $0.contains("resource.stats_source") && $0.contains("cgroup") },
@@ -43,7 +43,7 @@ struct DockerMonitoringTests {
         try await live.scoped {
             let id = DockerLifecycleTests.tenantID("rm")
             let name = "zeroclaw-tenant-\(id)"
-            let port = try await MonitoringFlow.creatAndDeploy(live, id)
+            let port = try await MonitoringFlow.createAndDeploy(live, id)
             for arguments in [["stop", name], ["rm", name]] {
                 let result = try await Blocking.run { try DockerLifecycleTests.dockerCLI(arguments) }
                 #expect(
@@ -71,7 +71,7 @@ struct DockerMonitoringTests {
         do {
             try await live.scoped {
                 let ids = [DockerLifecycleTests.tenantID("out"), DockerLifecycleTests.tenantID("out")]
-                for id in ids { _ = try await MonitoringFlow.creatAndDeploy(live, id) }
+                for id in ids { _ = try await MonitoringFlow.createAndDeploy(live, id) }
                 proxy.stop()
                 _ = try await MonitoringFlow.eventually("the outage on the dashboard") { () -> Bool? in
                     let runtime = await live.call(.get, "/api/monitoring/dashboard").json["runtime"] as? [String: Any]

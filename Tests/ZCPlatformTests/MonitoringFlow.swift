@@ -27,7 +27,7 @@ enum MonitoringFlow {
         return nil
     }
 
-    static func creatAndDeploy(_ live: LivePlatform, _ id: String) async throws -> Int {
+    static func createAndDeploy(_ live: LivePlatform, _ id: String) async throws -> Int {
         #expect(await live.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"Tenant \#(id)"}"#).status == 201)
         #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202)
         let status = try await live.waitFor(id, "running", timeout: .seconds(60))

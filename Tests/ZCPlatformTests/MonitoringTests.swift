@@ -11,7 +11,7 @@ struct MonitoringTests {
         let live = try await LivePlatform.start(MonitoringFlow.fastCollectors)
         try await live.scoped {
             let id = "metered"
-            _ = try await MonitoringFlow.creatAndDeploy(live, id)
+            _ = try await MonitoringFlow.createAndDeploy(live, id)
             try await MonitoringFlow.checkResources(live, id, network: false)
             try await MonitoringFlow.checkUsage(live, id)
             try await MonitoringFlow.checkMetrics(live)
@@ -27,7 +27,7 @@ struct MonitoringTests {
         let live = try await LivePlatform.start(MonitoringFlow.fastCollectors)
         try await live.scoped {
             let id = "patient"
-            let port = try await MonitoringFlow.creatAndDeploy(live, id)
+            let port = try await MonitoringFlow.createAndDeploy(live, id)
             try await MonitoringFlow.checkAutoRestart(live, id) {
                 // Unhealthy until restarted (the mode is not kept).
                 try await live.postToAgent(port: port, "/sim/mode", "unhealthy")

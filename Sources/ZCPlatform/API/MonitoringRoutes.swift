@@ -196,12 +196,13 @@ enum MonitoringRoutes {
             _ = try authorizer.require(.readFleet, context)
             let now = Timestamp.now()
             let tenants = try await store.read { try await $0.tenants(.all) }
+            let probes = health.all
             return JSONBody.response(
                 tenants.map {
                     HealthView(
                         tenantId: $0.id.rawValue, name: $0.name, status: $0.status.rawValue, uptime: $0.uptime(at: now),
                         errorMessage: $0.errorMessage, node: $0.nodeID,
-                        health: health.health(of: $0.id).map(ProbeView.init))
+                        health: probes[$0.id].map(ProbeView.init))
                 })
         }
     }

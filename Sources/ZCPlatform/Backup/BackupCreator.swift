@@ -50,7 +50,9 @@ public struct BackupCreator: Sendable {
                 try await BackupExport.export(
                     store, to: snapshot, configuration: configuration, registry: registry, logger: logger)
             }
-            let (schema, counts) = try await inspect(snapshot)
+            let facts = try await BackupDatabase.inspect(
+                snapshot, what: "the snapshot", configuration: configuration, registry: registry, logger: logger)
+            let (schema, counts) = (facts.version.applied, facts.rowCounts)
             let keyPath = configuration.vaultKeyPath
             guard BackupFiles.exists(keyPath) else {
                 throw BackupError(
@@ -75,32 +77,6 @@ public struct BackupCreator: Sendable {
             return Result(path: final, bytes: bytes, manifest: manifest)
         } catch {
             BackupFiles.removeTree(partial)
-            throw error
-        }
-    }
-
-    /// The snapshot's schema version and row counts (and a full integrity check of it).
-    func inspect(_ snapshot: String) async throws -> (schema: Int, counts: [String: Int]) {
-        var settings = configuration
-        settings.store.driver = "sqlite"
-        settings.store.path = snapshot
-        settings.store.readers = 1
-        let copy = try await registry.makeStore(settings, logger: logger)
-        do {
-            guard let maintained = copy as? any Store & StoreMaintenance & StoreBackup else {
-                throw BackupError("the snapshot cannot be checked")
-            }
-            let problems = try await maintained.integrityCheck()
-            guard problems.isEmpty else {
-                throw BackupError(
-                    "the snapshot failed its integrity check: \(problems.prefix(3).joined(separator: "; "))")
-            }
-            let schema = try await maintained.schemaVersion().applied
-            let counts = try await maintained.tableRowCounts()
-            await copy.close()
-            return (schema, counts)
-        } catch {
-            await copy.close()
             throw error
         }
     }

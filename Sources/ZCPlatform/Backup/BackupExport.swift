@@ -15,7 +15,8 @@ enum BackupExport {
         guard let source = store as? any SQLBackedStore else {
             throw BackupError("the \(store.driver) store cannot be exported by this build")
         }
-        let target = try await sqliteStore(at: path, configuration: configuration, registry: registry, logger: logger)
+        let target = try await BackupDatabase.open(
+            path, configuration: configuration, registry: registry, logger: logger)
         do {
             let reports = try await StoreCopier.copy(from: source.sqlStore, to: target.sqlStore, replace: false)
             await target.close()
@@ -38,7 +39,8 @@ enum BackupExport {
         guard let target = store as? any SQLBackedStore else {
             throw BackupError("the \(store.driver) store cannot be loaded by this build")
         }
-        let source = try await sqliteStore(at: path, configuration: configuration, registry: registry, logger: logger)
+        let source = try await BackupDatabase.open(
+            path, configuration: configuration, registry: registry, logger: logger)
         do {
             // A backup from an older schema is brought forward before its rows are copied.
             try await source.migrate()
@@ -52,18 +54,5 @@ enum BackupExport {
             await source.close()
             throw error
         }
-    }
-
-    static func sqliteStore(
-        at path: String, configuration: PlatformConfiguration, registry: DriverRegistry, logger: Logger
-    ) async throws -> any SQLBackedStore {
-        var settings = configuration
-        settings.store.driver = "sqlite"
-        settings.store.path = path
-        settings.store.readers = 1
-        guard let store = try await registry.makeStore(settings, logger: logger) as? any SQLBackedStore else {
-            throw BackupError("this build's SQLite store cannot hold an export")
-        }
-        return store
     }
 }

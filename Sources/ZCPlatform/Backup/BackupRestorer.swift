@@ -57,28 +57,12 @@ public struct BackupRestorer: Sendable {
             keptAside.append(aside)
         }
         try BackupFiles.rename(verified.database, to: database)
-        let key = configuration.vaultKeyPath
-        if BackupFiles.exists(key) {
-            let aside = "\(key).pre-restore-\(stamp)"
-            try BackupFiles.rename(key, to: aside)
-            keptAside.append(aside)
-        }
-        try move(verified.vaultKey, to: key)
+        keptAside += try swapKey(verified, stamp: stamp)
         // Migrate an older schema forward, and record the restore in the restored database.
         let store = try await registry.makeStore(configuration, logger: logger)
         do {
             try await store.migrate()
-            let after = try await store.schemaVersion().applied
-            let detail: [String: JSONValue] = [
-                "archive": .string((archive as NSString).lastPathComponent),
-                "created_at": .string(verified.manifest.createdAt),
-                "schema_from": .number(Double(verified.manifest.schemaVersion)), "schema_to": .number(Double(after)),
-                "kept_aside": .array(keptAside.map { .string(($0 as NSString).lastPathComponent) }),
-            ]
-            try await store.withTransaction { transaction in
-                try await transaction.appendAudit(
-                    NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: detail))
-            }
+            let after = try await record(archive, verified, keptAside: keptAside, actor: actor, in: store)
             await store.close()
             return Result(
                 manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
@@ -118,24 +102,8 @@ public struct BackupRestorer: Sendable {
             var keptAside = [aside]
             try await BackupExport.load(
                 from: verified.database, into: store, configuration: configuration, registry: registry, logger: logger)
-            let key = configuration.vaultKeyPath
-            if BackupFiles.exists(key) {
-                let keyAside = "\(key).pre-restore-\(stamp)"
-                try BackupFiles.rename(key, to: keyAside)
-                keptAside.append(keyAside)
-            }
-            try move(verified.vaultKey, to: key)
-            let after = try await store.schemaVersion().applied
-            let detail: [String: JSONValue] = [
-                "archive": .string((archive as NSString).lastPathComponent),
-                "created_at": .string(verified.manifest.createdAt),
-                "schema_from": .number(Double(verified.manifest.schemaVersion)), "schema_to": .number(Double(after)),
-                "kept_aside": .array(keptAside.map { .string(($0 as NSString).lastPathComponent) }),
-            ]
-            try await store.withTransaction { transaction in
-                try await transaction.appendAudit(
-                    NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: detail))
-            }
+            keptAside += try swapKey(verified, stamp: stamp)
+            let after = try await record(archive, verified, keptAside: keptAside, actor: actor, in: store)
             await store.close()
             return Result(
                 manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
@@ -143,6 +111,39 @@ public struct BackupRestorer: Sendable {
             await store.close()
             throw error
         }
+    }
+
+    /// Moves the current vault key aside (when there is one) and the archive's into its place; returns what
+    /// was kept aside.
+    private func swapKey(_ verified: BackupVerifier.Verified, stamp: String) throws -> [String] {
+        let key = configuration.vaultKeyPath
+        var keptAside: [String] = []
+        if BackupFiles.exists(key) {
+            let aside = "\(key).pre-restore-\(stamp)"
+            try BackupFiles.rename(key, to: aside)
+            keptAside.append(aside)
+        }
+        try move(verified.vaultKey, to: key)
+        return keptAside
+    }
+
+    /// Records the restore in the restored database; returns its schema version.
+    private func record(
+        _ archive: String, _ verified: BackupVerifier.Verified, keptAside: [String], actor: String,
+        in store: any Store
+    ) async throws -> Int {
+        let after = try await store.schemaVersion().applied
+        let detail: [String: JSONValue] = [
+            "archive": .string((archive as NSString).lastPathComponent),
+            "created_at": .string(verified.manifest.createdAt),
+            "schema_from": .number(Double(verified.manifest.schemaVersion)), "schema_to": .number(Double(after)),
+            "kept_aside": .array(keptAside.map { .string(($0 as NSString).lastPathComponent) }),
+        ]
+        try await store.withTransaction { transaction in
+            try await transaction.appendAudit(
+                NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: detail))
+        }
+        return after
     }
 
     /// The schema of the database about to be replaced (0 when there is none).

@@ -95,44 +95,22 @@ public struct BackupVerifier: Sendable {
     }
 
     private func checkDatabase(_ verified: Verified) async throws {
-        var settings = configuration
-        settings.store.driver = "sqlite"
-        settings.store.path = verified.database
-        settings.store.readers = 1
-        let store = try await registry.makeStore(settings, logger: logger)
-        do {
-            guard let checked = store as? any Store & StoreMaintenance & StoreBackup else {
-                throw BackupError("the database inside cannot be checked")
-            }
-            let problems: [String]
-            do {
-                problems = try await checked.integrityCheck()
-            } catch {
-                throw BackupError("the database inside cannot be read: \(error)")
-            }
-            guard problems.isEmpty else {
-                throw BackupError(
-                    "the database inside failed PRAGMA integrity_check: \(problems.prefix(3).joined(separator: "; "))")
-            }
-            let version = try await checked.schemaVersion()
-            guard version.applied <= version.latest, verified.manifest.schemaVersion <= version.latest else {
-                throw BackupError(
-                    "the backup's schema version \(max(version.applied, verified.manifest.schemaVersion)) is newer than this zcplatform's (\(version.latest)); restore it with a newer zcplatform"
-                )
-            }
-            let schema = version.applied
-            guard schema == verified.manifest.schemaVersion else {
-                throw BackupError(
-                    "the database inside is at schema \(schema), the manifest says \(verified.manifest.schemaVersion)")
-            }
-            let counts = try await checked.tableRowCounts()
-            guard counts == verified.manifest.rowCounts else {
-                throw BackupError("the database inside holds other row counts than its manifest records")
-            }
-            await store.close()
-        } catch {
-            await store.close()
-            throw error
+        let facts = try await BackupDatabase.inspect(
+            verified.database, what: "the database inside", configuration: configuration, registry: registry,
+            logger: logger)
+        let version = facts.version
+        guard version.applied <= version.latest, verified.manifest.schemaVersion <= version.latest else {
+            throw BackupError(
+                "the backup's schema version \(max(version.applied, verified.manifest.schemaVersion)) is newer than this zcplatform's (\(version.latest)); restore it with a newer zcplatform"
+            )
+        }
+        guard version.applied == verified.manifest.schemaVersion else {
+            throw BackupError(
+                "the database inside is at schema \(version.applied), the manifest says \(verified.manifest.schemaVersion)"
+            )
+        }
+        guard facts.rowCounts == verified.manifest.rowCounts else {
+            throw BackupError("the database inside holds other row counts than its manifest records")
         }
     }
 }
