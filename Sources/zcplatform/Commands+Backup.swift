@@ -69,8 +69,13 @@ extension Commands {
         guard let output = arguments.value("output") else {
             throw UsageError(message: "missing --output DIR", command: command(["backup", "prune"]))
         }
-        guard let text = arguments.value("keep-days"), let days = Int(text) else {
+        guard let text = arguments.value("keep-days") else {
             throw UsageError(message: "missing --keep-days N", command: command(["backup", "prune"]))
+        }
+        guard let days = Int(text) else {
+            throw UsageError(
+                message: "--keep-days must be a whole number of days, not '\(text)'",
+                command: command(["backup", "prune"]))
         }
         let result = try BackupPruner.prune(directory: output, keepDays: days)
         for name in result.deleted { print("deleted \(name)") }

@@ -192,6 +192,16 @@ struct BackupTests {
             let leftovers = try FileManager.default.contentsOfDirectory(
                 atPath: (database as NSString).deletingLastPathComponent)
             #expect(!leftovers.contains { $0.contains("pre-restore") || $0.hasPrefix(".zcplatform-restore") })
+            // Refused into a directory that does not exist yet: nothing is left behind.
+            let nowhere = outside.file("fresh/data")
+            let refusedFresh = try await cli.run(
+                detached: ["restore", "--archive", truncated],
+                environment: [
+                    "ZCPLATFORM_STORE_PATH": "\(nowhere)/zcplatform.db",
+                    "ZCPLATFORM_VAULT_KEY_PATH": "\(nowhere)/vault.key",
+                ])
+            #expect(refusedFresh.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: nowhere), "no directory made for a refused archive")
             // An archive from an older schema restores and is migrated forward.
             let older = try Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
@@ -311,6 +321,9 @@ struct BackupTests {
             for name in old { FileManager.default.createFile(atPath: onlyOld.file(name), contents: Data()) }
             let result = try BackupPruner.prune(directory: onlyOld.path, keepDays: 14)
             #expect(result.deleted == [old[0]] && result.kept == [old[1]], "the newest archive is never deleted")
+            let notANumber = try await cli.run(
+                detached: ["backup", "prune", "--output", outside.path, "--keep-days", "x"])
+            #expect(notANumber.status == 2 && notANumber.stderr.contains("--keep-days must be a whole number of days"))
             #expect(
                 try await cli.run(detached: ["backup", "prune", "--output", outside.path, "--keep-days", "0"]).status
                     == 1)

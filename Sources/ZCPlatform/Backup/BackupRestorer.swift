@@ -39,16 +39,25 @@ public struct BackupRestorer: Sendable {
             )
         }
         let directory = (database as NSString).deletingLastPathComponent
+        let base = directory.isEmpty ? "." : directory
+        // The work directory sits beside the database (one filesystem, so the swap is a rename); a
+        // directory made for it goes again when the archive is refused.
+        let madeDirectory = !BackupFiles.exists(base)
         try FileManager.default.createDirectory(
-            atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
+            atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stamp = BackupFiles.stamp(now, format: "yyyyMMdd'T'HHmmss'Z'")
-        let work = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(
-            ".zcplatform-restore-\(stamp)-\(getpid())")
+        let work = (base as NSString).appendingPathComponent(".zcplatform-restore-\(stamp)-\(getpid())")
         defer { BackupFiles.removeTree(work) }
         // Everything is checked before anything is touched.
-        let verified = try await BackupVerifier(configuration: configuration, registry: registry, logger: logger)
-            .verify(archive: archive, into: work)
+        let verified: BackupVerifier.Verified
+        do {
+            verified = try await BackupVerifier(configuration: configuration, registry: registry, logger: logger)
+                .verify(archive: archive, into: work)
+        } catch {
+            BackupFiles.removeTree(work)
+            if madeDirectory { BackupFiles.removeTree(base) }
+            throw error
+        }
         let schemaBefore = try await currentSchema()
         var keptAside: [String] = []
         for suffix in ["", "-wal", "-shm"] where BackupFiles.exists(database + suffix) {
