@@ -13,19 +13,34 @@ final class DiskUsageSampler: Sendable {
 
     let refresh: Duration
     let budget: Duration
+    let limits: DirectoryWalker.Limits
     let directory: @Sendable (TenantID) -> String
     private let measurements = Mutex<[TenantID: Measurement]>([:])
     private static let queue = DispatchQueue(label: "zcplatform.resource.disk-walk")
 
-    init(refresh: Duration, budget: Duration, directory: @escaping @Sendable (TenantID) -> String) {
+    init(
+        refresh: Duration, budget: Duration, limits: DirectoryWalker.Limits = DirectoryWalker.Limits(),
+        directory: @escaping @Sendable (TenantID) -> String
+    ) {
         self.refresh = refresh
         self.budget = budget
+        self.limits = limits
         self.directory = directory
     }
 
-    /// Walks what the budget allows and returns the latest figure of every tenant in `tenants` (absent
-    /// for a tenant never measured, or whose directory cannot be read).
-    func sizes(of tenants: [TenantID]) async -> (sizes: [TenantID: Int64], walked: Int) {
+    /// What one cycle measured.
+    struct Sizes: Sendable {
+        /// The latest figure of every tenant asked about (absent for a tenant never measured, or whose
+        /// directory cannot be read).
+        var sizes: [TenantID: Int64]
+        /// Tenants walked this cycle.
+        var walked: Int
+        /// Walks this cycle that met a bound: their figure is a lower bound.
+        var partial: [(TenantID, DirectoryWalker.Result)]
+    }
+
+    /// Walks what the budget allows and returns the latest figure of every tenant in `tenants`.
+    func sizes(of tenants: [TenantID]) async -> Sizes {
         let clock = ContinuousClock()
         let now = clock.now
         let known = measurements.withLock { current in
@@ -44,31 +59,33 @@ final class DiskUsageSampler: Sendable {
                 }
             }
         let budget = self.budget
+        let limits = self.limits
         let paths = due.map { ($0, directory($0)) }
-        let walked: [(TenantID, Int64?)] = await withCheckedContinuation { continuation in
+        let walked: [(TenantID, DirectoryWalker.Result?)] = await withCheckedContinuation { continuation in
             Self.queue.async {
-                var results: [(TenantID, Int64?)] = []
+                var results: [(TenantID, DirectoryWalker.Result?)] = []
                 let started = clock.now
                 for (id, path) in paths {
                     // At least one walk per cycle, so even a tiny budget gets round every tenant.
                     if !results.isEmpty && clock.now - started >= budget { break }
-                    results.append((id, DirectoryWalker.apparentSize(of: path)?.bytes))
+                    results.append((id, DirectoryWalker.apparentSize(of: path, limits: limits)))
                 }
                 continuation.resume(returning: results)
             }
         }
         let finished = clock.now
         return measurements.withLock { current in
-            for (id, bytes) in walked {
-                if let bytes {
-                    current[id] = Measurement(bytes: bytes, measuredAt: finished)
+            for (id, result) in walked {
+                if let result {
+                    current[id] = Measurement(bytes: result.bytes, measuredAt: finished)
                 } else {
                     current[id] = nil
                 }
             }
             var sizes: [TenantID: Int64] = [:]
             for id in tenants { if let measurement = current[id] { sizes[id] = measurement.bytes } }
-            return (sizes, walked.count)
+            let partial = walked.compactMap { id, result in result.flatMap { $0.cut == nil ? nil : (id, $0) } }
+            return Sizes(sizes: sizes, walked: walked.count, partial: partial)
         }
     }
 }

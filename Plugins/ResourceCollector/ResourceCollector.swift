@@ -17,11 +17,18 @@ public final class ResourceCollector: Collector {
         public var diskRefresh: Duration
         /// Time each cycle may spend walking tenant directories.
         public var diskBudget: Duration
+        /// Deepest a walk of a tenant's directory goes (also the most descriptors it holds open).
+        public var diskMaxDepth: Int
+        /// Entries a walk counts before it stops with a partial figure.
+        public var diskMaxEntries: Int
 
         public init(
             nodeID: String, interval: Duration = .seconds(60), concurrency: Int = 32, timeout: Duration = .seconds(10),
-            diskRefresh: Duration = .seconds(300), diskBudget: Duration = .seconds(2)
+            diskRefresh: Duration = .seconds(300), diskBudget: Duration = .seconds(2), diskMaxDepth: Int = 64,
+            diskMaxEntries: Int = 1_000_000
         ) {
+            self.diskMaxDepth = diskMaxDepth
+            self.diskMaxEntries = diskMaxEntries
             self.nodeID = nodeID
             self.interval = interval
             self.concurrency = concurrency
@@ -43,16 +50,26 @@ public final class ResourceCollector: Collector {
     /// The statistics source last logged, so a change is logged once.
     private let source = Mutex<String?>(nil)
 
+    /// Walks cut short by a bound, by the bound (`depth`, `entries`).
+    let partialWalks: Counter?
+
     /// - Parameter directory: the tenant's data directory, whose size is `disk_bytes`.
     public init(
-        store: any Store, runtime: any ContainerRuntime, settings: Settings, logger: Logger,
-        directory: @escaping @Sendable (TenantID) -> String
+        store: any Store, runtime: any ContainerRuntime, settings: Settings, metrics: MetricsRegistry? = nil,
+        logger: Logger, directory: @escaping @Sendable (TenantID) -> String
     ) {
         self.store = store
         self.runtime = runtime
         self.settings = settings
         self.logger = logger
-        disk = DiskUsageSampler(refresh: settings.diskRefresh, budget: settings.diskBudget, directory: directory)
+        disk = DiskUsageSampler(
+            refresh: settings.diskRefresh, budget: settings.diskBudget,
+            limits: DirectoryWalker.Limits(maxDepth: settings.diskMaxDepth, maxEntries: settings.diskMaxEntries),
+            directory: directory)
+        partialWalks = metrics?.counter(
+            "zcplatform_disk_walks_partial_total",
+            help: "Walks of tenant directories stopped at a bound (depth or entries); their size is a lower bound.",
+            labels: ["reason"])
     }
 
     public func collect() async throws -> CollectionReport {
@@ -67,7 +84,15 @@ public final class ResourceCollector: Collector {
         let batch = try await runtime.stats(
             of: containers, concurrency: settings.concurrency, timeout: settings.timeout)
         noteSource(batch.source)
-        let (sizes, _) = await disk.sizes(of: tenants.map(\.id))
+        let measured = await disk.sizes(of: tenants.map(\.id))
+        let sizes = measured.sizes
+        for (id, walk) in measured.partial {
+            let reason = walk.cut?.rawValue ?? "unknown"
+            partialWalks?.increment(labels: [reason])
+            logger.warning(
+                "resource.disk_walk_partial",
+                ["tenant": id.rawValue, "reason": reason, "entries": walk.entries, "bytes": walk.bytes])
+        }
         let now = Timestamp.now()
         var snapshots: [ResourceSnapshot] = []
         var failures = 0

@@ -88,8 +88,9 @@ public struct DriverRegistry: Sendable {
                         concurrency: settings.resource.concurrency,
                         timeout: .seconds(settings.resource.timeoutSeconds),
                         diskRefresh: .seconds(settings.resourceDiskRefreshSeconds),
-                        diskBudget: .milliseconds(settings.resourceDiskBudgetMilliseconds)),
-                    logger: logger.labeled("resource"), directory: { directories.path(of: $0) }))
+                        diskBudget: .milliseconds(settings.resourceDiskBudgetMilliseconds),
+                        diskMaxDepth: settings.resourceDiskMaxDepth, diskMaxEntries: settings.resourceDiskMaxEntries),
+                    metrics: metrics, logger: logger.labeled("resource"), directory: { directories.path(of: $0) }))
         }
         if settings.usage.enabled {
             collectors.append(

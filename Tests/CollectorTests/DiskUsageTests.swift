@@ -31,7 +31,7 @@ struct DiskUsageTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        let output = pipe.readAll()
         process.waitUntilExit()
         let du = Int64(String(decoding: output, as: UTF8.self).split(separator: "\t").first ?? "")
         let walked = DirectoryWalker.apparentSize(of: root)
@@ -56,9 +56,9 @@ struct DiskUsageTests {
         var walked: [Int] = []
         var known: [Int] = []
         for _ in 0..<5 {
-            let (sizes, count) = await sampler.sizes(of: ids)
-            walked.append(count)
-            known.append(sizes.count)
+            let cycle = await sampler.sizes(of: ids)
+            walked.append(cycle.walked)
+            known.append(cycle.sizes.count)
         }
         #expect(walked == [1, 1, 1, 1, 0], "walked per cycle: \(walked)")
         #expect(known == [1, 2, 3, 4, 4], "figures known after each cycle: \(known)")
@@ -72,5 +72,40 @@ struct DiskUsageTests {
         let expired = DiskUsageSampler(refresh: .zero, budget: .seconds(5)) { "\(root)/\($0.rawValue)" }
         _ = await expired.sizes(of: ids)
         #expect(await expired.sizes(of: ids).walked == 4, "a zero refresh walks every cycle")
+    }
+
+    @Test("a tree 60,000 directories deep is walked without recursion, to the depth bound, and said to be partial")
+    func deepTree() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/tenant"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try DeepTree.make(at: root, depth: 60_000)
+        let walked = try #require(DirectoryWalker.apparentSize(of: root, limits: .init(maxDepth: 64)))
+        #expect(walked.cut == .depth)
+        // The top, plus the 64 levels below it that the walk entered or counted.
+        #expect(walked.entries == 65, "entries: \(walked.entries)")
+        #expect(walked.bytes > 0)
+
+        let shallow = directory.path + "/shallow"
+        try FileManager.default.createDirectory(atPath: shallow, withIntermediateDirectories: true)
+        try DeepTree.make(at: shallow, depth: 200)
+        let whole = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 201)))
+        #expect(whole.cut == nil && whole.entries == 201, "within the bound it walks it all: \(whole.entries)")
+        let cut = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 200)))
+        #expect(cut.cut == .depth && cut.entries == 201, "the deepest directory is counted, not entered")
+    }
+
+    @Test("a walk stops after its entry bound and says so")
+    func entryBound() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/tenant"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for index in 0..<50 { try Data([1]).write(to: URL(fileURLWithPath: "\(root)/f\(index)")) }
+        let cut = try #require(DirectoryWalker.apparentSize(of: root, limits: .init(maxEntries: 20)))
+        #expect(cut.cut == .entries && cut.entries == 20)
+        let whole = try #require(DirectoryWalker.apparentSize(of: root, limits: .init(maxEntries: 51)))
+        #expect(whole.cut == nil && whole.entries == 51)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Exposition text produced live by Python's `prometheus_client`, with that library's own parse of it to compare
 /// against: a counter with awkward label values, gauges at NaN and ±Inf, a histogram, a summary, an info, an enum
@@ -39,8 +40,8 @@ enum PrometheusClientText {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stdout = out.readAll()
+        let stderr = String(decoding: err.readAll(), as: UTF8.self)
         process.waitUntilExit()
         switch process.terminationStatus {
         case 0:

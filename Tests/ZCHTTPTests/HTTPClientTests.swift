@@ -133,7 +133,7 @@ final class CountingObserver: HTTPServerObserver {
     func connectionOpened() { count.withLock { $0 += 1 } }
     func connectionClosed() {}
     func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String) {}
-    func connectionRefused() {}
+    func connectionRefused(_ reason: ConnectionRefusal) {}
 }
 
 /// The test engine named by `ZC_TEST_DOCKER_SOCKET` (`.ci/run` starts one with `.ci/docker start`).

@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
-import ZCHTTP
+
+@testable import ZCHTTP
 
 /// The server over real sockets, spoken to in raw bytes.
 @Suite("HTTP server over real sockets")
@@ -205,6 +206,43 @@ struct HTTPServerTests {
         }
     }
 
+    @Test("one client address holds at most maxConnectionsPerClient; other clients are still served")
+    func perClientCap() async throws {
+        var configuration = HTTPServerConfiguration(port: 0, loops: 1)
+        configuration.maxConnectionsPerClient = 2
+        let observer = RefusalRecorder()
+        try await withServer(configuration, observer: observer) { port, server in
+            var first: RawClient? = try RawClient(port: port)
+            let second = try RawClient(port: port)
+            first?.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            second.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await first?.responses(1).count == 1)
+            #expect(await second.responses(1).count == 1)
+            let third = try RawClient(port: port)
+            let (nothing, closed) = await third.read(timeout: 2)
+            #expect(nothing.isEmpty && closed, "a third connection from the same address is refused")
+            #expect(observer.reasons == [.clientCap])
+
+            let other = try RawClient(port: port, from: "127.0.0.2")
+            other.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await other.responses(1).first?.body == "hello", "another client is served")
+
+            first = nil
+            for _ in 0..<100 where server.openConnections > 2 { try await Task.sleep(for: .milliseconds(10)) }
+            let fourth = try RawClient(port: port)
+            fourth.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await fourth.responses(1).first?.body == "hello", "the client's slot comes back when one closes")
+        }
+    }
+
+    @Test("a failing accept waits 10 ms, doubling to its limit, before trying again")
+    func acceptBackoff() {
+        let delays = (1...10).map { HTTPServer.acceptBackoff(after: $0, limit: .seconds(1)) }
+        #expect(delays.prefix(4) == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(80)])
+        #expect(delays.last == .seconds(1))
+        #expect(HTTPServer.acceptBackoff(after: 1_000, limit: .milliseconds(250)) == .milliseconds(250))
+    }
+
     @Test("graceful shutdown: in-flight requests finish, new connections are refused, run() returns")
     func gracefulShutdown() async throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, loops: 2), responder: TestResponder())
@@ -236,4 +274,14 @@ struct HTTPServerTests {
             await #expect(throws: SocketError.self) { _ = try await second.port() }
         }
     }
+}
+
+/// Records why connections were refused.
+final class RefusalRecorder: HTTPServerObserver {
+    private let recorded = Mutex<[ConnectionRefusal]>([])
+    var reasons: [ConnectionRefusal] { recorded.withLock { $0 } }
+    func connectionOpened() {}
+    func connectionClosed() {}
+    func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String) {}
+    func connectionRefused(_ reason: ConnectionRefusal) { recorded.withLock { $0.append(reason) } }
 }

@@ -45,8 +45,10 @@ struct CommandRunner {
         try await run(arguments, environment: extra)
     }
 
+    /// - Parameter openFiles: runs it under this `RLIMIT_NOFILE` (through util-linux's `prlimit`).
     func start(
-        _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false
+        _ arguments: [String], environment extra: [String: String] = [:], asNobody: Bool = false,
+        openFiles: Int? = nil
     ) throws
         -> RunningCommand
     {
@@ -54,6 +56,9 @@ struct CommandRunner {
         if asNobody {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary] + arguments
+        } else if let openFiles {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(openFiles):\(openFiles)", "--", Self.binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: Self.binary)
             process.arguments = arguments
@@ -85,21 +90,13 @@ final class RunningCommand: @unchecked Sendable {
         // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe.
         collected.enter()
         DispatchQueue.global().async {
-            while true {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                self.stdoutBuffer.withLock { $0.append(chunk) }
-            }
+            out.readChunks { chunk in self.stdoutBuffer.withLock { $0.append(chunk) } }
             self.collected.leave()
         }
         collected.enter()
         DispatchQueue.global().async {
             // Read as it comes, so a test can watch the log of a command still running.
-            while true {
-                let chunk = err.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                self.stderrBuffer.withLock { $0.append(chunk) }
-            }
+            err.readChunks { chunk in self.stderrBuffer.withLock { $0.append(chunk) } }
             self.collected.leave()
         }
     }

@@ -231,6 +231,49 @@ struct TenantLifecycleTests {
         }
     }
 
+    @Test(
+        "a link the tenant planted as .zeroclaw: config changes and restarts are refused and audited, nothing lands outside"
+    )
+    func plantedLink() async throws {
+        let live = try await LivePlatform.start()
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"evil","name":"E"}"#).status == 201)
+            #expect(await live.call(.post, "/api/tenants/evil/deploy").status == 202)
+            try await live.waitFor("evil", "running")
+            // What the agent can do to its own directory: .zeroclaw becomes a link to a host directory.
+            let host = live.api.directory.file("host-etc")
+            try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+            let agent = live.api.directory.file("tenants/evil/.zeroclaw")
+            try FileManager.default.removeItem(atPath: agent)
+            try FileManager.default.createSymbolicLink(atPath: agent, withDestinationPath: host)
+
+            #expect(await live.call(.patch, "/api/tenants/evil/config", json: #"{"model":"m-2"}"#).status == 200)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while !(await live.auditActions("evil")).contains("tenant.reconfigure_failed"),
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let restart = await live.call(.post, "/api/tenants/evil/restart")
+            #expect(restart.status == 409, "\(restart.text)")
+            #expect(
+                (restart.json["error"] as? String)?.contains(
+                    "holds a symbolic link at .zeroclaw where a directory belongs")
+                    == true, "\(restart.text)")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: host).isEmpty, "nothing written outside the tree")
+            let events = await live.auditEvents("evil")
+            let refused = events.filter { $0["action"] as? String == "tenant.tree_refused" }
+            #expect(refused.count >= 2, "\(events)")
+            let detail = refused.first?["detail"] as? [String: Any]
+            #expect(detail?["path"] as? String == ".zeroclaw" && detail?["found"] as? String == "a symbolic link")
+            let failed = events.first { $0["action"] as? String == "tenant.reconfigure_failed" }
+            let cause = (failed?["detail"] as? [String: Any])?["cause"] as? String
+            #expect(cause?.contains("symbolic link at .zeroclaw") == true, "\(String(describing: failed))")
+            #expect(!(cause ?? "").contains(live.api.directory.path), "no host path in what members read")
+        }
+    }
+
     func waitHealthy(_ live: LivePlatform, _ port: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(15)
         while await live.agentHealth(port: port) != 200, ContinuousClock.now < deadline {

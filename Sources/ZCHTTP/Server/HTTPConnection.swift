@@ -15,7 +15,7 @@ struct HTTPConnection {
         defer {
             loop.deregister(fd)
             close(fd)
-            server.connectionEnded()
+            server.connectionEnded(from: remoteAddress)
             server.observer.connectionClosed()
         }
         do {

@@ -21,8 +21,26 @@ public protocol HTTPServerObserver: Sendable {
     func connectionClosed()
     /// A request refused before it reached the responder (malformed, too large, too slow).
     func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String)
-    /// A connection refused because `maxConnections` were open.
-    func connectionRefused()
+    /// A connection closed at once: `maxConnections` were open, or its client held its own cap.
+    func connectionRefused(_ reason: ConnectionRefusal)
+    /// `accept` failed (out of descriptors or memory): the listener waits `retryIn` before trying again.
+    /// `consecutive` counts the failures since the last accepted connection.
+    func acceptFailed(_ error: SocketError, retryIn: Duration, consecutive: Int)
+    /// `accept` works again after `failures` failed calls.
+    func acceptRecovered(after failures: Int)
+}
+
+extension HTTPServerObserver {
+    public func acceptFailed(_ error: SocketError, retryIn: Duration, consecutive: Int) {}
+    public func acceptRecovered(after failures: Int) {}
+}
+
+/// Why a connection was closed as soon as it was accepted.
+public enum ConnectionRefusal: String, Sendable, Hashable {
+    /// `maxConnections` connections were open.
+    case serverFull = "server_full"
+    /// The client's address held `maxConnectionsPerClient` connections.
+    case clientCap = "client_cap"
 }
 
 /// Observes nothing.
@@ -31,5 +49,5 @@ public struct NoHTTPServerObserver: HTTPServerObserver {
     public func connectionOpened() {}
     public func connectionClosed() {}
     public func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String) {}
-    public func connectionRefused() {}
+    public func connectionRefused(_ reason: ConnectionRefusal) {}
 }

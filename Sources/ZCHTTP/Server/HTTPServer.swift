@@ -18,6 +18,8 @@ public final class HTTPServer: Service {
         let observer: any HTTPServerObserver
         private let shuttingDown = Atomic<Bool>(false)
         private let open = Atomic<Int>(0)
+        /// Open connections by client address, when a per-client cap is set.
+        private let perClient = Mutex<[String: Int]>([:])
 
         init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, observer: any HTTPServerObserver) {
             self.configuration = configuration
@@ -29,17 +31,39 @@ public final class HTTPServer: Service {
         func beginShutdown() { shuttingDown.store(true, ordering: .releasing) }
         var openConnections: Int { open.load(ordering: .relaxed) }
 
-        /// Counts a new connection unless the limit is reached.
-        func connectionStarted() -> Bool {
+        /// Counts a new connection from `client` unless a limit is reached; nil when it may be served.
+        func connectionStarted(from client: String) -> ConnectionRefusal? {
             let now = open.add(1, ordering: .relaxed).newValue
             if now > configuration.maxConnections {
                 open.subtract(1, ordering: .relaxed)
-                return false
+                return .serverFull
             }
-            return true
+            let cap = configuration.maxConnectionsPerClient
+            guard cap > 0 else { return nil }
+            let admitted = perClient.withLock { counts -> Bool in
+                let held = counts[client, default: 0]
+                guard held < cap else { return false }
+                counts[client] = held + 1
+                return true
+            }
+            if !admitted {
+                open.subtract(1, ordering: .relaxed)
+                return .clientCap
+            }
+            return nil
         }
 
-        func connectionEnded() { open.subtract(1, ordering: .relaxed) }
+        func connectionEnded(from client: String) {
+            open.subtract(1, ordering: .relaxed)
+            guard configuration.maxConnectionsPerClient > 0 else { return }
+            perClient.withLock { counts in
+                let held = counts[client, default: 1] - 1
+                counts[client] = held > 0 ? held : nil
+            }
+        }
+
+        /// Client addresses holding connections now (for tests).
+        var clientsHoldingConnections: Int { perClient.withLock { $0.count } }
     }
 
     private let onListening: @Sendable (Int) -> Void
@@ -130,6 +154,12 @@ public final class HTTPServer: Service {
         for loop in loops { await loop.shutdown() }
     }
 
+    /// The wait after `failures` failed accepts in a row: 10 ms doubling, at most `limit`.
+    static func acceptBackoff(after failures: Int, limit: Duration) -> Duration {
+        let shift = min(max(failures - 1, 0), 20)
+        return min(.milliseconds(10 * (1 << shift)), limit)
+    }
+
     /// Accepts connections on one loop until shutdown; each is served as a child task on the same loop.
     private static func accept(on listener: Int32, loop: EventLoop, shared: Shared) async {
         await withDiscardingTaskGroup { group in
@@ -142,22 +172,37 @@ public final class HTTPServer: Service {
             } catch {
                 return
             }
+            var failures = 0
             while !shared.isShuttingDown {
                 do {
                     guard let fd = try Socket.accept(listener) else {
                         try await loop.waitReadable(listener, deadline: nil)
                         continue
                     }
-                    guard shared.connectionStarted() else {
-                        shared.observer.connectionRefused()
+                    if failures > 0 {
+                        shared.observer.acceptRecovered(after: failures)
+                        failures = 0
+                    }
+                    let client = Socket.peerAddress(fd)
+                    if let refusal = shared.connectionStarted(from: client) {
+                        shared.observer.connectionRefused(refusal)
                         close(fd)
                         continue
                     }
-                    let connection = HTTPConnection(
-                        fd: fd, loop: loop, server: shared, remoteAddress: Socket.peerAddress(fd))
+                    let connection = HTTPConnection(fd: fd, loop: loop, server: shared, remoteAddress: client)
                     group.addTask(executorPreference: loop) { await connection.serve() }
+                } catch let error as SocketError {
+                    // Out of descriptors or memory: the connection waits in the backlog while open ones
+                    // finish and free what accept needs. Retrying at once would spin the loop.
+                    failures += 1
+                    let delay = Self.acceptBackoff(after: failures, limit: shared.configuration.acceptBackoffLimit)
+                    shared.observer.acceptFailed(error, retryIn: delay, consecutive: failures)
+                    do {
+                        try await Task.sleep(for: delay)
+                    } catch {
+                        break
+                    }
                 } catch {
-                    if error is SocketError { continue }
                     break
                 }
             }

@@ -8,6 +8,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var limits: HTTPParserLimits
     /// Connections beyond this are closed at once.
     public var maxConnections: Int
+    /// Connections one client address may hold open; beyond, its new ones are closed at once, so one
+    /// client cannot hold all `maxConnections`. 0: no cap of its own.
+    public var maxConnectionsPerClient: Int
+    /// The longest wait between `accept` calls that keep failing (out of descriptors or memory).
+    public var acceptBackoffLimit: Duration
     /// From a request's first byte to its last: a slow client (slow-loris) is cut off with `408`.
     public var requestTimeout: Duration
     /// How long a kept-alive connection may sit without a request.
@@ -21,7 +26,8 @@ public struct HTTPServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, limits: HTTPParserLimits = HTTPParserLimits(),
-        maxConnections: Int = 4096, requestTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
+        maxConnections: Int = 4096, maxConnectionsPerClient: Int = 0, acceptBackoffLimit: Duration = .seconds(1),
+        requestTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(30), shutdownGrace: Duration = .seconds(10),
         loops: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
@@ -29,6 +35,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
         self.limits = limits
         self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = max(0, maxConnectionsPerClient)
+        self.acceptBackoffLimit = acceptBackoffLimit
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout

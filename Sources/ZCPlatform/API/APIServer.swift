@@ -17,7 +17,7 @@ public struct APIServer: Service {
         lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?, metrics: MetricsRegistry,
         logger: Logger
     ) {
-        let httpMetrics = HTTPMetrics(registry: metrics)
+        let httpMetrics = HTTPMetrics(registry: metrics, logger: logger.labeled("http"))
         var router = Router()
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
@@ -47,6 +47,7 @@ public struct APIServer: Service {
             configuration: HTTPServerConfiguration(
                 host: server.host, port: server.port,
                 limits: HTTPParserLimits(bodyBytes: server.maxBodyBytes), maxConnections: server.maxConnections,
+                maxConnectionsPerClient: server.maxConnectionsPerClient,
                 requestTimeout: .seconds(server.requestTimeoutSeconds),
                 idleTimeout: .seconds(server.idleTimeoutSeconds),
                 shutdownGrace: .seconds(server.shutdownGraceSeconds)),

@@ -1,3 +1,4 @@
+import Glibc
 import ZCCore
 import ZCHTTP
 
@@ -8,8 +9,19 @@ public struct HTTPMetrics: Middleware, HTTPServerObserver {
     let latency: Histogram
     let open: Gauge
     let refused: Counter
+    let refusedConnections: Counter
+    let acceptErrors: Counter
+    let logger: Logger?
 
-    public init(registry: MetricsRegistry) {
+    public init(registry: MetricsRegistry, logger: Logger? = nil) {
+        self.logger = logger
+        refusedConnections = registry.counter(
+            "zcplatform_http_connections_refused_total",
+            help: "Connections closed as soon as accepted: the server full, or the client at its own cap.",
+            labels: ["reason"])
+        acceptErrors = registry.counter(
+            "zcplatform_http_accept_errors_total",
+            help: "Failed accept calls (out of descriptors or memory); the listener backs off.", labels: ["error"])
         requests = registry.counter(
             "zcplatform_http_requests_total", help: "API requests answered, by route pattern and status.",
             labels: ["route", "status"])
@@ -54,5 +66,35 @@ public struct HTTPMetrics: Middleware, HTTPServerObserver {
     public func requestRefused(status: HTTPStatus, reason: String, remoteAddress: String) {
         refused.increment(labels: [String(status.code)])
     }
-    public func connectionRefused() { refused.increment(labels: ["503"]) }
+    public func connectionRefused(_ reason: ConnectionRefusal) {
+        refused.increment(labels: ["503"])
+        refusedConnections.increment(labels: [reason.rawValue])
+    }
+
+    public func acceptFailed(_ error: SocketError, retryIn: Duration, consecutive: Int) {
+        acceptErrors.increment(labels: [Self.errorName(error.code)])
+        // Once per episode: a listener out of descriptors fails many times a second.
+        if consecutive == 1 {
+            logger?.warning(
+                "http.accept_failed",
+                [
+                    "error": error.description, "retry_in_ms": Int(retryIn / .milliseconds(1)),
+                    "detail": "connections wait in the backlog until descriptors or memory free up",
+                ])
+        }
+    }
+
+    public func acceptRecovered(after failures: Int) {
+        logger?.notice("http.accept_recovered", ["failures": failures])
+    }
+
+    static func errorName(_ code: Int32) -> String {
+        switch code {
+        case EMFILE: "EMFILE"
+        case ENFILE: "ENFILE"
+        case ENOMEM: "ENOMEM"
+        case ENOBUFS: "ENOBUFS"
+        default: "errno_\(code)"
+        }
+    }
 }

@@ -38,6 +38,9 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["server"], "idle_timeout_seconds", .integer(1...86_400), help: "an idle kept-alive connection is closed",
             fixed: 60),
+        ConfigurationKey(
+            ["server"], "max_connections_per_client", .integer(0...1_000_000),
+            help: "connections one client address may hold open (0 = no cap beyond max_connections)", fixed: 256),
         ConfigurationKey(["server"], "access_log", .boolean, help: "one log line per request", fixed: true),
     ]
 
@@ -151,6 +154,13 @@ enum ConfigurationSchema {
                 ConfigurationKey(
                     ["collectors", "resource"], "disk_budget_milliseconds", .integer(1...600_000),
                     help: "time each cycle may spend walking tenant directories", fixed: 2000),
+                ConfigurationKey(
+                    ["collectors", "resource"], "disk_max_depth", .integer(1...1024),
+                    help: "deepest a walk of a tenant directory goes (also the descriptors it holds open)", fixed: 64),
+                ConfigurationKey(
+                    ["collectors", "resource"], "disk_max_entries", .integer(1000...1_000_000_000),
+                    help: "entries a walk of one tenant directory counts before it stops with a partial size",
+                    fixed: 1_000_000),
             ])
         + collector(
             "usage", interval: 300, retention: 400,

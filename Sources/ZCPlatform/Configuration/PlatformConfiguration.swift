@@ -13,6 +13,7 @@ public struct PlatformConfiguration: Sendable {
         public var metricsPublic: Bool
         public var shutdownGraceSeconds: Int
         public var maxConnections: Int
+        public var maxConnectionsPerClient: Int
         public var requestTimeoutSeconds: Int
         public var idleTimeoutSeconds: Int
         public var accessLog: Bool
@@ -70,6 +71,8 @@ public struct PlatformConfiguration: Sendable {
         public var resourceRollupRetentionDays: Int
         public var resourceDiskRefreshSeconds: Int
         public var resourceDiskBudgetMilliseconds: Int
+        public var resourceDiskMaxDepth: Int
+        public var resourceDiskMaxEntries: Int
     }
 
     public struct Webhook: Sendable, Hashable {
@@ -146,6 +149,7 @@ public struct PlatformConfiguration: Sendable {
             maxBodyBytes: read.int("server.max_body_bytes"), metricsPublic: read.bool("server.metrics_public"),
             shutdownGraceSeconds: read.int("server.shutdown_grace_seconds"),
             maxConnections: read.int("server.max_connections"),
+            maxConnectionsPerClient: read.int("server.max_connections_per_client"),
             requestTimeoutSeconds: read.int("server.request_timeout_seconds"),
             idleTimeoutSeconds: read.int("server.idle_timeout_seconds"), accessLog: read.bool("server.access_log"))
         store = StoreSettings(
@@ -192,7 +196,9 @@ public struct PlatformConfiguration: Sendable {
             healthFailuresBeforeRestart: read.int("collectors.health.failures_before_restart"),
             resourceRollupRetentionDays: read.int("collectors.resource.rollup_retention_days"),
             resourceDiskRefreshSeconds: read.int("collectors.resource.disk_refresh_seconds"),
-            resourceDiskBudgetMilliseconds: read.int("collectors.resource.disk_budget_milliseconds"))
+            resourceDiskBudgetMilliseconds: read.int("collectors.resource.disk_budget_milliseconds"),
+            resourceDiskMaxDepth: read.int("collectors.resource.disk_max_depth"),
+            resourceDiskMaxEntries: read.int("collectors.resource.disk_max_entries"))
         let webhook = Webhook(
             enabled: read.bool("notifiers.webhook.enabled"), url: read.optionalString("notifiers.webhook.url"),
             secret: read.optionalString("notifiers.webhook.secret"), format: read.string("notifiers.webhook.format"),

@@ -1,26 +1,25 @@
+import Dispatch
 import Foundation
 import ZCCore
 
 /// The tenants' data directories under `[runtime] data_dir`: `{data_dir}/{id}` is bound to
 /// `/zeroclaw-data` and holds `.zeroclaw/config.toml`; a deleted tenant's directory moves to
 /// `{data_dir}/.deleted/{id}.{unix seconds}` and is purged after the grace period.
+///
+/// A tenant's agent writes its own directory, so everything in it is the tenant's to plant: the platform,
+/// running as root, reaches it only through directory descriptors (`DirectoryHandle`): created with
+/// `mkdirat`, opened with `O_NOFOLLOW`, owned with `fchown`, written by `renameat`, removed with
+/// `unlinkat`. A link, FIFO, device or hard link where the platform must write is a `TenantTreeRefusal`.
 struct TenantDirectories: Sendable {
-    struct Failure: Error, HTTPStatusError, CustomStringConvertible {
-        let message: String
-        var httpStatus: Int { 500 }
-        var publicMessage: String { message }
-        var description: String { message }
-
-        init(_ action: String, _ path: String, errno code: Int32 = errno) {
-            message = "cannot \(action) \(path): \(String(cString: strerror(code)))"
-        }
-    }
-
     /// Absolute: Docker binds only absolute paths.
     let root: String
     /// Give each directory to the tenant's uid (containers run as that uid); the process runtime runs
     /// agents as the platform's own user and keeps its ownership.
     let ownedByTenant: Bool
+
+    static let agentDirectory = ".zeroclaw"
+    static let configFile = "config.toml"
+    static let deletedDirectory = ".deleted"
 
     init(root: String, ownedByTenant: Bool) {
         let absolute =
@@ -31,103 +30,83 @@ struct TenantDirectories: Sendable {
     }
 
     func path(of id: TenantID) -> String { "\(root)/\(id.rawValue)" }
-    var deletedRoot: String { "\(root)/.deleted" }
+    var deletedRoot: String { "\(root)/\(Self.deletedDirectory)" }
 
-    /// Creates the tenant's directory and its `.zeroclaw` (mode 0700), owned by `uid` where tenants own
-    /// theirs. An existing directory (a redeploy) keeps its contents.
-    func prepare(_ id: TenantID, uid: Int) throws(Failure) -> String {
-        try makeDirectory(root, mode: 0o711)
-        let directory = path(of: id)
-        for path in [directory, "\(directory)/.zeroclaw"] {
-            try makeDirectory(path, mode: 0o700)
-            if ownedByTenant, chown(path, uid_t(uid), gid_t(uid)) != 0 {
-                throw Failure("give to uid \(uid)", path)
-            }
-        }
-        return directory
+    /// The directory holding every tenant's, created (mode 0711) when missing.
+    private func openRoot() throws -> DirectoryHandle {
+        try DirectoryHandle.openConfigured(root, name: "the tenants' directory (runtime.data_dir)", creatingWith: 0o711)
     }
 
-    /// Writes the agent's `config.toml` (mode 0600) by a rename, so the agent never reads half a file.
-    func writeConfig(_ text: String, of id: TenantID, uid: Int) throws(Failure) {
-        let final = "\(path(of: id))/.zeroclaw/config.toml"
-        let temporary = "\(final).tmp"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure("create", temporary) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw Failure("write", temporary, errno: code)
-            }
-            written += count
-        }
-        if fsync(fd) != 0 {
-            let code = errno
-            close(fd)
-            unlink(temporary)
-            throw Failure("sync", temporary, errno: code)
-        }
-        close(fd)
-        if ownedByTenant, chown(temporary, uid_t(uid), gid_t(uid)) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw Failure("give to uid \(uid)", temporary, errno: code)
-        }
-        guard rename(temporary, final) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw Failure("replace", final, errno: code)
-        }
+    /// Opens the tenant's directory and its `.zeroclaw` (creating them with mode 0700), both given to
+    /// `uid` where tenants own theirs. An existing directory (a redeploy) keeps its contents.
+    private func openAgentDirectory(_ id: TenantID, uid: Int) throws -> DirectoryHandle {
+        let root = try openRoot()
+        try root.makeDirectory(id.rawValue, mode: 0o700)
+        let top = try root.openDirectory(id.rawValue, displayedAs: "")
+        if ownedByTenant { try top.setOwner(uid: UInt32(uid), gid: UInt32(uid)) }
+        try top.makeDirectory(Self.agentDirectory, mode: 0o700)
+        let agent = try top.openDirectory(Self.agentDirectory)
+        if ownedByTenant { try agent.setOwner(uid: UInt32(uid), gid: UInt32(uid)) }
+        return agent
+    }
+
+    /// Creates the tenant's directory and its `.zeroclaw`; returns the directory's host path.
+    func prepare(_ id: TenantID, uid: Int) throws -> String {
+        _ = try openAgentDirectory(id, uid: uid)
+        return path(of: id)
+    }
+
+    /// Writes the agent's `config.toml` (mode 0600, the tenant's where tenants own their directories) by
+    /// a rename, so the agent never reads half a file and nothing planted is written through.
+    func writeConfig(_ text: String, of id: TenantID, uid: Int) throws {
+        let agent = try openAgentDirectory(id, uid: uid)
+        try agent.replaceFile(
+            Self.configFile, contents: Array(text.utf8), mode: 0o600,
+            owner: ownedByTenant ? (UInt32(uid), UInt32(uid)) : nil)
     }
 
     /// Moves the tenant's directory aside; nil when it has none.
-    func moveAside(_ id: TenantID, at time: Timestamp) throws(Failure) -> String? {
-        let directory = path(of: id)
-        guard access(directory, F_OK) == 0 else { return nil }
-        try makeDirectory(deletedRoot, mode: 0o700)
-        let target = "\(deletedRoot)/\(id.rawValue).\(time.seconds)"
-        guard rename(directory, target) == 0 else { throw Failure("move aside", directory) }
-        return target
+    func moveAside(_ id: TenantID, at time: Timestamp) throws -> String? {
+        let root = try openRoot()
+        guard root.entry(id.rawValue) != nil else { return nil }
+        try root.makeDirectory(Self.deletedDirectory, mode: 0o700)
+        let deleted = try root.openDirectory(Self.deletedDirectory)
+        let name = "\(id.rawValue).\(time.seconds)"
+        try root.move(id.rawValue, to: deleted, as: name)
+        return "\(deletedRoot)/\(name)"
     }
 
     /// Puts a directory moved aside back (a delete whose database change failed).
     func restore(_ moved: String, to id: TenantID) {
-        _ = rename(moved, path(of: id))
+        guard let root = try? openRoot(), let deleted = try? root.openDirectory(Self.deletedDirectory) else { return }
+        try? deleted.move((moved as NSString).lastPathComponent, to: root, as: id.rawValue)
     }
 
-    /// Removes the directories of tenants deleted before `cutoff`; returns what it removed.
-    func purge(deletedBefore cutoff: Timestamp) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: deletedRoot) else { return [] }
+    /// Removes the directories of tenants deleted before `cutoff`, at most `budget` entries a call (what
+    /// is left is removed by the next call); returns the host paths it removed whole. Blocking: call it
+    /// off the cooperative pool (`purgeInBackground`).
+    func purge(deletedBefore cutoff: Timestamp, budget: Int = 200_000) throws -> [String] {
+        let root = try openRoot()
+        guard root.entry(Self.deletedDirectory) != nil else { return [] }
+        let deleted = try root.openDirectory(Self.deletedDirectory)
         var removed: [String] = []
-        for name in names {
+        var left = budget
+        for name in try deleted.names() where left > 0 {
             guard let dot = name.lastIndex(of: "."), let seconds = Int64(name[name.index(after: dot)...]),
                 seconds < cutoff.seconds
             else { continue }
-            let path = "\(deletedRoot)/\(name)"
-            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+            let result = try deleted.removeTree(name, budget: left)
+            left -= result.operations
+            if result.complete { removed.append("\(deletedRoot)/\(name)") }
         }
         return removed
     }
 
-    private func makeDirectory(_ path: String, mode: mode_t) throws(Failure) {
-        if mkdir(path, mode) != 0 {
-            guard errno == EEXIST else {
-                if errno == ENOENT {
-                    do {
-                        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-                        chmod(path, mode)
-                        return
-                    } catch {
-                        throw Failure("create", path, errno: ENOENT)
-                    }
-                }
-                throw Failure("create", path)
+    /// `purge` on a dispatch thread, so a large tree never holds up the cooperative pool.
+    func purgeInBackground(deletedBefore cutoff: Timestamp) async throws -> [String] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try self.purge(deletedBefore: cutoff) })
             }
         }
     }

@@ -55,8 +55,7 @@ extension TenantLifecycle {
             try await runtime.start(name)
             return
         }
-        _ = try directories.prepare(tenant.id, uid: uid)
-        try directories.writeConfig(try await renderConfig(tenant), of: tenant.id, uid: uid)
+        try await writeAgentFiles(tenant, uid: uid)
         if restart && info.state == .running {
             try await runtime.restart(name, timeout: settings.stopTimeout)
         } else {
@@ -218,8 +217,7 @@ extension TenantLifecycle {
                 guard let tenant = try await self.store.tenant(id), let uid = tenant.uid,
                     [.running, .stopped, .error].contains(tenant.status)
                 else { return }
-                _ = try self.directories.prepare(id, uid: uid)
-                try self.directories.writeConfig(try await self.renderConfig(tenant), of: id, uid: uid)
+                try await self.writeAgentFiles(tenant, uid: uid)
                 let restart = tenant.status == .running
                 if restart {
                     try await self.runtime.restart(self.container(of: tenant), timeout: self.settings.stopTimeout)

@@ -161,8 +161,7 @@ extension TenantLifecycle {
         guard let plan = plans[tenant.plan] else {
             throw StepCause("plan '\(tenant.plan)' is not in the configuration")
         }
-        _ = try directories.prepare(tenant.id, uid: uid)
-        try directories.writeConfig(try await renderConfig(tenant), of: tenant.id, uid: uid)
+        try await writeAgentFiles(tenant, uid: uid)
         let name = container(of: tenant)
         if try await runtime.inspect(name) != nil {
             try await runtime.remove(name, force: true)

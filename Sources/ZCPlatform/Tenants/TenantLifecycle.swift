@@ -138,8 +138,12 @@ public final class TenantLifecycle: Service {
     private func purgeDeletedDirectories() async {
         while !Task.isCancelled {
             let cutoff = Timestamp.now().adding(seconds: -settings.deletedRetention.components.seconds)
-            for path in directories.purge(deletedBefore: cutoff) {
-                logger.notice("tenant.data_purged", ["path": path])
+            do {
+                for path in try await directories.purgeInBackground(deletedBefore: cutoff) {
+                    logger.notice("tenant.data_purged", ["path": path])
+                }
+            } catch {
+                logger.error("tenant.purge_failed", ["error": "\(error)"])
             }
             do { try await Task.sleep(for: settings.purgeInterval) } catch { return }
         }
@@ -178,4 +182,24 @@ public final class TenantLifecycle: Service {
     }
 
     func container(of tenant: Tenant) -> ContainerID { ContainerID(tenant.id.containerName) }
+
+    /// Creates the tenant's directory and writes its agent's config. Something the tenant planted where
+    /// the platform writes (a link, a FIFO, a device, a hard link) is refused, logged and audited as
+    /// `tenant.tree_refused`; nothing is written through it.
+    func writeAgentFiles(_ tenant: Tenant, uid: Int) async throws {
+        let text = try await renderConfig(tenant)
+        do {
+            try directories.writeConfig(text, of: tenant.id, uid: uid)
+        } catch let refusal as TenantTreeRefusal {
+            logger.warning(
+                "tenant.tree_refused", ["tenant": tenant.id.rawValue, "path": refusal.path, "found": refusal.found])
+            await auditAlone(
+                "tenant.tree_refused", tenant: tenant.id, actor: "system:platform",
+                detail: ["path": .string(refusal.path), "found": .string(refusal.found)])
+            throw refusal
+        } catch let failure as TenantTreeFailure {
+            logger.error("tenant.directory_failed", ["tenant": tenant.id.rawValue, "error": failure.description])
+            throw failure
+        }
+    }
 }
