@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Modules/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEpoll", path: "Modules/CEpoll"),
         .systemLibrary(name: "CProcess", path: "Modules/CProcess"),
+        .systemLibrary(name: "CSSL", path: "Modules/CSSL", providers: [.apt(["libssl-dev"])]),
 
         // The core: domain types, the four protocols, errors. Knows no driver.
         .target(name: "ZCCore", path: "Sources/ZCCore"),
@@ -47,13 +48,15 @@ let package = Package(
         .target(name: "HealthChecker", dependencies: ["ZCCore", "ZCHTTP"], path: "Plugins/HealthChecker"),
         .target(name: "UsageCollector", dependencies: ["ZCCore", "ZCHTTP"], path: "Plugins/UsageCollector"),
         .target(name: "WebhookNotifier", dependencies: ["ZCCore", "ZCCrypto"], path: "Plugins/WebhookNotifier"),
+        .target(name: "MailNotifier", dependencies: ["ZCCore", "CSSL"], path: "Plugins/MailNotifier"),
 
         // Composition root and the embeddable platform.
         .target(
             name: "ZCPlatform",
             dependencies: [
                 "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "ZCArchive", "SQLiteStore", "PostgresStore",
-                "DockerRuntime", "ProcessRuntime", "LogNotifier", "WebhookNotifier", "ResourceCollector",
+                "DockerRuntime", "ProcessRuntime", "LogNotifier", "WebhookNotifier", "MailNotifier",
+                "ResourceCollector",
                 "HealthChecker",
                 "UsageCollector",
             ],
@@ -75,7 +78,8 @@ let package = Package(
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
         .target(
-            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ"], path: "Tests/TestSupport"),
+            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ"], path: "Tests/TestSupport",
+            exclude: ["smtp_server.py"]),
 
         // Tests.
         .testTarget(
@@ -94,6 +98,9 @@ let package = Package(
                 "ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "TestSupport", "SQLiteStore",
             ],
             path: "Tests/CollectorTests"),
+        .testTarget(
+            name: "MailNotifierTests", dependencies: ["MailNotifier", "ZCCore", "TestSupport"],
+            path: "Tests/MailNotifierTests"),
         .testTarget(
             name: "WebhookNotifierTests",
             dependencies: ["WebhookNotifier", "ZCCore", "ZCCrypto", "ZCHTTP", "TestSupport"],

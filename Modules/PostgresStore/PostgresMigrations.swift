@@ -187,5 +187,18 @@ enum PostgresMigrations {
                 SUM(cpu_pct), MIN(cpu_pct), MAX(cpu_pct), SUM(mem_bytes), MIN(mem_bytes), MAX(mem_bytes), SUM(disk_bytes), MIN(disk_bytes), MAX(disk_bytes), SUM(net_in), MIN(net_in), MAX(net_in), SUM(net_out), MIN(net_out), MAX(net_out), SUM(pids), MIN(pids), MAX(pids), \
                 MAX(mem_limit) FROM resource_snapshots GROUP BY tenant_key, collected_at / 3600;
                 """),
+        SQLMigration(
+            version: 4, name: "authentication limits checked and recorded under a lock",
+            sql: """
+                ALTER TABLE auth_attempts ADD COLUMN client_ip TEXT NOT NULL DEFAULT '';
+                CREATE INDEX auth_attempts_client ON auth_attempts (client_ip, at);
+                CREATE INDEX auth_attempts_at ON auth_attempts (at);
+
+                CREATE TABLE auth_limits (
+                    key TEXT PRIMARY KEY,
+                    touched_at BIGINT NOT NULL,
+                    refused_at BIGINT
+                );
+                """),
     ]
 }

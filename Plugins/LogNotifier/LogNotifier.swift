@@ -1,8 +1,8 @@
 import ZCCore
 
-/// Delivers notifications as log lines: alerts for the operator's log pipeline, and — for development,
-/// where no mail is sent — login codes, so a developer can sign in. The one notification that carries a
-/// secret (a login code) is logged only by this notifier, to its owner's terminal.
+/// Delivers alerts as log lines, for the operator's log pipeline. A login code is never logged: anyone
+/// who reads the journal could sign in as anyone. Codes go by mail (`[notifiers.mail]`), or in
+/// development to stderr when `auth.print_login_codes` says so.
 public struct LogNotifier: Notifier {
     public let name = "log"
     let logger: Logger
@@ -12,13 +12,13 @@ public struct LogNotifier: Notifier {
     }
 
     public func send(_ notification: Notification) async throws {
-        var level: LogLevel
-        switch notification.severity {
-        case .info: level = .notice
-        case .warning: level = .warning
-        case .critical: level = .critical
-        }
-        if notification.kind == .loginCode { level = .notice }
+        guard notification.kind != .loginCode else { return }
+        let level: LogLevel =
+            switch notification.severity {
+            case .info: .notice
+            case .warning: .warning
+            case .critical: .critical
+            }
         logger.log(
             level, notification.kind.rawValue,
             [

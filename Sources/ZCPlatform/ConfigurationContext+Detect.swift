@@ -20,6 +20,6 @@ extension ConfigurationContext {
         return ConfigurationContext(
             dockerSocketExists: socketExists, zeroclawOnPath: zeroclaw,
             executableDirectory: (executable as NSString).deletingLastPathComponent,
-            hostName: ProcessInfo.processInfo.hostName)
+            hostName: ProcessInfo.processInfo.hostName, runsAsRoot: geteuid() == 0)
     }
 }

@@ -2,6 +2,7 @@ import DockerRuntime
 import Foundation
 import HealthChecker
 import LogNotifier
+import MailNotifier
 import PostgresStore
 import ProcessRuntime
 import ResourceCollector
@@ -35,6 +36,15 @@ public struct DriverRegistry: Sendable {
     /// Builds the runtime `configuration.runtime.driver` names; an unknown name is a configuration error.
     public func makeRuntime(_ configuration: PlatformConfiguration, logger: Logger) throws -> any ContainerRuntime {
         let name = configuration.runtime.driver
+        guard !name.isEmpty else {
+            throw ConfigurationError(
+                """
+                runtime.driver is not set, there is no Docker socket at \(configuration.runtime.dockerSocket), \
+                and zcplatform runs as root: it will not fall back to the process runtime, which would run every agent \
+                as root on this host with no isolation. Start Docker (or set runtime.docker_socket), or set \
+                runtime.driver = "process" (ZCPLATFORM_RUNTIME_DRIVER=process) for development.
+                """)
+        }
         guard let factory = runtimeFactories[name] else {
             throw ConfigurationError(
                 "runtime.driver: unknown driver \"\(name)\" (available: \(runtimeDrivers.joined(separator: ", ")))")
@@ -53,9 +63,13 @@ public struct DriverRegistry: Sendable {
     }
 
     /// The notifiers the configuration enables, as one.
-    public func makeNotifier(_ configuration: PlatformConfiguration, logger: Logger) -> any Notifier {
+    public func makeNotifier(_ configuration: PlatformConfiguration, logger: Logger) throws -> any Notifier {
         var notifiers: [any Notifier] = []
         if configuration.notifiers.logEnabled { notifiers.append(LogNotifier(logger: logger)) }
+        if configuration.auth.printLoginCodes { notifiers.append(LoginCodePrinter()) }
+        if configuration.notifiers.mail.enabled {
+            notifiers.append(try MailNotifier(options: try configuration.notifiers.mail.options(), logger: logger))
+        }
         let webhook = configuration.notifiers.webhook
         if webhook.enabled, let text = webhook.url, let url = URL(string: text) {
             notifiers.append(
@@ -138,7 +152,16 @@ public struct DriverRegistry: Sendable {
                 logger: logger.labeled("store"))
         }
         registry.registerRuntime("docker") { configuration, logger in
-            try DockerRuntime(
+            var status = stat()
+            let socket = configuration.runtime.dockerSocket
+            guard stat(socket, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK else {
+                throw ConfigurationError(
+                    """
+                    runtime.driver is "docker" but there is no Docker socket at \(socket): start Docker, or set \
+                    runtime.docker_socket to where its socket is
+                    """)
+            }
+            return try DockerRuntime(
                 options: DockerRuntimeOptions(
                     socketPath: configuration.runtime.dockerSocket,
                     network: DockerRuntimeOptions.Network(rawValue: configuration.runtime.network) ?? .bridge),

@@ -115,9 +115,27 @@ public final class Platform: Sendable {
         logger.info(
             "runtime.ready",
             ["driver": runtime.driver, "isolated": runtime.isolated, "data_dir": lifecycle.directories.root])
-        let notifier = notifier ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
+        let configured = notifier == nil
+        let given = notifier
+        let notifier: any Notifier
+        do {
+            notifier = try given ?? registry.makeNotifier(configuration, logger: logger.labeled("notifier"))
+        } catch {
+            await store.close()
+            throw error
+        }
+        // Login codes leave through a queue: the request's answer never waits on, nor tells of, the mail.
+        let codes = configured ? NotificationQueue(notifier, logger: logger.labeled("notifier")) : nil
+        if !configuration.notifiers.mail.enabled && !configuration.auth.printLoginCodes {
+            logger.warning(
+                "auth.codes_undeliverable",
+                [
+                    "detail":
+                        "no [notifiers.mail] is configured, so login codes reach no one; sign in with API tokens (zcplatform bootstrap) or configure mail"
+                ])
+        }
         let auth = AuthService(
-            store: store, notifier: notifier, settings: configuration.auth, logger: logger.labeled("auth"))
+            store: store, notifier: codes ?? notifier, settings: configuration.auth, logger: logger.labeled("auth"))
         let health = HealthBoard()
         let collectors: [any Collector]
         do {
@@ -159,7 +177,8 @@ public final class Platform: Sendable {
                 lifecycle,
                 FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
             ]
-            + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) } + [api]
+            + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) }
+            + (codes.map { [$0] } ?? []) + [api]
         let platform = Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
             vault: vault, runtime: runtime, lifecycle: lifecycle, health: health, alerts: alerts)

@@ -16,10 +16,13 @@ extension SQLSession {
         }
     }
 
-    func authAttempts(email: String, since: Timestamp) async throws -> Int {
-        try await firstRow("SELECT COUNT(*) AS n FROM auth_attempts WHERE email = \(email) AND at >= \(since)")?.int(
-            "n")
-            ?? 0
+    func authAttemptCounts(email: String, clientIP: String, since: Timestamp) async throws -> AuthAttemptCounts {
+        func count(_ query: SQLQuery) async throws -> Int { try await firstRow(query)?.int("n") ?? 0 }
+        return AuthAttemptCounts(
+            email: try await count("SELECT COUNT(*) AS n FROM auth_attempts WHERE email = \(email) AND at >= \(since)"),
+            client: try await count(
+                "SELECT COUNT(*) AS n FROM auth_attempts WHERE client_ip = \(clientIP) AND at >= \(since)"),
+            all: try await count("SELECT COUNT(*) AS n FROM auth_attempts WHERE at >= \(since)"))
     }
 }
 
@@ -42,11 +45,38 @@ extension SQLWriteSession {
         try await run("UPDATE login_codes SET consumed_at = \(time) WHERE id = \(id) AND consumed_at IS NULL")
     }
 
-    func countFailedLoginCodeAttempt(id: Int64) async throws {
-        try await run("UPDATE login_codes SET attempts = attempts + 1 WHERE id = \(id)")
+    func countLoginCodeGuess(id: Int64, limit: Int) async throws -> Int? {
+        try await firstRow(
+            """
+            UPDATE login_codes SET attempts = attempts + 1 \
+            WHERE id = \(id) AND consumed_at IS NULL AND attempts < \(limit) RETURNING attempts
+            """
+        )?.int("attempts")
     }
 
-    func recordAuthAttempt(email: String, kind: String, at time: Timestamp) async throws {
-        try await run("INSERT INTO auth_attempts (email, kind, at) VALUES (\(email), \(kind), \(time))")
+    func recordAuthAttempt(email: String, clientIP: String, kind: String, at time: Timestamp) async throws {
+        try await run(
+            """
+            INSERT INTO auth_attempts (email, client_ip, kind, at) VALUES (\(email), \(clientIP), \(kind), \(time))
+            """)
+    }
+
+    func lockAuthLimits(_ keys: [String], at time: Timestamp) async throws {
+        for key in keys {
+            try await run(
+                """
+                INSERT INTO auth_limits (key, touched_at) VALUES (\(key), \(time)) \
+                ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at
+                """)
+        }
+    }
+
+    func noteAuthRefusal(key: String, at time: Timestamp, windowStart: Timestamp) async throws -> Bool {
+        try await firstRow(
+            """
+            INSERT INTO auth_limits (key, touched_at, refused_at) VALUES (\(key), \(time), \(time)) \
+            ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at, refused_at = excluded.refused_at \
+            WHERE auth_limits.refused_at IS NULL OR auth_limits.refused_at < \(windowStart) RETURNING key
+            """) != nil
     }
 }

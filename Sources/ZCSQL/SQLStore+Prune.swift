@@ -18,6 +18,10 @@ extension SQLStore {
             return try await pruneByID(table: "login_codes", time: "expires_at", cutoff, batch)
         case .authAttempts:
             return try await pruneByID(table: "auth_attempts", time: "at", cutoff, batch)
+        case .authLimits:
+            return try await writeSession { session in
+                try await session.run("DELETE FROM auth_limits WHERE touched_at < \(cutoff)")
+            }
         }
     }
 

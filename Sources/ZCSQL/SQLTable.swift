@@ -57,7 +57,9 @@ public struct SQLTable: Sendable, Hashable {
             name: "login_codes",
             columns: ["id", "email", "code_hash", "salt", "created_at", "expires_at", "consumed_at", "attempts"],
             key: ["id"], identity: "id"),
-        SQLTable(name: "auth_attempts", columns: ["id", "email", "kind", "at"], key: ["id"], identity: "id"),
+        SQLTable(
+            name: "auth_attempts", columns: ["id", "email", "kind", "at", "client_ip"], key: ["id"], identity: "id"),
+        SQLTable(name: "auth_limits", columns: ["key", "touched_at", "refused_at"], key: ["key"], identity: nil),
     ]
 
     /// The next page of rows after `after` (the key of the last row read), in key order.

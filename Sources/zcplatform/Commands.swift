@@ -153,7 +153,8 @@ enum Commands {
     // MARK: Commands
 
     static func serve(_ arguments: ParsedArguments) async throws -> Int32 {
-        let configuration = try configuration(arguments)
+        var configuration = try configuration(arguments)
+        if arguments.has("demo") { demoSettings(&configuration) }
         let logger = logger(configuration, quiet: false)
         let platform = try await Platform.open(configuration, logger: logger)
         if arguments.has("demo") {
@@ -188,6 +189,26 @@ enum Commands {
         }
         _ = ending
         return 0
+    }
+
+    /// What the demo turns on where the operator set nothing, each said on stderr: the process runtime
+    /// when no Docker socket exists (chosen explicitly, since as root it is never a default), and login
+    /// codes printed on stderr, since a fresh machine has no mail.
+    static func demoSettings(_ configuration: inout PlatformConfiguration) {
+        var lines: [String] = []
+        if configuration.sources["runtime.driver"] == nil, configuration.runtime.driver != "docker" {
+            configuration.runtime.driver = "process"
+            lines.append(
+                "demo: no Docker socket at \(configuration.runtime.dockerSocket): using the process runtime (agents run as local processes of this user with no isolation; development only)"
+            )
+        }
+        if configuration.sources["auth.print_login_codes"] == nil {
+            configuration.auth.printLoginCodes = true
+            lines.append(
+                "demo: login codes are printed on stderr (auth.print_login_codes = true; development only, never in production)"
+            )
+        }
+        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
     }
 
     /// Prepares the demo tenant and tells the operator how to reach it.

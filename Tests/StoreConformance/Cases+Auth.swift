@@ -85,13 +85,21 @@ extension StoreConformance {
             let active = try await store.read { try await $0.activeLoginCode(email: "a@example.com", at: Fixtures.now) }
             try expectEqual(active?.id, new.id, "the newest code")
             try expect(old.id != new.id, "distinct ids")
-            try await store.withTransaction { try await $0.countFailedLoginCodeAttempt(id: new.id) }
-            try await store.withTransaction { try await $0.countFailedLoginCodeAttempt(id: new.id) }
+            try expectEqual(
+                try await store.withTransaction { try await $0.countLoginCodeGuess(id: new.id, limit: 2) }, 1)
+            try expectEqual(
+                try await store.withTransaction { try await $0.countLoginCodeGuess(id: new.id, limit: 2) }, 2)
+            try expectEqual(
+                try await store.withTransaction { try await $0.countLoginCodeGuess(id: new.id, limit: 2) }, nil,
+                "no guess counted past the limit")
             try expectEqual(
                 try await store.read { try await $0.activeLoginCode(email: "a@example.com", at: Fixtures.now) }?
                     .attempts, 2,
                 "wrong guesses")
             try await store.withTransaction { try await $0.consumeLoginCode(id: new.id, at: Fixtures.now) }
+            try expectEqual(
+                try await store.withTransaction { try await $0.countLoginCodeGuess(id: new.id, limit: 10) }, nil,
+                "a used code takes no guess")
             try expectEqual(
                 try await store.read { try await $0.activeLoginCode(email: "a@example.com", at: Fixtures.now) }?.id,
                 old.id,
@@ -104,22 +112,48 @@ extension StoreConformance {
                 try await store.read { try await $0.activeLoginCode(email: "b@example.com", at: Fixtures.now) }, nil,
                 "per email")
         },
-        StoreConformanceCase("auth attempts: counted per email within a window; pruned") { store in
+        StoreConformanceCase("auth attempts: counted per email, per client and in all within a window; pruned") {
+            store in
             try await store.withTransaction { transaction in
                 for second in Int64(0)..<6 {
                     try await transaction.recordAuthAttempt(
-                        email: "a@example.com", kind: "otp.verify", at: Fixtures.now.adding(seconds: second * 100))
+                        email: "a@example.com", clientIP: "192.0.2.1", kind: "otp.verify",
+                        at: Fixtures.now.adding(seconds: second * 100))
                 }
-                try await transaction.recordAuthAttempt(email: "b@example.com", kind: "otp.verify", at: Fixtures.now)
+                try await transaction.recordAuthAttempt(
+                    email: "b@example.com", clientIP: "192.0.2.2", kind: "otp.verify", at: Fixtures.now)
+                try await transaction.recordAuthAttempt(
+                    email: "c@example.com", clientIP: "192.0.2.1", kind: "otp.request",
+                    at: Fixtures.now.adding(seconds: 400))
             }
             let window = try await store.read {
-                try await $0.authAttempts(email: "a@example.com", since: Fixtures.now.adding(seconds: 250))
+                try await $0.authAttemptCounts(
+                    email: "a@example.com", clientIP: "192.0.2.1", since: Fixtures.now.adding(seconds: 250))
             }
-            try expectEqual(window, 3, "attempts at 300, 400 and 500")
+            try expectEqual(window, AuthAttemptCounts(email: 3, client: 4, all: 4), "attempts at 300, 400 and 500")
             let pruned = try await store.prune(
                 .authAttempts, olderThan: Fixtures.now.adding(seconds: 250), batchSize: 2)
             try expectEqual(pruned, 4, "three of a, one of b")
-            try expectEqual(try await store.read { try await $0.rowCounts() }["auth_attempts"], 3, "kept")
+            try expectEqual(try await store.read { try await $0.rowCounts() }["auth_attempts"], 4, "kept")
+        },
+        StoreConformanceCase("auth limits: a lock row per key; the first refusal of a window is told apart; pruned") {
+            store in
+            try await store.withTransaction { try await $0.lockAuthLimits(["global"], at: Fixtures.now) }
+            try await store.withTransaction { try await $0.lockAuthLimits(["global"], at: Fixtures.now) }
+            let windowStart = Fixtures.now.adding(seconds: -300)
+            @Sendable func refuse(_ key: String, at time: Timestamp, since: Timestamp) async throws -> Bool {
+                try await store.withTransaction { try await $0.noteAuthRefusal(key: key, at: time, windowStart: since) }
+            }
+            try expect(try await refuse("global", at: Fixtures.now, since: windowStart), "first refusal")
+            try expect(!(try await refuse("global", at: Fixtures.now.adding(seconds: 10), since: windowStart)), "again")
+            try expect(try await refuse("client:192.0.2.9", at: Fixtures.now, since: windowStart), "a new key")
+            try expect(
+                try await refuse(
+                    "global", at: Fixtures.now.adding(seconds: 400), since: Fixtures.now.adding(seconds: 100)),
+                "the first of a later window")
+            try expectEqual(try await store.read { try await $0.rowCounts() }["auth_limits"], 2, "one row per key")
+            let pruned = try await store.prune(.authLimits, olderThan: Fixtures.now.adding(seconds: 100), batchSize: 10)
+            try expectEqual(pruned, 1, "the client row, untouched since")
         },
     ]
 }

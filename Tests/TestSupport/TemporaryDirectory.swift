@@ -1,4 +1,5 @@
 import Foundation
+import ZCCore
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
 public struct TemporaryDirectory: Sendable {
@@ -12,7 +13,12 @@ public struct TemporaryDirectory: Sendable {
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
+    /// Removes the directory and everything in it, however deep (Foundation's removal gives up on trees
+    /// deeper than PATH_MAX), never following a link out of it.
     public func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard let handle = try? DirectoryHandle.openConfigured(parent, name: "the temporary directory") else { return }
+        _ = try? handle.removeTree(name, budget: .max)
     }
 }

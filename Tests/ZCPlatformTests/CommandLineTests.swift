@@ -132,7 +132,11 @@ struct CommandLineTests {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
         let server = try cli.start(
-            ["serve"], environment: ["ZCPLATFORM_CLUSTER_NODE_ID": "cli-test", "ZCPLATFORM_SERVER_PORT": "0"])
+            ["serve"],
+            environment: [
+                "ZCPLATFORM_CLUSTER_NODE_ID": "cli-test", "ZCPLATFORM_SERVER_PORT": "0",
+                "ZCPLATFORM_RUNTIME_DRIVER": "process",
+            ])
         let database = directory.file("data/zcplatform.db")
         var registered = false
         if SQLiteShell.available {
@@ -173,12 +177,12 @@ struct CommandLineTests {
     func demo() async throws {
         let (directory, cli) = try workspace()
         defer { directory.remove() }
-        // What the README's run command does: no configuration, the process runtime, the simulator
-        // installed beside zcplatform.
+        // What the README's run command does on a machine without Docker: no configuration (the demo
+        // chooses the process runtime itself and says so), the simulator installed beside zcplatform.
         let server = try cli.start(
             ["serve", "--demo"],
             environment: [
-                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DRIVER": "process",
+                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DOCKER_SOCKET": directory.file("no-docker.sock"),
                 "ZCPLATFORM_RUNTIME_PORT_RANGE_START": "30100", "ZCPLATFORM_RUNTIME_PORT_RANGE_END": "30149",
             ])
         var port: Int?
@@ -207,14 +211,51 @@ struct CommandLineTests {
         #expect(status == "running", "\(server.stderrSoFar)")
         let health = try await client.execute(.get, .tcp(host: "127.0.0.1", port: try #require(agentPort)), "/health")
         #expect(health.status == .ok)
+        // No mail on a fresh machine: the demo prints login codes on stderr, outside the log.
+        let requested = try await client.execute(
+            .post, .tcp(host: "127.0.0.1", port: listening), "/api/auth/otp/request",
+            headers: ["Content-Type": "application/json"], body: Array(#"{"email":"admin@demo.local"}"#.utf8))
+        #expect(requested.status == .accepted || requested.status == .ok || requested.status == .noContent)
+        var printed: Substring?
+        for _ in 0..<200 where printed == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            printed = server.stderrSoFar.split(separator: "\n").first {
+                $0.hasPrefix("zcplatform: development (auth.print_login_codes): Your login code is ")
+            }
+        }
+        let code = try #require(
+            printed.flatMap { $0.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") } })
         await client.shutdown()
         server.signal(SIGTERM)
         let result = await server.finished(timeout: 20)
         #expect(result.status == 0)
         #expect(result.stderr.contains("event=runtime.no_isolation"))
         #expect(result.stderr.contains("demo: deploying tenant 'demo'"))
+        #expect(result.stderr.contains("demo: no Docker socket at"))
+        #expect(result.stderr.contains("using the process runtime"))
+        #expect(result.stderr.contains("demo: login codes are printed on stderr"))
+        let logLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("time=") }
+        #expect(!logLines.contains { $0.contains(code.dropLast()) }, "the code is never in a log line")
         // The process runtime's agents stop with the platform.
         #expect(try await Self.probe(agentPort!) == nil)
+    }
+
+    @Test("serve as root with no Docker socket and no runtime.driver: exit 1, naming the way out")
+    func rootWithoutRuntime() async throws {
+        guard getuid() == 0 else {
+            print("rootWithoutRuntime: skipped (runs only as root, as CI does)")
+            return
+        }
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        let result = try await cli.run(
+            ["serve"],
+            environment: [
+                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DOCKER_SOCKET": directory.file("no-docker.sock"),
+            ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("will not fall back to the process runtime"), "\(result.stderr)")
+        #expect(!result.stderr.contains("event=http.listening"))
     }
 
     static func probe(_ port: Int) async throws -> Int? {
@@ -334,7 +375,7 @@ struct CommandLineTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("[server]"))
         #expect(result.stdout.contains("port = 8080"))
-        #expect(result.stdout.contains("postgres://zc:<redacted>@db/zc"))
+        #expect(result.stdout.contains("postgres://<redacted>@db/zc"))
         #expect(!result.stdout.contains("very-secret-pw") && !result.stderr.contains("very-secret-pw"))
     }
 }

@@ -84,6 +84,44 @@ struct ConfigurationTests {
         #expect(configuration.runtime.agentCommand == "zeroclaw daemon")
     }
 
+    @Test("as root with no Docker socket, no runtime is chosen: the platform refuses to start, naming the way out")
+    func rootWithoutDocker() async throws {
+        let root = ConfigurationContext(
+            dockerSocketExists: false, zeroclawOnPath: false, executableDirectory: "/x", hostName: "h",
+            runsAsRoot: true)
+        let configuration = try load(context: root)
+        #expect(configuration.runtime.driver == "")
+        #expect(configuration.runtime.processExec == false, "exec under the process runtime is off as root")
+        #expect {
+            _ = try DriverRegistry.standard.makeRuntime(configuration, logger: .disabled)
+        } throws: { error in
+            let message = (error as? ConfigurationError)?.message ?? ""
+            return message.contains("will not fall back to the process runtime")
+                && message.contains("runtime.driver = \"process\"") && message.contains("/var/run/docker.sock")
+        }
+        let chosen = try load(environment: ["ZCPLATFORM_RUNTIME_DRIVER": "process"], context: root)
+        #expect(chosen.runtime.driver == "process" && !chosen.runtime.processExec)
+        let docker = ConfigurationContext(
+            dockerSocketExists: true, zeroclawOnPath: false, executableDirectory: "/x", hostName: "h",
+            runsAsRoot: true)
+        #expect(try load(context: docker).runtime.driver == "docker")
+        #expect(try load().runtime.processExec == true, "not root: exec allowed by default")
+    }
+
+    @Test("driver = docker with no socket at docker_socket is a clear startup error")
+    func dockerWithoutSocket() throws {
+        let configuration = try load(
+            environment: [
+                "ZCPLATFORM_RUNTIME_DRIVER": "docker", "ZCPLATFORM_RUNTIME_DOCKER_SOCKET": "/nonexistent/docker.sock",
+            ])
+        #expect {
+            _ = try DriverRegistry.standard.makeRuntime(configuration, logger: .disabled)
+        } throws: { error in
+            (error as? ConfigurationError)?.message.contains(
+                "runtime.driver is \"docker\" but there is no Docker socket at /nonexistent/docker.sock") == true
+        }
+    }
+
     @Test("the file overrides defaults; variables override the file")
     func precedence() throws {
         let toml = """
@@ -198,7 +236,7 @@ struct ConfigurationTests {
     @Test("the rendered configuration is valid TOML, redacts secrets and shows every key")
     func rendering() throws {
         let configuration = try load(
-            "[notifiers.webhook]\nenabled = true\nurl = \"https://hooks.example.com/zc\"\nsecret = \"hunter2-webhook\"\n",
+            "[notifiers.webhook]\nenabled = true\nurl = \"https://bot:tok-3@hooks.example.com/zc?token=tok-9#x\"\nsecret = \"hunter2-webhook\"\n",
             environment: [
                 "ZCPLATFORM_STORE_URL": "postgres://app:pg-pa55word@db.internal:5432/zc?sslmode=require&password=again"
             ])
@@ -206,13 +244,26 @@ struct ConfigurationTests {
         #expect(!text.contains("hunter2-webhook"))
         #expect(!text.contains("pg-pa55word"))
         #expect(!text.contains("again"))
-        #expect(text.contains("postgres://app:<redacted>@db.internal:5432/zc"))
+        #expect(text.contains("postgres://<redacted>@db.internal:5432/zc?<redacted>"))
+        #expect(!text.contains("tok-3") && !text.contains("tok-9"), "any URL loses its userinfo and query")
+        #expect(text.contains("https://<redacted>@hooks.example.com/zc?<redacted>#x"))
         let decoded = try TOML.decode(text)
         #expect(decoded.value(atPath: ["server", "port"]) == .integer(8080))
         #expect(decoded.value(atPath: ["plans", "default", "memory"]) == .integer(Plan.standard.memoryBytes))
         for key in ConfigurationSchema.keys where !key.section.contains("*") && key.defaultValue(Self.noDocker) != nil {
             #expect(decoded.value(atPath: key.section + [key.name]) != nil, "\(key.dottedName) is shown")
         }
+    }
+
+    @Test("URLs shown without userinfo or query; libpq keyword strings without the password")
+    func urlRedaction() {
+        #expect(URLRedaction.redacting("https://hooks.example.com/a/b") == "https://hooks.example.com/a/b")
+        #expect(URLRedaction.redacting("https://u:p@h:1/p?q=1#f") == "https://<redacted>@h:1/p?<redacted>#f")
+        #expect(URLRedaction.redacting("https://h?token=x") == "https://h?<redacted>")
+        #expect(URLRedaction.redacting("postgres://a@b@h/zc") == "postgres://<redacted>@h/zc")
+        #expect(
+            URLRedaction.redacting("host=db user=zc password=s3cret dbname=zc")
+                == "host=db user=zc password=<redacted> dbname=zc")
     }
 
     @Test("sizes for people")

@@ -56,8 +56,10 @@ struct RunbookTests {
         defer { directory.remove() }
         let cli = CommandRunner(directory: directory.path)
         let environment = [
+            // The process runtime stands in for Docker here; as root its exec needs saying so.
             "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DRIVER": "process",
-            "ZCPLATFORM_RUNTIME_PORT_RANGE_START": "30200", "ZCPLATFORM_RUNTIME_PORT_RANGE_END": "30249",
+            "ZCPLATFORM_RUNTIME_PROCESS_EXEC": "true", "ZCPLATFORM_RUNTIME_PORT_RANGE_START": "30200",
+            "ZCPLATFORM_RUNTIME_PORT_RANGE_END": "30249",
             "ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "5",
         ]
         let bootstrap = try await cli.run(

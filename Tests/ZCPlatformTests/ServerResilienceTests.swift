@@ -8,24 +8,60 @@ import ZCHTTP
 /// EMFILE, the listener backs off instead of spinning, and serves again once the flood is gone.
 @Suite("API server out of descriptors")
 struct ServerResilienceTests {
-    /// Connects to 127.0.0.1:`port` and keeps the connection open; nil when the connect fails.
-    static func connect(_ port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    /// A flood from another process (a test process holding hundreds of sockets trips Foundation's
+    /// `Process.run`): opens up to `count` connections to 127.0.0.1:`port`, prints how many, and holds them
+    /// until its stdin closes.
+    final class Flood: @unchecked Sendable {
+        let process = Process()
+        let input = Pipe()
+        let output = Pipe()
+
+        init(port: Int, count: Int) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "-c",
+                """
+                import socket, sys
+                held = []
+                for _ in range(\(count)):
+                    try:
+                        held.append(socket.create_connection(("127.0.0.1", \(port)), timeout=2))
+                    except OSError:
+                        break
+                print(len(held), flush=True)
+                sys.stdin.read()
+                """,
+            ]
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+        }
+
+        /// How many connections it holds, once it has made them all.
+        func connected() async throws -> Int {
+            let output = self.output
+            return try await Blocking.run {
+                var line: [UInt8] = []
+                var byte: UInt8 = 0
+                let fd = output.fileHandleForReading.fileDescriptor
+                while line.last != 10 {
+                    let count = read(fd, &byte, 1)
+                    if count < 0 && errno == EINTR { continue }
+                    guard count == 1 else { break }
+                    line.append(byte)
+                }
+                return Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             }
         }
-        guard status == 0 else {
-            close(fd)
-            return nil
+
+        /// Closes every connection (the process ends).
+        func end() async {
+            let (input, process) = (self.input, self.process)
+            _ = try? await Blocking.run {
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
+            }
         }
-        return fd
     }
 
     /// User plus system CPU time of a process, in seconds, from `/proc/{pid}/stat`.
@@ -56,13 +92,9 @@ struct ServerResilienceTests {
         let pid = server.process.processIdentifier
 
         // More connections than the server has descriptors: the ones past its limit wait in the backlog.
-        var flood: [Int32] = []
-        defer { for fd in flood { close(fd) } }
-        for _ in 0..<200 {
-            guard let fd = Self.connect(port) else { break }
-            flood.append(fd)
-        }
-        #expect(flood.count >= 100, "the backlog takes the flood: \(flood.count)")
+        let flood = try Flood(port: port, count: 200)
+        let held = try await flood.connected()
+        #expect(held >= 100, "the backlog takes the flood: \(held)")
         var failed = false
         for _ in 0..<200 where !failed {
             try await Task.sleep(for: .milliseconds(20))
@@ -82,8 +114,7 @@ struct ServerResilienceTests {
             (1...ProcessInfo.processInfo.activeProcessorCount).contains(episodes),
             "accept_failed logged \(episodes) times")
 
-        for fd in flood { close(fd) }
-        flood = []
+        await flood.end()
         let client = try HTTPClient()
         var status: HTTPStatus?
         for _ in 0..<100 where status != .ok {

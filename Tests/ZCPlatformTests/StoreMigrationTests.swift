@@ -162,7 +162,7 @@ struct StoreMigrationTests {
             "migrate-store", "--from", directory.file("a.db"), "--to", "postgres://zc:pw-secret@127.0.0.1:1/zc",
         ])
         #expect(unreachable.status == 1)
-        #expect(unreachable.stdout.contains("postgres://zc:<redacted>@127.0.0.1:1/zc"))
+        #expect(unreachable.stdout.contains("postgres://<redacted>@127.0.0.1:1/zc"))
         #expect(!unreachable.stdout.contains("pw-secret") && !unreachable.stderr.contains("pw-secret"))
     }
 }

@@ -274,6 +274,19 @@ struct TenantLifecycleTests {
         }
     }
 
+    @Test("exec under the process runtime is refused unless runtime.process_exec allows it")
+    func execOff() async throws {
+        let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_PROCESS_EXEC": "false"])
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"noexec","name":"N"}"#).status == 201)
+            #expect(await live.call(.post, "/api/tenants/noexec/deploy").status == 202)
+            try await live.waitFor("noexec", "running")
+            let exec = await live.call(.post, "/api/tenants/noexec/exec", json: #"{"argv":["zeroclaw","status"]}"#)
+            #expect(exec.status == 403)
+            #expect((exec.json["error"] as? String)?.contains("runtime.process_exec = true") == true, "\(exec.text)")
+        }
+    }
+
     func waitHealthy(_ live: LivePlatform, _ port: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(15)
         while await live.agentHealth(port: port) != 200, ContinuousClock.now < deadline {

@@ -43,3 +43,16 @@ public struct NewLoginCode: Sendable, Hashable {
         self.expiresAt = expiresAt
     }
 }
+
+/// Recent authentication attempts, by what the limits count.
+public struct AuthAttemptCounts: Sendable, Hashable {
+    public var email: Int
+    public var client: Int
+    public var all: Int
+
+    public init(email: Int, client: Int, all: Int) {
+        self.email = email
+        self.client = client
+        self.all = all
+    }
+}

@@ -27,8 +27,9 @@ public protocol StoreReader: Sendable {
     // MARK: Login
     /// The newest login code of `email` that is neither used nor expired at `time`.
     func activeLoginCode(email: String, at time: Timestamp) async throws -> LoginCode?
-    /// How many authentication attempts `email` made since `since` (for rate limiting).
-    func authAttempts(email: String, since: Timestamp) async throws -> Int
+    /// Authentication attempts since `since`: of `email`, of `clientIP`, and of everyone (for rate
+    /// limiting; read under `lockAuthLimits` so parallel attempts count one after another).
+    func authAttemptCounts(email: String, clientIP: String, since: Timestamp) async throws -> AuthAttemptCounts
 
     // MARK: Access tokens
     func accessToken(hash: [UInt8]) async throws -> AccessToken?

@@ -35,9 +35,19 @@ public protocol StoreTransaction: StoreReader {
     // MARK: Login
     func insertLoginCode(_ code: NewLoginCode) async throws -> LoginCode
     func consumeLoginCode(id: Int64, at time: Timestamp) async throws
-    func countFailedLoginCodeAttempt(id: Int64) async throws
-    /// Records one authentication attempt of `email` (`otp.request`, `otp.verify`).
-    func recordAuthAttempt(email: String, kind: String, at time: Timestamp) async throws
+    /// Counts one guess at code `id` if it is unused and has had fewer than `limit`: the guesses so far,
+    /// this one included, or nil when it had none left. One conditional update, so parallel guesses on
+    /// PostgreSQL never count past `limit`.
+    func countLoginCodeGuess(id: Int64, limit: Int) async throws -> Int?
+    /// Records one authentication attempt of `email` from `clientIP` (`otp.request`, `otp.verify`).
+    func recordAuthAttempt(email: String, clientIP: String, kind: String, at time: Timestamp) async throws
+    /// Holds the rate-limit rows named by `keys` (each written, so locked) until the transaction ends:
+    /// attempts taking the same keys check and record one after another on every store. Callers that
+    /// take several take them in one order.
+    func lockAuthLimits(_ keys: [String], at time: Timestamp) async throws
+    /// Notes a refusal under `key` (creating its row if need be); true when it is the first since
+    /// `windowStart`: audit that one only, so a flood cannot grow the audit log.
+    func noteAuthRefusal(key: String, at time: Timestamp, windowStart: Timestamp) async throws -> Bool
 
     // MARK: Access tokens
     func insertAccessToken(_ token: NewAccessToken) async throws -> AccessToken
@@ -67,4 +77,5 @@ public enum RetentionTable: String, Sendable, Hashable, CaseIterable {
     case accessTokens = "access_tokens"
     case loginCodes = "login_codes"
     case authAttempts = "auth_attempts"
+    case authLimits = "auth_limits"
 }

@@ -26,12 +26,15 @@ public final class AuthService: Sendable {
     /// Sends a login code to `email` when it belongs to an enabled user; answers alike otherwise.
     public func requestCode(email rawEmail: String, clientIP: String, now: Timestamp = .now()) async throws {
         let email = try EmailAddress.normalize(rawEmail)
-        try await enforceLimit(email: email, clientIP: clientIP, now: now)
         let code = try LoginCodeHasher.newCode()
         let salt = try SecureRandom.bytes(16)
         let expires = now.adding(seconds: Int64(settings.otpTTLSeconds))
-        let delivered = try await store.withTransaction { transaction -> Bool in
-            try await transaction.recordAuthAttempt(email: email, kind: "otp.request", at: now)
+        let outcome = try await store.withTransaction { transaction -> CodeRequest in
+            if let refusal = try await self.admit(
+                email: email, clientIP: clientIP, kind: "otp.request", now: now, in: transaction)
+            {
+                return .refused(refusal)
+            }
             let user = try await transaction.user(email: email)
             let deliver = user.map { !$0.isDisabled } ?? false
             if deliver {
@@ -44,40 +47,68 @@ public final class AuthService: Sendable {
                 NewAuditEvent(
                     at: now, actor: email, action: "auth.code_requested", clientIP: clientIP,
                     detail: ["delivered": .bool(deliver)]))
-            return deliver
+            return deliver ? .deliver : .unknown
         }
-        guard delivered else { return }
-        try await notifier.send(
-            Notification(
-                kind: .loginCode, severity: .info, title: "Your zcplatform login code",
-                body: "Your login code is \(code). It expires in \(settings.otpTTLSeconds / 60) minutes.",
-                recipient: email, at: now))
+        switch outcome {
+        case .refused(let refusal): throw refusal.error(retryAfter: settings.otpWindowSeconds)
+        case .unknown: return
+        case .deliver: break
+        }
+        do {
+            try await notifier.send(
+                Notification(
+                    kind: .loginCode, severity: .info, title: "Your zcplatform login code",
+                    body: "Your login code is \(code). It expires in \(settings.otpTTLSeconds / 60) minutes.",
+                    recipient: email, at: now))
+        } catch {
+            // The answer stays the one an unknown address gets; the operator reads why in the log.
+            logger.error("auth.code_not_delivered", ["notifier": notifier.name, "error": "\(error)"])
+        }
     }
 
-    /// Exchanges a correct code for a session token.
+    private enum CodeRequest: Sendable {
+        case deliver, unknown
+        case refused(AuthLimitRefusal)
+    }
+
+    private enum Verification: Sendable {
+        case signedIn(AccessToken, User)
+        case failed
+        case refused(AuthLimitRefusal)
+    }
+
+    /// Exchanges a correct code for a session token. Each guess is counted on the code by one
+    /// conditional update: at most `otpMaxGuesses` are ever counted, however many arrive at once, and the
+    /// code is dead after the last.
     public func verify(
         email rawEmail: String, code: String, clientIP: String, now: Timestamp = .now()
     ) async throws
         -> (token: BearerToken, stored: AccessToken, user: User)
     {
         guard let email = try? EmailAddress.normalize(rawEmail) else { throw Self.invalidCode }
-        try await enforceLimit(email: email, clientIP: clientIP, now: now)
         let token = try BearerToken.generate()
-        let outcome = try await store.withTransaction { transaction -> (AccessToken, User)? in
-            try await transaction.recordAuthAttempt(email: email, kind: "otp.verify", at: now)
-            func fail(_ reason: String) async throws -> (AccessToken, User)? {
+        let maxGuesses = settings.otpMaxGuesses
+        let outcome = try await store.withTransaction { transaction -> Verification in
+            if let refusal = try await self.admit(
+                email: email, clientIP: clientIP, kind: "otp.verify", now: now, in: transaction)
+            {
+                return .refused(refusal)
+            }
+            func fail(_ reason: String) async throws -> Verification {
                 try await transaction.appendAudit(
                     NewAuditEvent(
                         at: now, actor: email, action: "auth.login_failed", clientIP: clientIP,
                         detail: ["reason": .string(reason)]))
-                return nil
+                return .failed
             }
             guard let stored = try await transaction.activeLoginCode(email: email, at: now) else {
                 return try await fail("no active code")
             }
+            guard let guesses = try await transaction.countLoginCodeGuess(id: stored.id, limit: maxGuesses) else {
+                return try await fail("no guesses left")
+            }
             guard LoginCodeHasher.matches(code, hash: stored.codeHash, salt: stored.salt) else {
-                try await transaction.countFailedLoginCodeAttempt(id: stored.id)
-                if stored.attempts + 1 >= self.settings.otpMaxAttempts {
+                if guesses >= maxGuesses {
                     try await transaction.consumeLoginCode(id: stored.id, at: now)
                 }
                 return try await fail("wrong code")
@@ -95,26 +126,52 @@ public final class AuthService: Sendable {
             try await transaction.appendAudit(
                 NewAuditEvent(
                     at: now, actor: email, action: "auth.login", target: "token:\(session.id)", clientIP: clientIP))
-            return (session, user)
+            return .signedIn(session, user)
         }
-        guard let (stored, user) = outcome else { throw Self.invalidCode }
-        return (token, stored, user)
+        switch outcome {
+        case .signedIn(let stored, let user): return (token, stored, user)
+        case .failed: throw Self.invalidCode
+        case .refused(let refusal): throw refusal.error(retryAfter: settings.otpWindowSeconds)
+        }
     }
 
     static let invalidCode = HTTPError(.unauthorized, "invalid or expired code")
 
-    /// Counts the caller's recent attempts; a 429 with `Retry-After` beyond the limit (audited).
-    private func enforceLimit(email: String, clientIP: String, now: Timestamp) async throws {
+    /// Checks the attempt against every limit and records it, in the caller's transaction and under the
+    /// limits' lock, so parallel attempts (on any node) are counted one after another: per email, per
+    /// client address, and for everyone. A refused attempt is not recorded; the first refusal of a window
+    /// is audited (`auth.rate_limited`), the rest only counted, so a flood cannot grow the database.
+    private func admit(
+        email: String, clientIP: String, kind: String, now: Timestamp, in transaction: any StoreTransaction
+    ) async throws -> AuthLimitRefusal? {
+        let keys = AuthLimitKeys(email: email, clientIP: clientIP)
+        // One lock for every attempt: the global count must be exact too, and an attempt refused for an
+        // address or an email creates no row of its own before it is refused.
+        try await transaction.lockAuthLimits([keys.global], at: now)
         let since = now.adding(seconds: -Int64(settings.otpWindowSeconds))
-        let attempts = try await store.read { try await $0.authAttempts(email: email, since: since) }
-        guard attempts >= settings.otpMaxAttempts else { return }
-        try await store.withTransaction { transaction in
-            try await transaction.appendAudit(
-                NewAuditEvent(at: now, actor: email, action: "auth.rate_limited", clientIP: clientIP))
+        let counts = try await transaction.authAttemptCounts(email: email, clientIP: clientIP, since: since)
+        let refusal: AuthLimitRefusal? =
+            if counts.all >= settings.globalMaxAttempts {
+                AuthLimitRefusal(scope: .everyone, key: keys.global)
+            } else if counts.client >= settings.clientMaxAttempts {
+                AuthLimitRefusal(scope: .client, key: keys.client)
+            } else if counts.email >= settings.otpMaxAttempts {
+                AuthLimitRefusal(scope: .email, key: keys.email)
+            } else {
+                nil
+            }
+        guard let refusal else {
+            try await transaction.recordAuthAttempt(email: email, clientIP: clientIP, kind: kind, at: now)
+            return nil
         }
-        throw HTTPError(
-            .tooManyRequests, "too many attempts; try again later",
-            headers: ["Retry-After": String(settings.otpWindowSeconds)])
+        if try await transaction.noteAuthRefusal(key: refusal.key, at: now, windowStart: since) {
+            logger.notice("auth.rate_limited", ["limit": refusal.scope.rawValue, "client": clientIP])
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: email, action: "auth.rate_limited", clientIP: clientIP,
+                    detail: ["limit": .string(refusal.scope.rawValue)]))
+        }
+        return refusal
     }
 
     // MARK: Bearer tokens

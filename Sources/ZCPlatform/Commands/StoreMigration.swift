@@ -15,9 +15,9 @@ public enum StoreMigration {
         return try SQLiteStore(options: SQLiteOptions(path: locator, readers: 1), logger: logger)
     }
 
-    /// How a locator may be shown: a URL's password redacted.
+    /// How a locator may be shown: a URL's userinfo and query redacted.
     public static func describe(_ locator: String) -> String {
-        locator.contains("://") ? PostgresURL.redacting(locator) : locator
+        locator.contains("://") ? URLRedaction.redacting(locator) : locator
     }
 
     public static func run(

@@ -119,11 +119,18 @@ public struct ConfigurationContext: Sendable {
     /// The directory holding the running `zcplatform` binary (the agent simulator sits beside it).
     public var executableDirectory: String
     public var hostName: String
+    /// Whether the platform runs as root: then the process runtime (agents as root, no isolation) is
+    /// never chosen for it, and its exec stays off unless enabled.
+    public var runsAsRoot: Bool
 
-    public init(dockerSocketExists: Bool, zeroclawOnPath: Bool, executableDirectory: String, hostName: String) {
+    public init(
+        dockerSocketExists: Bool, zeroclawOnPath: Bool, executableDirectory: String, hostName: String,
+        runsAsRoot: Bool = false
+    ) {
         self.dockerSocketExists = dockerSocketExists
         self.zeroclawOnPath = zeroclawOnPath
         self.executableDirectory = executableDirectory
         self.hostName = hostName
+        self.runsAsRoot = runsAsRoot
     }
 }

@@ -72,9 +72,9 @@ enum ConfigurationSchema {
 
     static let runtime: [ConfigurationKey] = [
         ConfigurationKey(
-            ["runtime"], "driver", .string, help: "docker, or process (no isolation)",
-            rule: "docker if the Docker socket exists, else process",
-            default: { $0.dockerSocketExists ? "docker" : "process" }),
+            ["runtime"], "driver", .string, help: "docker, or process (no isolation: development only)",
+            rule: "docker if the Docker socket exists, else process when not root (as root: must be set)",
+            default: { $0.dockerSocketExists ? "docker" : $0.runsAsRoot ? nil : "process" }),
         ConfigurationKey(
             ["runtime"], "docker_socket", .string, help: "Docker Engine API socket", fixed: "/var/run/docker.sock"),
         ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
@@ -108,6 +108,10 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["runtime"], "deploy_concurrency", .integer(1...64), help: "deploys and restarts run at once",
             fixed: 4),
+        ConfigurationKey(
+            ["runtime"], "process_exec", .boolean,
+            help: "allow exec under the process runtime, which runs programs as this user with no isolation",
+            rule: "true when not root, false as root", default: { .boolean(!$0.runsAsRoot) }),
         ConfigurationKey(
             ["runtime"], "exec_timeout_seconds", .integer(1...3600),
             help: "longest exec allowed (a request may ask for less)", fixed: 300),
@@ -197,6 +201,32 @@ enum ConfigurationSchema {
             fixed: "json"),
         ConfigurationKey(
             ["notifiers", "webhook"], "max_attempts", .integer(1...20), help: "delivery attempts", fixed: 5),
+        ConfigurationKey(
+            ["notifiers", "mail"], "enabled", .boolean, help: "mail login codes (and alerts) by SMTP", fixed: false),
+        ConfigurationKey(["notifiers", "mail"], "host", .string, help: "SMTP submission server", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "mail"], "port", .integer(0...65535),
+            help: "its port (0: 587 for starttls, 465 for tls, 25 for none)", fixed: 0),
+        ConfigurationKey(
+            ["notifiers", "mail"], "tls", .choice(["starttls", "tls", "none"]),
+            help: "starttls (587), tls (implicit, 465), or none (plain text, loopback hosts only)", fixed: "starttls"),
+        ConfigurationKey(["notifiers", "mail"], "username", .string, help: "SMTP AUTH account", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "mail"], "password", .string, secret: true, help: "SMTP AUTH password", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "mail"], "from", .string, help: "the sender: addr@example.com or Name <addr@example.com>",
+            fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "mail"], "alerts_to", .string,
+            help: "comma-separated addresses that get alerts (empty: alerts are not mailed)", fixed: ""),
+        ConfigurationKey(
+            ["notifiers", "mail"], "ca_file", .string,
+            help: "PEM certificates to trust besides the system's (a private CA)", fixed: nil),
+        ConfigurationKey(
+            ["notifiers", "mail"], "timeout_seconds", .integer(1...600), help: "one delivery attempt", fixed: 30),
+        ConfigurationKey(
+            ["notifiers", "mail"], "max_attempts", .integer(1...20), help: "delivery attempts (transient failures)",
+            fixed: 3),
     ]
 
     static let alerts: [ConfigurationKey] = [
@@ -240,8 +270,21 @@ enum ConfigurationSchema {
     static let auth: [ConfigurationKey] = [
         ConfigurationKey(["auth"], "otp_ttl_seconds", .integer(60...3600), help: "login code lifetime", fixed: 600),
         ConfigurationKey(
-            ["auth"], "otp_max_attempts", .integer(1...100), help: "attempts per email per window", fixed: 5),
+            ["auth"], "otp_max_attempts", .integer(1...100),
+            help: "code requests and verifications per email per window", fixed: 5),
+        ConfigurationKey(
+            ["auth"], "otp_max_guesses", .integer(1...100), help: "guesses at one code before it is dead", fixed: 5),
+        ConfigurationKey(
+            ["auth"], "client_max_attempts", .integer(1...100_000),
+            help: "code requests and verifications per client address per window", fixed: 20),
+        ConfigurationKey(
+            ["auth"], "global_max_attempts", .integer(1...10_000_000),
+            help: "code requests and verifications of all clients together per window", fixed: 600),
         ConfigurationKey(["auth"], "otp_window_seconds", .integer(1...86_400), help: "the window", fixed: 300),
+        ConfigurationKey(
+            ["auth"], "print_login_codes", .boolean,
+            help: "development only: print login codes on stderr (never logged); production mails them",
+            fixed: false),
         ConfigurationKey(
             ["auth"], "session_ttl_hours", .integer(1...8_760), help: "session lifetime", fixed: 24),
         ConfigurationKey(

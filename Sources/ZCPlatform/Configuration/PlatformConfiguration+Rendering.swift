@@ -25,34 +25,49 @@ extension PlatformConfiguration {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Secret keys are replaced whole (a URL keeps its shape); any other value holding a URL loses its
+    /// userinfo and query, where tokens hide (`https://hooks.example/x?token=…`).
     private func redact(_ name: String, _ value: TOMLValue) -> TOMLValue {
+        guard case .string(let text) = value else { return value }
         let pattern = ConfigurationLoader.patternPath(name.split(separator: ".").map(String.init).dropLast())
         let key = name.split(separator: ".").last.map(String.init) ?? name
-        guard
-            let schema = ConfigurationSchema.keys.first(where: {
+        let secret =
+            ConfigurationSchema.keys.first(where: {
                 $0.section.joined(separator: ".") == pattern && $0.name == key
-            }), schema.secret, case .string(let text) = value
-        else { return value }
-        if name == "store.url" { return .string(PostgresURL.redacting(text)) }
-        return .string("<redacted>")
+            })?.secret ?? false
+        if text.contains("://") || (secret && text.contains("password=")) {
+            return .string(URLRedaction.redacting(text))
+        }
+        return secret ? .string("<redacted>") : value
     }
 }
 
-/// Shows a PostgreSQL URL without its password: `postgres://app:<redacted>@db:5432/zc`.
-public enum PostgresURL {
+/// Shows a URL without what may be a credential: its userinfo and its query.
+/// `postgres://app:pw@db:5432/zc?sslmode=require` → `postgres://<redacted>@db:5432/zc?<redacted>`; a
+/// libpq keyword string loses its `password=` value.
+public enum URLRedaction {
     public static func redacting(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", options: .backwards) else {
-            return url.contains("password=") ? "<redacted>" : url
+        guard let scheme = url.range(of: "://") else {
+            guard url.contains("password=") else { return url }
+            return url.split(separator: " ", omittingEmptySubsequences: false).map { part in
+                part.hasPrefix("password=") ? "password=<redacted>" : part
+            }.joined(separator: " ")
         }
-        let credentials = url[scheme.upperBound..<at.lowerBound]
-        var result = url
-        if let colon = credentials.firstIndex(of: ":") {
-            result.replaceSubrange(url.index(after: colon)..<at.lowerBound, with: "<redacted>")
+        var result = String(url[..<scheme.upperBound])
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            result += "<redacted>@" + authority[authority.index(after: at)...]
+        } else {
+            result += authority
         }
-        if result.contains("password=") {
-            result = result.split(separator: "&", omittingEmptySubsequences: false).map { part in
-                part.contains("password=") ? part.prefix { $0 != "=" } + "=<redacted>" : part
-            }.joined(separator: "&")
+        let tail = rest[authorityEnd...]
+        if let question = tail.firstIndex(of: "?") {
+            result += tail[..<question] + "?<redacted>"
+            if let hash = tail[question...].firstIndex(of: "#") { result += tail[hash...] }
+        } else {
+            result += tail
         }
         return result
     }

@@ -34,6 +34,7 @@ public struct PlatformConfiguration: Sendable {
     }
 
     public struct Runtime: Sendable, Hashable {
+        /// Empty when none is set and none may be chosen (root without a Docker socket).
         public var driver: String
         public var dockerSocket: String
         public var dataDirectory: String
@@ -48,6 +49,8 @@ public struct PlatformConfiguration: Sendable {
         public var deletedRetentionHours: Int
         public var deployConcurrency: Int
         public var execTimeoutSeconds: Int
+        /// Exec under the process runtime (no isolation) is allowed.
+        public var processExec: Bool
     }
 
     public struct Collector: Sendable, Hashable {
@@ -84,9 +87,26 @@ public struct PlatformConfiguration: Sendable {
         public var maxAttempts: Int
     }
 
+    public struct Mail: Sendable, Hashable {
+        public var enabled: Bool
+        public var host: String?
+        /// 0: the TLS mode's usual port.
+        public var port: Int
+        public var tls: String
+        public var username: String?
+        /// Never log it; `config check` redacts it.
+        public var password: String?
+        public var from: String?
+        public var alertsTo: [String]
+        public var caFile: String?
+        public var timeoutSeconds: Int
+        public var maxAttempts: Int
+    }
+
     public struct Notifiers: Sendable, Hashable {
         public var logEnabled: Bool
         public var webhook: Webhook
+        public var mail: Mail
     }
 
     public struct Alerts: Sendable, Hashable {
@@ -102,8 +122,17 @@ public struct PlatformConfiguration: Sendable {
 
     public struct Auth: Sendable, Hashable {
         public var otpTTLSeconds: Int
+        /// Attempts (code requests and verifications) per email per window.
         public var otpMaxAttempts: Int
+        /// Guesses at one code before it is dead.
+        public var otpMaxGuesses: Int
+        /// Attempts per client address per window.
+        public var clientMaxAttempts: Int
+        /// Attempts by everyone together per window.
+        public var globalMaxAttempts: Int
         public var otpWindowSeconds: Int
+        /// Development only: login codes go to stderr when no mail notifier is configured.
+        public var printLoginCodes: Bool
         public var sessionTTLHours: Int
         public var apiTokenMaxDays: Int
         public var bootstrapTokenDays: Int
@@ -178,7 +207,8 @@ public struct PlatformConfiguration: Sendable {
             healthTimeoutSeconds: read.int("runtime.health_timeout_seconds"),
             deletedRetentionHours: read.int("runtime.deleted_retention_hours"),
             deployConcurrency: read.int("runtime.deploy_concurrency"),
-            execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"))
+            execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"),
+            processExec: read.bool("runtime.process_exec"))
         vaultKeyPath = read.string("vault.key_path")
         func collector(_ name: String) -> Collector {
             Collector(
@@ -213,7 +243,24 @@ public struct PlatformConfiguration: Sendable {
                 throw ConfigurationError("notifiers.webhook.url must be an http:// or https:// URL")
             }
         }
-        notifiers = Notifiers(logEnabled: read.bool("notifiers.log.enabled"), webhook: webhook)
+        let mail = Mail(
+            enabled: read.bool("notifiers.mail.enabled"), host: read.optionalString("notifiers.mail.host"),
+            port: read.int("notifiers.mail.port"), tls: read.string("notifiers.mail.tls"),
+            username: read.optionalString("notifiers.mail.username"),
+            password: read.optionalString("notifiers.mail.password"), from: read.optionalString("notifiers.mail.from"),
+            alertsTo: read.list("notifiers.mail.alerts_to"), caFile: read.optionalString("notifiers.mail.ca_file"),
+            timeoutSeconds: read.int("notifiers.mail.timeout_seconds"),
+            maxAttempts: read.int("notifiers.mail.max_attempts"))
+        if mail.enabled {
+            do {
+                try mail.options().validate()
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError("notifiers.mail: \(error)")
+            }
+        }
+        notifiers = Notifiers(logEnabled: read.bool("notifiers.log.enabled"), webhook: webhook, mail: mail)
         alerts = Alerts(
             enabled: read.bool("alerts.enabled"), evaluationSeconds: read.int("alerts.evaluation_seconds"),
             runtimeOutageMinutes: read.int("alerts.runtime_outage_minutes"),
@@ -242,7 +289,10 @@ public struct PlatformConfiguration: Sendable {
         self.plans = plans
         auth = Auth(
             otpTTLSeconds: read.int("auth.otp_ttl_seconds"), otpMaxAttempts: read.int("auth.otp_max_attempts"),
-            otpWindowSeconds: read.int("auth.otp_window_seconds"), sessionTTLHours: read.int("auth.session_ttl_hours"),
+            otpMaxGuesses: read.int("auth.otp_max_guesses"), clientMaxAttempts: read.int("auth.client_max_attempts"),
+            globalMaxAttempts: read.int("auth.global_max_attempts"),
+            otpWindowSeconds: read.int("auth.otp_window_seconds"), printLoginCodes: read.bool("auth.print_login_codes"),
+            sessionTTLHours: read.int("auth.session_ttl_hours"),
             apiTokenMaxDays: read.int("auth.api_token_max_days"),
             bootstrapTokenDays: read.int("auth.bootstrap_token_days"))
         cluster = Cluster(

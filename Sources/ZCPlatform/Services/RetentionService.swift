@@ -1,7 +1,8 @@
 import ZCCore
 
 /// Prunes what the configuration keeps only for a while: resource snapshots (7 days by default), usage
-/// hours, the audit log when a retention is set, and access tokens a day past expiry. Batched, so
+/// hours, the audit log when a retention is set, access tokens and login codes a day past expiry, and
+/// the authentication attempts and limit rows anonymous clients make the platform write. Batched, so
 /// writers never wait long.
 public struct RetentionService: Service {
     public struct Rule: Sendable, Hashable {
@@ -46,6 +47,11 @@ public struct RetentionService: Service {
             rules.append(Rule(table: .auditLog, keepSeconds: Int64(configuration.store.auditRetentionDays) * day))
         }
         rules.append(Rule(table: .accessTokens, keepSeconds: day))
+        // What unauthenticated clients can make the platform write: login codes a day past expiry,
+        // attempts a day, limit rows once their window is long over.
+        rules.append(Rule(table: .loginCodes, keepSeconds: day))
+        rules.append(Rule(table: .authAttempts, keepSeconds: max(day, Int64(configuration.auth.otpWindowSeconds))))
+        rules.append(Rule(table: .authLimits, keepSeconds: max(3600, 2 * Int64(configuration.auth.otpWindowSeconds))))
         return rules
     }
 

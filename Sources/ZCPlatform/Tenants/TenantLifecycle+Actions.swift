@@ -176,6 +176,12 @@ extension TenantLifecycle {
         _ id: TenantID, argv: [String], timeout: Duration?, actor: String, clientIP: String?
     ) async throws -> ExecResult {
         let tenant = try await store.read { try await self.requireTenant(id, in: $0) }
+        guard runtime.isolated || settings.execWithoutIsolation else {
+            throw HTTPError(
+                .forbidden,
+                "exec is off: the \(runtime.driver) runtime would run the program as this platform's own user with no isolation; set runtime.process_exec = true to allow it (development only)"
+            )
+        }
         guard tenant.status == .running else {
             throw TenantStateConflict(
                 message: "exec needs a running agent; tenant '\(id)' is \(tenant.status.rawValue)")

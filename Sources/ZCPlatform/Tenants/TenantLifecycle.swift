@@ -20,6 +20,8 @@ public final class TenantLifecycle: Service {
         public var deletedRetention: Duration
         public var deployConcurrency: Int
         public var maxExecTimeout: Duration
+        /// Exec allowed on a runtime without isolation (`runtime.process_exec`).
+        public var execWithoutIsolation: Bool
         /// How often the directories of deleted tenants are checked for purging.
         public var purgeInterval: Duration = .seconds(600)
         /// How often a reconcile that could not reach the runtime is tried again.
@@ -34,6 +36,7 @@ public final class TenantLifecycle: Service {
             deletedRetention = .seconds(configuration.runtime.deletedRetentionHours * 3600)
             deployConcurrency = configuration.runtime.deployConcurrency
             maxExecTimeout = .seconds(configuration.runtime.execTimeoutSeconds)
+            execWithoutIsolation = configuration.runtime.processExec
         }
     }
 
