@@ -1,7 +1,8 @@
 #ifndef ZC_CPROCESS_SHIM_H
 #define ZC_CPROCESS_SHIM_H
 // Process calls Glibc's Swift overlay does not expose: pidfd_open (a descriptor that becomes readable when
-// a process exits), and posix_spawn's chdir file action. _GNU_SOURCE is not defined (see CEpoll's shim).
+// a process exits), posix_spawn's chdir and closefrom file actions, and pipe2. _GNU_SOURCE is not defined (see CEpoll's shim).
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -10,6 +11,11 @@
 #include <unistd.h>
 
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
+extern int pipe2(int pipefd[2], int flags);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+
+/// A pipe whose ends are close-on-exec from birth: no program another thread spawns meanwhile inherits them.
+static inline int zc_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434

@@ -33,7 +33,7 @@ enum DockerContainerConfig {
             environment["ZEROCLAW_gateway__host"] = "0.0.0.0"
             environment["ZEROCLAW_gateway__port"] = String(spec.containerPort)
             environment["ZEROCLAW_gateway__allow_public_bind"] = "true"
-            hostConfig["NetworkMode"] = "bridge"
+            hostConfig["NetworkMode"] = .string(options.tenantNetwork)
             hostConfig["PortBindings"] = .object([
                 portKey: [["HostIp": "127.0.0.1", "HostPort": .string(String(spec.hostPort))]]
             ])

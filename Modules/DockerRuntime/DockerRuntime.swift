@@ -20,6 +20,8 @@ public final class DockerRuntime: ContainerRuntime {
     /// Set once the containers' processes turn out not to be visible here (another host, another pid
     /// namespace): from then on the Engine API serves every sample.
     let cgroupsUnavailable = Mutex<Bool>(false)
+    /// Set once the tenants' network is known to exist with inter-container traffic off.
+    let tenantNetworkReady = Mutex<Bool>(false)
 
     public init(options: DockerRuntimeOptions, logger: Logger) throws {
         self.options = options
@@ -36,10 +38,16 @@ public final class DockerRuntime: ContainerRuntime {
 
     public func create(_ spec: ContainerSpec) async throws -> ContainerID {
         let body = DockerContainerConfig.body(spec, options: options)
+        try await ensureTenantNetwork()
         for attempt in 0..<2 {
             let response = try await engine.request(
                 .post, "/containers/create", query: [("name", spec.name)], body: body)
             switch response.status.code {
+            case 404 where options.network == .bridge && DockerEngine.message(of: response).contains("network"):
+                // Removed behind the platform's back: made again, once.
+                tenantNetworkReady.withLock { $0 = false }
+                guard attempt == 0 else { throw DockerEngine.error(response) }
+                try await ensureTenantNetwork()
             case 201:
                 guard case .object(let fields)? = JSONValue(jsonText: response.text),
                     case .string(let id)? = fields["Id"]

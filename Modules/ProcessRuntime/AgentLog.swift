@@ -125,27 +125,38 @@ final class AgentLog: Sendable {
         return LogLine(stream: stream, text: timestamps ? "\(parts[0]) \(text)" : text)
     }
 
-    /// The last `count` lines of a file, read backwards in blocks so a large file costs little.
-    static func lastLines(of path: String, count: Int) -> [String] {
+    /// The last `count` lines of a file, read backwards in blocks so a large file costs little, and at
+    /// most `maxBytes` of it: the agent writes this file, and one 50 MiB line must not become one answer.
+    static func lastLines(of path: String, count: Int, maxBytes: Int = 4 << 20) -> [String] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [] }
         defer { Glibc.close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         var position = Int(info.st_size)
-        var collected: [UInt8] = []
+        // Blocks from the end, joined once at the end: prepending each block to what was read would copy
+        // the tail again for every block (quadratic in a long line).
+        var blocks: [[UInt8]] = []
+        var gathered = 0
         var newlines = 0
         let block = 65_536
-        while position > 0 && newlines <= count {
-            let size = min(block, position)
+        while position > 0 && newlines <= count && gathered < maxBytes {
+            let size = min(block, position, maxBytes - gathered)
             position -= size
             var chunk = [UInt8](repeating: 0, count: size)
             let read = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, off_t(position)) }
             guard read == size else { break }
             newlines += chunk.lazy.filter { $0 == UInt8(ascii: "\n") }.count
-            collected = chunk + collected
+            blocks.append(chunk)
+            gathered += size
         }
-        let lines = collected.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        var collected: [UInt8] = []
+        collected.reserveCapacity(gathered)
+        for chunk in blocks.reversed() { collected += chunk }
+        var lines = collected.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        // Stopped at the byte bound inside a line: that line's start is missing, so it is left out
+        // (unless it is all there is: then its end stands for it).
+        if position > 0, lines.count > 1, collected.first != UInt8(ascii: "\n") { lines.removeFirst() }
         return lines.suffix(count).map { String(decoding: $0, as: UTF8.self) }
     }
 

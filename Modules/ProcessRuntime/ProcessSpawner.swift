@@ -3,8 +3,8 @@ import Foundation
 import ZCCore
 
 /// `posix_spawn` with what a supervised agent needs: its own process group (so a stop reaches every
-/// process it started), stdin from /dev/null, stdout and stderr to pipes, a working directory, an
-/// environment built from scratch, and default signal dispositions.
+/// process it started), stdin from /dev/null, stdout and stderr to pipes and no other descriptor, a
+/// working directory, an environment built from scratch, and default signal dispositions.
 enum ProcessSpawner {
     /// Why a spawn failed: the program and the errno.
     struct Failure: Error {
@@ -16,7 +16,7 @@ enum ProcessSpawner {
         }
     }
 
-    struct Spawned {
+    struct Spawned: Sendable {
         let pid: pid_t
         /// Read ends of the child's stdout and stderr (stderr nil when merged into stdout).
         let stdout: Int32
@@ -29,10 +29,15 @@ enum ProcessSpawner {
         guard let program = argv.first, !program.isEmpty else { throw Failure(program: "", code: ENOENT) }
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, mergeStderr || pipe(&errPipe) == 0 else {
-            throw Failure(program: program, code: errno)
+        // Close-on-exec from birth (pipe2): with pipe() then fcntl(), a spawn on another thread in between
+        // would hand this agent's pipe to another program, keeping its output open after it exits.
+        guard zc_pipe_cloexec(&outPipe) == 0 else { throw Failure(program: program, code: errno) }
+        guard mergeStderr || zc_pipe_cloexec(&errPipe) == 0 else {
+            let code = errno
+            close(outPipe[0])
+            close(outPipe[1])
+            throw Failure(program: program, code: code)
         }
-        for fd in outPipe + errPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         defer {
             close(outPipe[1])
             if !mergeStderr { close(errPipe[1]) }
@@ -45,6 +50,9 @@ enum ProcessSpawner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, mergeStderr ? outPipe[1] : errPipe[1], 2)
         posix_spawn_file_actions_addchdir_np(&actions, directory)
+        // Nothing else of the platform's: a descriptor some library opened without close-on-exec (a database
+        // connection, a key file) must never reach an agent.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -164,7 +164,8 @@ public struct DriverRegistry: Sendable {
             return try DockerRuntime(
                 options: DockerRuntimeOptions(
                     socketPath: configuration.runtime.dockerSocket,
-                    network: DockerRuntimeOptions.Network(rawValue: configuration.runtime.network) ?? .bridge),
+                    network: DockerRuntimeOptions.Network(rawValue: configuration.runtime.network) ?? .bridge,
+                    tenantNetwork: configuration.runtime.dockerNetwork),
                 logger: logger)
         }
         registry.registerRuntime("process") { configuration, logger in

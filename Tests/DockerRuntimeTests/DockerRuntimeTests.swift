@@ -17,9 +17,13 @@ struct DockerRuntimeTests {
         let spec: ContainerSpec
         let directory: TemporaryDirectory
 
+        /// A network of this test's own, so parallel runs never share one.
+        let tenantNetwork = "zc-test-net-\(UUID().uuidString.prefix(8).lowercased())"
+
         init(network: DockerRuntimeOptions.Network = .host, image: String = DockerTestEngine.agentImage) throws {
             runtime = try DockerRuntime(
-                options: DockerRuntimeOptions(socketPath: try DockerTestEngine.requireSocket(), network: network),
+                options: DockerRuntimeOptions(
+                    socketPath: try DockerTestEngine.requireSocket(), network: network, tenantNetwork: tenantNetwork),
                 logger: .disabled)
             directory = try TemporaryDirectory("zc-docker")
             chmod(directory.path, 0o755)
@@ -52,7 +56,21 @@ struct DockerRuntimeTests {
         func cleanup() async {
             try? await runtime.remove(ContainerID(spec.name), force: true)
             await runtime.shutdown()
+            _ = try? await Self.engine(.delete, "/v1.41/networks/\(tenantNetwork)")
             directory.remove()
+        }
+
+        /// One raw Engine API call, as the `docker` CLI would make it.
+        static func engine(
+            _ method: HTTPMethod, _ target: String, json: String? = nil
+        ) async throws
+            -> HTTPClientResponse
+        {
+            let client = try HTTPClient()
+            defer { Task { await client.shutdown() } }
+            return try await client.execute(
+                method, .unix(path: try DockerTestEngine.requireSocket()), target,
+                headers: json == nil ? [:] : ["Content-Type": "application/json"], body: Array((json ?? "").utf8))
         }
 
         /// The raw inspection, as `docker inspect` shows it.
@@ -132,6 +150,37 @@ struct DockerRuntimeTests {
             #expect(environment.contains("ZEROCLAW_gateway__host=0.0.0.0"))
             #expect(environment.contains("ZEROCLAW_gateway__allow_public_bind=true"))
             #expect(environment.contains("HOME=/zeroclaw-data"))
+
+            // The tenants' own network, with inter-container traffic off, created for it.
+            #expect(host["NetworkMode"] == .string(fixture.tenantNetwork))
+            let network = try await Fixture.engine(.get, "/v1.41/networks/\(fixture.tenantNetwork)")
+            guard case .object(let fields)? = JSONValue(jsonText: network.text),
+                case .object(let options)? = fields["Options"]
+            else {
+                Issue.record("network \(fixture.tenantNetwork): \(network.text)")
+                return
+            }
+            #expect(fields["Driver"] == "bridge")
+            #expect(options["com.docker.network.bridge.enable_icc"] == "false")
+            // On the bridge, the agent answers on its loopback-published port and nowhere else.
+            try await fixture.runtime.start(ContainerID(fixture.spec.name))
+            try await fixture.waitHealthy()
+        }
+    }
+
+    @Test("an existing network of that name that lets containers talk to each other is refused, not used")
+    func sharedNetworkRefused() async throws {
+        let fixture = try Fixture(network: .bridge)
+        try await fixture.scoped {
+            let made = try await Fixture.engine(
+                .post, "/v1.41/networks/create", json: #"{"Name":"\#(fixture.tenantNetwork)","Driver":"bridge"}"#)
+            #expect(made.status.code == 201, "\(made.text)")
+            await #expect {
+                _ = try await fixture.runtime.create(fixture.spec)
+            } throws: { error in
+                "\(error)".contains("lets containers reach each other")
+            }
+            #expect(try await fixture.runtime.inspect(ContainerID(fixture.spec.name)) == nil, "nothing created")
         }
     }
 

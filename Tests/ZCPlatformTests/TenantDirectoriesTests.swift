@@ -176,6 +176,17 @@ struct TenantDirectoriesTests {
         try fixture.expectHostUntouched()
     }
 
+    @Test("host paths in what members read are replaced by the key that names them, longest first")
+    func scrubbing() {
+        let scrubber = HostPathScrubber([
+            ("/var/lib/zc/tenants", "{runtime.data_dir}"), ("/var/lib/zc", "{data}"), ("/", "{root}"), ("x", "{x}"),
+        ])
+        #expect(
+            scrubber.scrub("bind source path does not exist: /var/lib/zc/tenants/acme (and /var/lib/zc/other)")
+                == "bind source path does not exist: {runtime.data_dir}/acme (and {data}/other)")
+        #expect(scrubber.scrub("the agent did not answer /health") == "the agent did not answer /health")
+    }
+
     @Test("purge works within its budget and goes on where it stopped")
     func purgeBudget() async throws {
         let fixture = try Fixture()

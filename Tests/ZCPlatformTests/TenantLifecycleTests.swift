@@ -171,9 +171,10 @@ struct TenantLifecycleTests {
             #expect(await live.call(.post, "/api/tenants", json: #"{"id":"ghost","name":"G"}"#).status == 201)
             #expect(await live.call(.post, "/api/tenants/ghost/deploy").status == 202)
             let status = try await live.waitFor("ghost", "error")
+            // The host path is not for viewers: the key that names it stands in.
             #expect(
                 status["error_message"] as? String
-                    == "create container: container runtime error: the agent command /nonexistent/zeroclaw is not an executable file"
+                    == "create container: container runtime error: the agent command {runtime.agent_command} is not an executable file"
             )
         }
     }

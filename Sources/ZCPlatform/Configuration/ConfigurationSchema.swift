@@ -80,8 +80,13 @@ enum ConfigurationSchema {
         ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
         ConfigurationKey(
             ["runtime"], "network", .choice(["bridge", "host"]),
-            help: "docker: bridge publishes the gateway on 127.0.0.1:{port}; host binds it there directly",
+            help:
+                "docker: bridge puts agents on docker_network and publishes the gateway on 127.0.0.1:{port}; host (development only) shares the host's network",
             fixed: "bridge"),
+        ConfigurationKey(
+            ["runtime"], "docker_network", .string,
+            help: "the bridge network tenants join, inter-container traffic off (created if missing)",
+            fixed: "zcplatform-tenants"),
         ConfigurationKey(
             ["runtime"], "image", .string, help: "agent image (docker runtime)",
             fixed: "ghcr.io/zeroclaw-labs/zeroclaw:latest"),

@@ -40,6 +40,8 @@ public struct PlatformConfiguration: Sendable {
         public var dataDirectory: String
         /// `bridge` or `host` (docker runtime).
         public var network: String
+        /// The bridge network tenants join (docker runtime, `bridge`).
+        public var dockerNetwork: String
         public var image: String
         public var agentCommand: String
         public var portRange: ClosedRange<Int>
@@ -201,6 +203,7 @@ public struct PlatformConfiguration: Sendable {
         runtime = Runtime(
             driver: read.string("runtime.driver"), dockerSocket: read.string("runtime.docker_socket"),
             dataDirectory: read.string("runtime.data_dir"), network: read.string("runtime.network"),
+            dockerNetwork: read.string("runtime.docker_network"),
             image: read.string("runtime.image"),
             agentCommand: read.string("runtime.agent_command"), portRange: ports.0...ports.1, uidRange: uids.0...uids.1,
             stopTimeoutSeconds: read.int("runtime.stop_timeout_seconds"),
@@ -209,6 +212,19 @@ public struct PlatformConfiguration: Sendable {
             deployConcurrency: read.int("runtime.deploy_concurrency"),
             execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"),
             processExec: read.bool("runtime.process_exec"))
+        let network = Array(runtime.dockerNetwork.utf8)
+        func alphanumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        guard let first = network.first, alphanumeric(first), network.count <= 64,
+            network.allSatisfy({ alphanumeric($0) || Array("_.-".utf8).contains($0) })
+        else {
+            throw ConfigurationError(
+                "runtime.docker_network must be a Docker network name: letters, digits, '_', '.', '-', starting with a letter or digit"
+            )
+        }
         vaultKeyPath = read.string("vault.key_path")
         func collector(_ name: String) -> Collector {
             Collector(

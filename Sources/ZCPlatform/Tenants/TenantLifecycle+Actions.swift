@@ -241,7 +241,7 @@ extension TenantLifecycle {
             metrics.actions.increment(labels: ["reconfigure", "succeeded"])
         } catch {
             metrics.actions.increment(labels: ["reconfigure", "failed"])
-            let cause = (error as? HTTPStatusError)?.publicMessage ?? "internal error"
+            let cause = scrubber.scrub((error as? HTTPStatusError)?.publicMessage ?? "internal error")
             logger.warning("tenant.reconfigure_failed", ["tenant": id.rawValue, "error": "\(error)"])
             await auditAlone(
                 "tenant.reconfigure_failed", tenant: id, actor: actor, clientIP: nil, detail: ["cause": .string(cause)])

@@ -76,7 +76,7 @@ extension TenantLifecycle {
             let now = Timestamp.now()
             if let failure {
                 tenant.status = TenantStatusMachine.apply(.deployFailed, to: tenant.status) ?? .error
-                tenant.errorMessage = String(failure.description.prefix(1000))
+                tenant.errorMessage = String(self.scrubber.scrub(failure.description).prefix(1000))
                 tenant.startedAt = nil
             } else {
                 tenant.status = TenantStatusMachine.apply(.deploySucceeded, to: tenant.status) ?? .running
@@ -89,7 +89,7 @@ extension TenantLifecycle {
             var detail: [String: JSONValue] = ["port": tenant.hostPort.map { .number(Double($0)) } ?? .null]
             if let failure {
                 detail["step"] = .string(failure.step)
-                detail["cause"] = .string(failure.cause)
+                detail["cause"] = .string(self.scrubber.scrub(failure.cause))
             }
             try await self.audit(
                 failure == nil ? "tenant.deployed" : "tenant.deploy_failed", tenant: id, actor: actor, detail: detail,

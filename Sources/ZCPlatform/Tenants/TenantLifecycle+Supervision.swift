@@ -42,7 +42,7 @@ extension TenantLifecycle: TenantSupervisor {
                 tenant.updatedAt = .now()
                 switch event {
                 case .failed:
-                    tenant.errorMessage = reason
+                    tenant.errorMessage = self.scrubber.scrub(reason)
                 case .recovered:
                     tenant.errorMessage = nil
                     tenant.startedAt = .now()
@@ -51,7 +51,8 @@ extension TenantLifecycle: TenantSupervisor {
                 try await transaction.updateTenant(tenant)
                 try await self.audit(
                     "tenant.\(event == .failed ? "failed" : "recovered")", tenant: id, actor: Self.healthActor,
-                    detail: ["from": .string(from.rawValue), "reason": .string(reason)], in: transaction)
+                    detail: ["from": .string(from.rawValue), "reason": .string(self.scrubber.scrub(reason))],
+                    in: transaction)
                 return true
             }
             if changed { self.metrics.actions.increment(labels: [event.rawValue, "succeeded"]) }

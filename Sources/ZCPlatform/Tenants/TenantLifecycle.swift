@@ -52,6 +52,8 @@ public final class TenantLifecycle: Service {
     let plans: [String: Plan]
     let settings: Settings
     let directories: TenantDirectories
+    /// Takes host paths out of what members read (`error_message`, audit causes).
+    let scrubber: HostPathScrubber
     let placement: TenantPlacement
     let logger: Logger
     let locks = TenantLocks()
@@ -75,6 +77,7 @@ public final class TenantLifecycle: Service {
         self.settings = settings ?? Settings(configuration)
         directories = TenantDirectories(
             root: configuration.runtime.dataDirectory, ownedByTenant: runtime.isolated && getuid() == 0)
+        scrubber = HostPathScrubber(configuration, dataDirectory: directories.root)
         placement = TenantPlacement(ports: configuration.runtime.portRange, uids: configuration.runtime.uidRange)
         self.logger = logger
         jobs = AsyncStream.makeStream(of: Job.self)
