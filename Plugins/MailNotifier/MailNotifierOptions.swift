@@ -1,4 +1,5 @@
 import Foundation
+import ZCCore
 
 /// Where and how the mail notifier submits mail (`notifiers.mail.*` in the configuration): an SMTP
 /// submission server, how the connection is secured, the account, the sender and who gets alerts.
@@ -161,12 +162,7 @@ public struct MailNotifierOptions: Sendable {
     /// The wait after failed attempt number `attempt` (1-based): `initialBackoff` doubled `attempt - 1` times,
     /// at most `maxBackoff`.
     func backoff(afterAttempt attempt: Int) -> Duration {
-        var delay = max(.zero, initialBackoff)
-        for _ in 1..<max(1, attempt) {
-            if delay >= maxBackoff { break }
-            delay *= 2
-        }
-        return min(delay, maxBackoff)
+        Backoff(initial: initialBackoff, limit: maxBackoff).delay(afterAttempt: attempt)
     }
 
     /// What EHLO announces: `heloName`, or this machine's host name when it is a usable one, or `localhost`.

@@ -1,4 +1,5 @@
 import Foundation
+import ZCCore
 
 /// Where and how the webhook notifier delivers (`notifiers.webhook.*` in the configuration).
 public struct WebhookNotifierOptions: Sendable {
@@ -53,12 +54,7 @@ public struct WebhookNotifierOptions: Sendable {
     /// The wait after failed attempt number `attempt` (1-based): `initialBackoff` doubled `attempt - 1` times,
     /// at most `maxBackoff`.
     func backoff(afterAttempt attempt: Int) -> Duration {
-        var delay = max(.zero, initialBackoff)
-        for _ in 1..<max(1, attempt) {
-            if delay >= maxBackoff { break }
-            delay *= 2
-        }
-        return min(delay, maxBackoff)
+        Backoff(initial: initialBackoff, limit: maxBackoff).delay(afterAttempt: attempt)
     }
 }
 

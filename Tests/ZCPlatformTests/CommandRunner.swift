@@ -80,32 +80,44 @@ final class RunningCommand: @unchecked Sendable {
     private let out: Pipe
     private let err: Pipe
     private let collected = DispatchGroup()
-    private let stdoutBuffer = Mutex(Data())
-    private let stderrBuffer = Mutex(Data())
+    /// Held apart from the command, so the readers keep only them alive and the command's `deinit` runs
+    /// as soon as its test lets go of it.
+    private final class Buffer: Sendable {
+        let data = Mutex(Data())
+    }
+    private let stdoutData = Buffer()
+    private let stderrData = Buffer()
 
     init(process: Process, out: Pipe, err: Pipe) {
         self.process = process
         self.out = out
         self.err = err
         // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe.
+        let (stdout, stderr, collected) = (stdoutData, stderrData, collected)
         collected.enter()
         DispatchQueue.global().async {
-            out.readChunks { chunk in self.stdoutBuffer.withLock { $0.append(chunk) } }
-            self.collected.leave()
+            out.readChunks { chunk in stdout.data.withLock { $0.append(chunk) } }
+            collected.leave()
         }
         collected.enter()
         DispatchQueue.global().async {
             // Read as it comes, so a test can watch the log of a command still running.
-            err.readChunks { chunk in self.stderrBuffer.withLock { $0.append(chunk) } }
-            self.collected.leave()
+            err.readChunks { chunk in stderr.data.withLock { $0.append(chunk) } }
+            collected.leave()
         }
     }
 
+    /// A command still running when its test lets go of it (a failed expectation ended the test early)
+    /// is asked to stop: a server left behind would hold its agents and ports for the rest of the run.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
     /// What the command has written to stdout so far.
-    var stdoutSoFar: String { String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self) }
+    var stdoutSoFar: String { String(decoding: stdoutData.data.withLock { $0 }, as: UTF8.self) }
 
     /// What the command has written to stderr so far.
-    var stderrSoFar: String { String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self) }
+    var stderrSoFar: String { String(decoding: stderrData.data.withLock { $0 }, as: UTF8.self) }
 
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
@@ -121,8 +133,8 @@ final class RunningCommand: @unchecked Sendable {
         process.waitUntilExit()
         collected.wait()
         return CommandRunner.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutBuffer.withLock { $0 }, as: UTF8.self),
-            stderr: String(decoding: stderrBuffer.withLock { $0 }, as: UTF8.self))
+            status: process.terminationStatus, stdout: String(decoding: stdoutData.data.withLock { $0 }, as: UTF8.self),
+            stderr: String(decoding: stderrData.data.withLock { $0 }, as: UTF8.self))
     }
 }
 

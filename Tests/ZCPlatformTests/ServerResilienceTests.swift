@@ -104,9 +104,10 @@ struct ServerResilienceTests {
         #expect(server.stderrSoFar.contains("Too many open files"))
 
         // Out of descriptors with connections waiting, a spinning loop burns a core; a backing-off one idles.
-        let before = try #require(Self.cpuSeconds(pid))
+        let before = try #require(Self.cpuSeconds(pid), "the server is gone: \(server.stderrSoFar.suffix(3000))")
         try await Task.sleep(for: .seconds(2))
-        let used = try #require(Self.cpuSeconds(pid)) - before
+        let after = try #require(Self.cpuSeconds(pid), "the server is gone: \(server.stderrSoFar.suffix(3000))")
+        let used = after - before
         #expect(used < 0.5, "CPU seconds used in 2 s while out of descriptors: \(used)")
         let episodes = server.stderrSoFar.components(separatedBy: "event=http.accept_failed").count - 1
         // Once per episode and listener (one per event loop), not once per failed call.

@@ -156,8 +156,7 @@ public final class HTTPServer: Service {
 
     /// The wait after `failures` failed accepts in a row: 10 ms doubling, at most `limit`.
     static func acceptBackoff(after failures: Int, limit: Duration) -> Duration {
-        let shift = min(max(failures - 1, 0), 20)
-        return min(.milliseconds(10 * (1 << shift)), limit)
+        Backoff(initial: .milliseconds(10), limit: limit).delay(afterAttempt: failures)
     }
 
     /// Accepts connections on one loop until shutdown; each is served as a child task on the same loop.
