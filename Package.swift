@@ -78,7 +78,8 @@ let package = Package(
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
         .target(
-            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ"], path: "Tests/TestSupport",
+            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ", "CProcess"],
+            path: "Tests/TestSupport",
             exclude: ["smtp_server.py"]),
 
         // Tests.

@@ -25,15 +25,8 @@ struct DiskUsageTests {
         let root = directory.path + "/tenant"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try Self.makeTree(root)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/du")
-        process.arguments = ["-sb", root]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.readAll()
-        process.waitUntilExit()
-        let du = Int64(String(decoding: output, as: UTF8.self).split(separator: "\t").first ?? "")
+        let output = try ChildProcess.run(["/usr/bin/du", "-sb", root]).stdoutText
+        let du = Int64(output.split(separator: "\t").first ?? "")
         let walked = DirectoryWalker.apparentSize(of: root)
         #expect(du != nil)
         #expect(walked?.bytes == du, "walk \(String(describing: walked)) vs du \(String(describing: du))")

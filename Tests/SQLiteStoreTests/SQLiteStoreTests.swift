@@ -219,16 +219,6 @@ func sqliteExec(_ path: String, _ sql: String) throws {
 
 /// Runs the stock `sqlite3` command-line shell, as an operator would.
 func runSQLite3(_ path: String, _ sql: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sqlite3", path, sql]
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.readAll()
-    let stderr = err.readAll()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    let output = try ChildProcess.run(["/usr/bin/env", "sqlite3", path, sql])
+    return (output.status, output.stdoutText, output.stderrText)
 }

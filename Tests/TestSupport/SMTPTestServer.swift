@@ -81,8 +81,7 @@ public struct SMTPTestServer: Sendable {
     public let port: Int
     public let certificate: String
     public let directory: TemporaryDirectory
-    private let process: Process
-    private let input: Pipe
+    private let process: ChildProcess
 
     public var output: String { directory.file("received") }
 
@@ -120,17 +119,10 @@ public struct SMTPTestServer: Sendable {
         let certificate = directory.file("cert.pem")
         let key = directory.file("key.pem")
         let status = try await Blocking.run {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-addext",
-                "subjectAltName=\(names)", "-days", "1", "-keyout", key, "-out", certificate,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
+            try ChildProcess.run([
+                "/usr/bin/env", "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=\(names)", "-days", "1", "-keyout", key, "-out", certificate,
+            ]).status
         }
         guard status == 0 else { throw TestServerError("openssl req exited with \(status)") }
         return (certificate, key)
@@ -162,9 +154,9 @@ public struct SMTPTestServer: Sendable {
                 let command = arguments
                 let launched = try await Blocking.run { try launch(command, log: log) }
                 switch launched {
-                case .ready(let process, let input):
+                case .ready(let process):
                     return SMTPTestServer(
-                        port: port, certificate: certificate, directory: directory, process: process, input: input)
+                        port: port, certificate: certificate, directory: directory, process: process)
                 case .failed(let reason):
                     lastFailure = reason
                 }
@@ -177,7 +169,7 @@ public struct SMTPTestServer: Sendable {
     }
 
     private enum Launch: Sendable {
-        case ready(Process, Pipe)
+        case ready(ChildProcess)
         case failed(String)
     }
 
@@ -186,16 +178,10 @@ public struct SMTPTestServer: Sendable {
         guard FileManager.default.createFile(atPath: log, contents: nil) else {
             throw TestServerError("cannot create \(log)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        let fd = output.fileHandleForReading.fileDescriptor
+        let process = try ChildProcess(
+            ["/usr/bin/env", "python3"] + arguments, environment: ProcessInfo.processInfo.environment, stdin: true,
+            stderrFile: log)
+        let fd = process.stdout
         let deadline = ContinuousClock.now + .seconds(20)
         var seen: [UInt8] = []
         while ContinuousClock.now < deadline, !seen.contains(0x0A) {
@@ -206,9 +192,9 @@ public struct SMTPTestServer: Sendable {
             if count <= 0 { break }
             seen += buffer[0..<count]
         }
-        if String(decoding: seen, as: UTF8.self).hasPrefix("ready ") { return .ready(process, input) }
-        process.terminate()
-        process.waitUntilExit()
+        if String(decoding: seen, as: UTF8.self).hasPrefix("ready ") { return .ready(process) }
+        process.signal(SIGTERM)
+        process.wait()
         let errors = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return .failed(String(errors.suffix(2000)))
     }
@@ -216,11 +202,10 @@ public struct SMTPTestServer: Sendable {
     /// Ends the server and removes its directory.
     public func stop() async {
         let process = self.process
-        let input = self.input
         _ = try? await Blocking.run {
-            try? input.fileHandleForWriting.close()
-            process.terminate()
-            process.waitUntilExit()
+            process.closeInput()
+            process.signal(SIGTERM)
+            process.wait()
         }
         directory.remove()
     }
@@ -237,14 +222,7 @@ public struct SMTPTestServer: Sendable {
         if found == nil {
             let status =
                 (try? await Blocking.run { () throws -> Int32 in
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                    process.arguments = ["python3", "-c", "import aiosmtpd"]
-                    process.standardOutput = FileHandle.nullDevice
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    process.waitUntilExit()
-                    return process.terminationStatus
+                    try ChildProcess.run(["/usr/bin/env", "python3", "-c", "import aiosmtpd"]).status
                 }) ?? -1
             found = status == 0
             availability.withLock { $0 = found }

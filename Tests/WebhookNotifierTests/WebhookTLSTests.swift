@@ -14,14 +14,7 @@ struct WebhookTLSTests {
     }
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl ?? "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ChildProcess.run([openssl ?? "/usr/bin/openssl"] + arguments).status
     }
 
     static func freePort() throws -> Int {
@@ -64,17 +57,16 @@ struct WebhookTLSTests {
         }
         #expect(made == 0)
         let port = try Self.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Self.openssl ?? "/usr/bin/openssl")
-        server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www"]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = output
-        try server.run()
+        let server = try ChildProcess(
+            [
+                Self.openssl ?? "/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate,
+                "-key", key, "-www",
+            ], environment: ProcessInfo.processInfo.environment, stdin: true,
+            stderrFile: "/dev/null")
         defer {
             // openssl s_server does not always end on SIGTERM; a killed process is reaped at once.
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
+            server.signal(SIGKILL)
+            server.wait()
         }
         // Wait until it listens.
         let deadline = ContinuousClock.now + .seconds(10)

@@ -9,17 +9,8 @@ import ZCCrypto
 @Suite("tar.gz archives")
 struct TarGzTests {
     static func run(_ program: String, _ arguments: [String], in directory: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.readAll()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let output = try ChildProcess.run([program] + arguments, directory: directory)
+        return (output.status, output.stdoutText + output.stderrText)
     }
 
     /// Bytes that do not compress away: a seeded generator.

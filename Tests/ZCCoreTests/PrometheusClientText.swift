@@ -32,18 +32,10 @@ enum PrometheusClientText {
     static let importFailedStatus: Int32 = 3
 
     static func run() throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.readAll()
-        let stderr = String(decoding: err.readAll(), as: UTF8.self)
-        process.waitUntilExit()
-        switch process.terminationStatus {
+        let output = try ChildProcess.run(["/usr/bin/env", "python3", "-c", script])
+        let stdout = output.stdout
+        let stderr = output.stderrText
+        switch output.status {
         case 0:
             return .produced(try JSONDecoder().decode(Output.self, from: stdout))
         case 127:

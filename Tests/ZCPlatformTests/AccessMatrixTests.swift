@@ -116,7 +116,9 @@ struct AccessMatrixTests {
             #expect(
                 ![401, 403, 404].contains(response.status),
                 "\(caller) \(route.method) \(path): \(response.status) \(response.text)")
-            #expect(response.status < 500, "\(response.text)")
+            #expect(
+                response.status < 500,
+                "\(response.text): \(world.logs.renderedLines().filter { $0.contains("level=error") })")
         default:
             #expect(
                 String(response.status) == want,
@@ -144,14 +146,17 @@ struct AccessMatrixTests {
     /// Two tenants; a user for each role in `acme`; an outsider; tokens of every kind.
     struct World {
         let api: APIHarness
+        /// The platform's log, so an unexpected 500 can say what happened behind its request id.
+        var logs = InMemoryLogHandler()
         var tokens: [Caller: String] = [:]
         var tokenIDs: [Caller: Int64] = [:]
         var viewerID: Int64 = 0
         var channelID: Int64 = 0
 
         static func make() async throws -> World {
-            let api = try await APIHarness.open()
-            var world = World(api: api)
+            let logs = InMemoryLogHandler()
+            let api = try await APIHarness.open(logs: logs)
+            var world = World(api: api, logs: logs)
             let now = Timestamp.now()
             let acme = TenantID(trusted: "acme")
             let users = try await api.store.withTransaction { transaction -> [Caller: User] in

@@ -229,11 +229,7 @@ struct BackupTests {
     ) throws -> String {
         let work = directory.file("rewrite-\(name)")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let untar = Process()
-        untar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        untar.arguments = ["-xzf", archive, "-C", work]
-        try untar.run()
-        untar.waitUntilExit()
+        _ = try ChildProcess.run(["/bin/tar", "-xzf", archive, "-C", work])
         let manifestURL = URL(fileURLWithPath: "\(work)/manifest.json")
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any] ?? [:]
         var files = manifest["files"] as? [String: [String: Any]] ?? [:]
@@ -278,11 +274,8 @@ struct BackupTests {
         manifest["files"] = files
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
         let path = directory.file(name)
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["--format=ustar", "-czf", path, "-C", work, "zcplatform.db", "vault.key", "manifest.json"]
-        try tar.run()
-        tar.waitUntilExit()
+        _ = try ChildProcess.run(
+            ["/bin/tar", "--format=ustar", "-czf", path, "-C", work, "zcplatform.db", "vault.key", "manifest.json"])
         return path
     }
 

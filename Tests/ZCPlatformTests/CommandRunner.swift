@@ -52,33 +52,23 @@ struct CommandRunner {
     ) throws
         -> RunningCommand
     {
-        let process = Process()
+        let argv: [String]
         if asNobody {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Self.binary] + arguments
+            argv = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Self.binary] + arguments
         } else if let openFiles {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-            process.arguments = ["--nofile=\(openFiles):\(openFiles)", "--", Self.binary] + arguments
+            argv = ["/usr/bin/prlimit", "--nofile=\(openFiles):\(openFiles)", "--", Self.binary] + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = arguments
+            argv = [Self.binary] + arguments
         }
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = Self.environment(extra)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return RunningCommand(process: process, out: out, err: err)
+        return try RunningCommand(argv, environment: Self.environment(extra), directory: directory)
     }
 }
 
-/// A started command whose output is collected when it ends.
-final class RunningCommand: @unchecked Sendable {
-    let process: Process
-    private let out: Pipe
-    private let err: Pipe
+/// A started command whose output is collected as it runs. Started with `posix_spawn` (`ChildProcess`),
+/// never Foundation's `Process`, which crashes once the test process holds over 1,024 descriptors.
+final class RunningCommand: Sendable {
+    let child: ChildProcess
+    var pid: pid_t { child.pid }
     private let collected = DispatchGroup()
     /// Held apart from the command, so the readers keep only them alive and the command's `deinit` runs
     /// as soon as its test lets go of it.
@@ -88,29 +78,26 @@ final class RunningCommand: @unchecked Sendable {
     private let stdoutData = Buffer()
     private let stderrData = Buffer()
 
-    init(process: Process, out: Pipe, err: Pipe) {
-        self.process = process
-        self.out = out
-        self.err = err
-        // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe.
-        let (stdout, stderr, collected) = (stdoutData, stderrData, collected)
-        collected.enter()
-        DispatchQueue.global().async {
-            out.readChunks { chunk in stdout.data.withLock { $0.append(chunk) } }
-            collected.leave()
-        }
-        collected.enter()
-        DispatchQueue.global().async {
-            // Read as it comes, so a test can watch the log of a command still running.
-            err.readChunks { chunk in stderr.data.withLock { $0.append(chunk) } }
-            collected.leave()
+    init(_ argv: [String], environment: [String: String], directory: String? = nil) throws {
+        child = try ChildProcess(argv, environment: environment, directory: directory)
+        // Drain both pipes as the command runs, so a chatty command never blocks on a full pipe, and a
+        // test can watch the log of a command still running.
+        let (child, collected) = (child, collected)
+        for (fd, buffer) in [(child.stdout, stdoutData), (child.stderr, stderrData)] where fd >= 0 {
+            collected.enter()
+            DispatchQueue.global().async {
+                withExtendedLifetime(child) {
+                    PipeReading.readChunks(fd) { chunk in buffer.data.withLock { $0.append(chunk) } }
+                }
+                collected.leave()
+            }
         }
     }
 
     /// A command still running when its test lets go of it (a failed expectation ended the test early)
     /// is asked to stop: a server left behind would hold its agents and ports for the rest of the run.
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        if child.isRunning { child.signal(SIGTERM) }
     }
 
     /// What the command has written to stdout so far.
@@ -120,20 +107,19 @@ final class RunningCommand: @unchecked Sendable {
     var stderrSoFar: String { String(decoding: stderrData.data.withLock { $0 }, as: UTF8.self) }
 
     func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        child.signal(number)
     }
 
-    /// Waits for the command to exit (killing it after `timeout`) and returns what it printed.
+    /// Waits for the command to exit (killing it after `timeout`) and returns what it printed; a command
+    /// ended by a signal has the status 128 + the signal, as a shell shows it.
     func finish(timeout: TimeInterval = 60) -> CommandRunner.Result {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
+        while child.isRunning, Date() < deadline { usleep(10_000) }
+        if child.isRunning { child.signal(SIGKILL) }
+        let status = child.wait()
         collected.wait()
         return CommandRunner.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData.data.withLock { $0 }, as: UTF8.self),
+            status: status, stdout: String(decoding: stdoutData.data.withLock { $0 }, as: UTF8.self),
             stderr: String(decoding: stderrData.data.withLock { $0 }, as: UTF8.self))
     }
 }
@@ -167,15 +153,8 @@ enum SQLiteShell {
     }
 
     static func run(_ database: String, _ sql: String) throws -> CommandRunner.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [database, sql]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return RunningCommand(process: process, out: out, err: err).finish()
+        let output = try ChildProcess.run(["/usr/bin/sqlite3", database, sql])
+        return CommandRunner.Result(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
     /// Fails in CI, skips elsewhere, when the shell is missing.

@@ -50,17 +50,9 @@ struct DockerLifecycleTests {
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("the docker CLI is not installed") }
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: docker)
-        process.arguments = arguments
-        process.environment = ["DOCKER_HOST": "unix://\(try DockerTestEngine.requireSocket())"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.readAll()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let output = try ChildProcess.run(
+            [docker] + arguments, environment: ["DOCKER_HOST": "unix://\(try DockerTestEngine.requireSocket())"])
+        return (output.status, output.stdoutText + output.stderrText)
     }
 
     @Test("create → deploy → running → logs → exec → restart → stop → start → delete, with every isolation flag")

@@ -141,6 +141,34 @@ struct EndpointRulesTests {
         await api.close()
     }
 
+    @Test("one enabled channel of a kind: a second is a conflict when made, not when the agent starts")
+    func oneEnabledChannelPerKind() async throws {
+        let (api, _, owner) = try await setUp()
+        let first = await api.call(
+            .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w1"}"#)
+        #expect(first.status == 201)
+        let second = await api.call(
+            .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w2"}"#)
+        #expect(second.status == 409)
+        #expect(second.error?.contains("already has an enabled webhook channel ('w1')") == true, "\(second.text)")
+        let disabled = await api.call(
+            .post, "/api/tenants/acme/channels", token: owner,
+            json: #"{"kind":"webhook","name":"w2","enabled":false}"#)
+        #expect(disabled.status == 201)
+        let id = try #require(disabled.json["id"] as? Int)
+        let enable = await api.call(
+            .patch, "/api/tenants/acme/channels/\(id)", token: owner, json: #"{"enabled":true}"#)
+        #expect(enable.status == 409, "\(enable.text)")
+        let firstID = try #require(first.json["id"] as? Int)
+        #expect(
+            await api.call(.patch, "/api/tenants/acme/channels/\(firstID)", token: owner, json: #"{"enabled":false}"#)
+                .status == 200)
+        #expect(
+            await api.call(.patch, "/api/tenants/acme/channels/\(id)", token: owner, json: #"{"enabled":true}"#)
+                .status == 200, "with the first disabled, the second may be")
+        await api.close()
+    }
+
     @Test("config: absent fields stay, null clears, the key reads back only as api_key_set")
     func config() async throws {
         let (api, _, owner) = try await setUp()
@@ -169,7 +197,8 @@ struct EndpointRulesTests {
         let (api, admin, owner) = try await setUp()
         for index in 0..<5 {
             _ = await api.call(
-                .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w\#(index)"}"#)
+                .post, "/api/tenants/acme/channels", token: owner,
+                json: #"{"kind":"webhook","name":"w\#(index)","enabled":false}"#)
         }
         let page = await api.call(.get, "/api/monitoring/audit?action=channel.create&limit=2", token: admin)
         #expect(page.status == 200)

@@ -18,17 +18,9 @@ struct RunbookTests {
         }
 
         func runBlocking(_ script: String) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-o", "pipefail", "-c", script]
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let command = RunningCommand(process: process, out: out, err: err).finish(timeout: 60)
+            let command = try RunningCommand(
+                ["/bin/bash", "-o", "pipefail", "-c", script], environment: environment, directory: directory
+            ).finish(timeout: 60)
             return (command.status, command.status == 0 ? command.stdout : command.stdout + command.stderr)
         }
     }

@@ -8,44 +8,37 @@ import ZCHTTP
 /// EMFILE, the listener backs off instead of spinning, and serves again once the flood is gone.
 @Suite("API server out of descriptors")
 struct ServerResilienceTests {
-    /// A flood from another process (a test process holding hundreds of sockets trips Foundation's
-    /// `Process.run`): opens up to `count` connections to 127.0.0.1:`port`, prints how many, and holds them
-    /// until its stdin closes.
-    final class Flood: @unchecked Sendable {
-        let process = Process()
-        let input = Pipe()
-        let output = Pipe()
+    /// A flood from another process: opens up to `count` connections to 127.0.0.1:`port`, prints how
+    /// many, and holds them until its stdin closes.
+    struct Flood {
+        let child: ChildProcess
 
         init(port: Int, count: Int) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", "-c",
-                """
-                import socket, sys
-                held = []
-                for _ in range(\(count)):
-                    try:
-                        held.append(socket.create_connection(("127.0.0.1", \(port)), timeout=2))
-                    except OSError:
-                        break
-                print(len(held), flush=True)
-                sys.stdin.read()
-                """,
-            ]
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
+            child = try ChildProcess(
+                [
+                    "python3", "-c",
+                    """
+                    import socket, sys
+                    held = []
+                    for _ in range(\(count)):
+                        try:
+                            held.append(socket.create_connection(("127.0.0.1", \(port)), timeout=2))
+                        except OSError:
+                            break
+                    print(len(held), flush=True)
+                    sys.stdin.read()
+                    """,
+                ], environment: ProcessInfo.processInfo.environment, stdin: true)
         }
 
         /// How many connections it holds, once it has made them all.
         func connected() async throws -> Int {
-            let output = self.output
+            let child = self.child
             return try await Blocking.run {
                 var line: [UInt8] = []
                 var byte: UInt8 = 0
-                let fd = output.fileHandleForReading.fileDescriptor
                 while line.last != 10 {
-                    let count = read(fd, &byte, 1)
+                    let count = read(child.stdout, &byte, 1)
                     if count < 0 && errno == EINTR { continue }
                     guard count == 1 else { break }
                     line.append(byte)
@@ -56,11 +49,9 @@ struct ServerResilienceTests {
 
         /// Closes every connection (the process ends).
         func end() async {
-            let (input, process) = (self.input, self.process)
-            _ = try? await Blocking.run {
-                try? input.fileHandleForWriting.close()
-                process.waitUntilExit()
-            }
+            let child = self.child
+            child.closeInput()
+            _ = try? await Blocking.run { child.wait() }
         }
     }
 
@@ -89,7 +80,7 @@ struct ServerResilienceTests {
             ],
             openFiles: 96)
         let port = try #require(try await server.listeningPort(), "\(server.stderrSoFar)")
-        let pid = server.process.processIdentifier
+        let pid = server.pid
 
         // More connections than the server has descriptors: the ones past its limit wait in the backlog.
         let flood = try Flood(port: port, count: 200)

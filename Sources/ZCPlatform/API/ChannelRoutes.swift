@@ -47,16 +47,19 @@ enum ChannelRoutes {
             }
             let limit = configuration.plans[tenant.plan]?.maxChannels ?? Plan.standard.maxChannels
             let now = Timestamp.now()
+            let enabled = body.enabled ?? true
             let channel = try await store.withTransaction { transaction in
-                guard try await transaction.channels(of: tenant.id).count < limit else {
+                let existing = try await transaction.channels(of: tenant.id)
+                guard existing.count < limit else {
                     throw HTTPError(.conflict, "plan '\(tenant.plan)' allows at most \(limit) channels")
                 }
+                if enabled { try requireNoOtherEnabled(kind.name, besides: nil, in: existing) }
                 let channel: Channel
                 do {
                     channel = try await transaction.insertChannel(
                         NewChannel(
                             tenantID: tenant.id, kind: kind.name, name: body.name, settings: settings, secret: sealed,
-                            enabled: body.enabled ?? true, createdAt: now))
+                            enabled: enabled, createdAt: now))
                 } catch let error as StoreError where error.kind == .uniqueViolation {
                     throw HTTPError(.conflict, "the tenant already has a channel named '\(body.name)'")
                 }
@@ -117,6 +120,10 @@ enum ChannelRoutes {
                         owner: SecretLocation.channel(id: channel.id, tenantID: tenant.id, name: channel.name).owner)
                 }
                 if let enabled = try fields.bool("enabled") {
+                    if enabled && !channel.enabled {
+                        try requireNoOtherEnabled(
+                            channel.kind, besides: channel.id, in: try await transaction.channels(of: tenant.id))
+                    }
                     channel.enabled = enabled
                     changed.append("enabled")
                 }
@@ -153,6 +160,17 @@ enum ChannelRoutes {
             }
             lifecycle.configurationChanged(tenant.id, actor: principal.actor)
             return HTTPResponse(status: .noContent)
+        }
+    }
+
+    /// The agent takes one enabled channel of each kind: a second is a conflict, refused when it is made
+    /// rather than when the agent's config is next written.
+    static func requireNoOtherEnabled(_ kind: String, besides id: Int64?, in channels: [Channel]) throws {
+        if let other = channels.first(where: { $0.kind == kind && $0.enabled && $0.id != id }) {
+            throw HTTPError(
+                .conflict,
+                "the tenant already has an enabled \(kind) channel ('\(other.name)'); the agent takes one of each kind: disable or delete it first, or create this one with \"enabled\": false"
+            )
         }
     }
 

@@ -23,9 +23,11 @@ enum AgentConfigRenderer {
         }
     }
 
+    /// What is stored cannot become a config (two enabled channels of one kind): a conflict with the
+    /// tenant's state, not a fault of the request that found it.
     struct RenderError: Error, HTTPStatusError {
         let message: String
-        var httpStatus: Int { 422 }
+        var httpStatus: Int { 409 }
         var publicMessage: String { message }
     }
 
