@@ -46,7 +46,9 @@ public struct APIServer: Service {
         self.server = HTTPServer(
             configuration: HTTPServerConfiguration(
                 host: server.host, port: server.port,
-                limits: HTTPParserLimits(bodyBytes: server.maxBodyBytes), maxConnections: server.maxConnections,
+                limits: HTTPParserLimits(bodyBytes: server.maxBodyBytes),
+                maxConnections: ConnectionBudget.maxConnections(
+                    configured: server.maxConnections, logger: listeningLogger),
                 maxConnectionsPerClient: server.maxConnectionsPerClient,
                 requestTimeout: .seconds(server.requestTimeoutSeconds),
                 idleTimeout: .seconds(server.idleTimeoutSeconds),
