@@ -57,19 +57,23 @@ struct ServerResilienceTests {
         }
     }
 
-    @Test("a flood against the connection budget: connections past half the descriptors are refused, nothing runs out")
-    func connectionBudget() async throws {
-        let directory = try TemporaryDirectory("zc-budget")
-        defer { directory.remove() }
-        let cli = CommandRunner(directory: directory.path)
-        let server = try cli.start(
+    /// `zcplatform serve` in `directory` under `RLIMIT_NOFILE` = `openFiles`, doing nothing but serve.
+    static func serve(in directory: TemporaryDirectory, openFiles: Int) throws -> RunningCommand {
+        try CommandRunner(directory: directory.path).start(
             ["serve"],
             environment: [
                 "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_SERVER_ACCESS_LOG": "false",
                 "ZCPLATFORM_RUNTIME_DRIVER": "process", "ZCPLATFORM_COLLECTORS_RESOURCE_ENABLED": "false",
                 "ZCPLATFORM_COLLECTORS_USAGE_ENABLED": "false", "ZCPLATFORM_COLLECTORS_HEALTH_ENABLED": "false",
             ],
-            openFiles: 200)
+            openFiles: openFiles)
+    }
+
+    @Test("a flood against the connection budget: connections past half the descriptors are refused, nothing runs out")
+    func connectionBudget() async throws {
+        let directory = try TemporaryDirectory("zc-budget")
+        defer { directory.remove() }
+        let server = try Self.serve(in: directory, openFiles: 200)
         let port = try #require(try await server.listeningPort(), "\(server.stderrSoFar)")
         #expect(server.stderrSoFar.contains("event=http.connection_limit max_connections=100 configured=4096"))
         let flood = try Flood(port: port, count: 300)
@@ -122,17 +126,9 @@ struct ServerResilienceTests {
     func descriptorExhaustion() async throws {
         let directory = try TemporaryDirectory("zc-emfile")
         defer { directory.remove() }
-        let cli = CommandRunner(directory: directory.path)
-        let server = try cli.start(
-            ["serve"],
-            environment: [
-                "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_SERVER_ACCESS_LOG": "false",
-                "ZCPLATFORM_RUNTIME_DRIVER": "process", "ZCPLATFORM_COLLECTORS_RESOURCE_ENABLED": "false",
-                "ZCPLATFORM_COLLECTORS_USAGE_ENABLED": "false", "ZCPLATFORM_COLLECTORS_HEALTH_ENABLED": "false",
-            ],
-            // The platform idles on about 31 descriptors; with 48, the flood runs it out before the
-            // connection budget (half of 48) would refuse anything.
-            openFiles: 48)
+        // The platform idles on about 31 descriptors; with 48, the flood runs it out before the connection
+        // budget (half of 48) would refuse anything.
+        let server = try Self.serve(in: directory, openFiles: 48)
         let port = try #require(try await server.listeningPort(), "\(server.stderrSoFar)")
         let pid = server.pid
 
