@@ -26,6 +26,9 @@ public struct SQLDialect: Sendable {
     public let greatest: String
     /// Lists the database's own tables in a column `name` (not the engine's catalog).
     public let listTables: String
+    /// What ends a `SELECT` that must hold its rows until the transaction ends (` FOR UPDATE`); empty
+    /// where a write transaction already excludes every other writer (SQLite's `BEGIN IMMEDIATE`).
+    public let forUpdate: String
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
@@ -33,8 +36,10 @@ public struct SQLDialect: Sendable {
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
         least: String = "min", greatest: String = "max",
         listTables: String =
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        forUpdate: String = ""
     ) {
+        self.forUpdate = forUpdate
         self.listTables = listTables
         self.least = least
         self.greatest = greatest
@@ -65,7 +70,7 @@ public struct SQLDialect: Sendable {
         listTables: """
             SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
             AND table_type = 'BASE TABLE' ORDER BY table_name
-            """)
+            """, forUpdate: " FOR UPDATE")
 }
 
 extension SQLDialect {

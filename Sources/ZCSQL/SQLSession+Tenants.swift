@@ -37,6 +37,11 @@ extension SQLSession {
 }
 
 extension SQLWriteSession {
+    @discardableResult
+    func lockTenant(_ id: TenantID) async throws -> Bool {
+        try await firstRow("SELECT tenant_key FROM tenants WHERE id = \(id)\(raw: dialect.forUpdate)") != nil
+    }
+
     func insertTenant(_ tenant: Tenant) async throws {
         try await run(
             """

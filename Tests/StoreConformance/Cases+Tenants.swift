@@ -25,6 +25,27 @@ extension StoreConformance {
             let again = try await store.withTransaction { try await $0.deleteTenant(Fixtures.id("acme")) }
             try expect(!again, "a second delete reports nothing was deleted")
         },
+        StoreConformanceCase("tenant: a second transaction that locks the tenant waits for the first, then sees it") {
+            store in
+            let acme = Fixtures.tenant("acme")
+            try await store.withTransaction { try await $0.insertTenant(acme) }
+            try expect(
+                !(try await store.withTransaction { try await $0.lockTenant(Fixtures.id("ghost")) }), "no such tenant")
+            async let first: Void = store.withTransaction { transaction in
+                try expect(try await transaction.lockTenant(acme.id), "locked")
+                try await Task.sleep(for: .milliseconds(300))
+                var changed = acme
+                changed.errorMessage = "written by the first"
+                try await transaction.updateTenant(changed)
+            }
+            try await Task.sleep(for: .milliseconds(60))
+            let seen = try await store.withTransaction { transaction -> String? in
+                try await transaction.lockTenant(acme.id)
+                return try await transaction.tenant(acme.id)?.errorMessage
+            }
+            try await first
+            try expectEqual(seen, "written by the first", "the second waited for the first's commit")
+        },
         StoreConformanceCase("tenant: update of a missing tenant is notFound") { store in
             try await expectStoreError(.notFound) {
                 try await store.withTransaction { try await $0.updateTenant(Fixtures.tenant("ghost")) }

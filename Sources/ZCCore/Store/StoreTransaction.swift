@@ -7,6 +7,10 @@ public protocol StoreTransaction: StoreReader {
     func updateTenant(_ tenant: Tenant) async throws
     /// Deletes the tenant with its members, channels, snapshots and usage; false when it did not exist.
     @discardableResult func deleteTenant(_ id: TenantID) async throws -> Bool
+    /// Holds the tenant's row until the transaction ends, so a check of its members, channels or secrets
+    /// and the write it guards run one at a time on every store (PostgreSQL's READ COMMITTED would let two
+    /// transactions both pass the same check). False when there is no such tenant.
+    @discardableResult func lockTenant(_ id: TenantID) async throws -> Bool
 
     // MARK: Users and members
     func insertUser(_ user: NewUser) async throws -> User

@@ -49,6 +49,8 @@ enum ChannelRoutes {
             let now = Timestamp.now()
             let enabled = body.enabled ?? true
             let channel = try await store.withTransaction { transaction in
+                // The plan's limit and the one enabled channel of a kind are checked under the tenant's lock.
+                try await transaction.lockTenant(tenant.id)
                 let existing = try await transaction.channels(of: tenant.id)
                 guard existing.count < limit else {
                     throw HTTPError(.conflict, "plan '\(tenant.plan)' allows at most \(limit) channels")
@@ -82,6 +84,9 @@ enum ChannelRoutes {
             let fields = try JSONFields(request, allowed: ["name", "settings", "secret", "enabled"])
             let now = Timestamp.now()
             let updated = try await store.withTransaction { transaction in
+                // Read under the tenant's lock: a rename re-seals the secret it read, and a concurrent secret
+                // change (or rename) must not be lost to it or sealed under the wrong name.
+                try await transaction.lockTenant(tenant.id)
                 guard var channel = try await transaction.channel(id: channelID), channel.tenantID == tenant.id else {
                     throw HTTPError(.notFound, "channel \(channelID) not found")
                 }

@@ -19,6 +19,8 @@ enum ConfigRoutes {
             let fields = try JSONFields(request, allowed: ["provider", "model", "settings", "api_key"])
             let now = Timestamp.now()
             let saved = try await store.withTransaction { transaction in
+                // Read, merged and written under the tenant's lock: two PATCHes of different fields both land.
+                try await transaction.lockTenant(tenant.id)
                 var config =
                     try await transaction.tenantConfig(of: tenant.id)
                     ?? TenantConfig(tenantID: tenant.id, updatedAt: now)

@@ -31,6 +31,8 @@ enum MemberRoutes {
             let limit = configuration.plans[tenant.plan]?.maxMembers ?? Plan.standard.maxMembers
             let now = Timestamp.now()
             try await store.withTransaction { transaction in
+                // The member count is checked against the plan under the tenant's lock.
+                try await transaction.lockTenant(tenant.id)
                 // An email that is no user yet is an invitation: the user is created, and signs in with a code.
                 let user: User
                 if let existing = try await transaction.user(email: email) {
@@ -66,6 +68,8 @@ enum MemberRoutes {
             let userID = try memberID(context)
             let role = try parseRole(try JSONBody.decode(Change.self, from: request).role)
             try await store.withTransaction { transaction in
+                // Two owners demoting each other at once must not both see another owner left.
+                try await transaction.lockTenant(tenant.id)
                 let members = try await transaction.members(of: tenant.id)
                 guard let member = members.first(where: { $0.userID == userID }) else {
                     throw HTTPError(.notFound, "user \(userID) is not a member")
@@ -86,6 +90,7 @@ enum MemberRoutes {
                 .manageMembers, tenant: try context.parameter("id"), context)
             let userID = try memberID(context)
             try await store.withTransaction { transaction in
+                try await transaction.lockTenant(tenant.id)
                 let members = try await transaction.members(of: tenant.id)
                 guard members.contains(where: { $0.userID == userID }) else {
                     throw HTTPError(.notFound, "user \(userID) is not a member")
