@@ -39,7 +39,7 @@ struct APIHarness {
 
     static func open(
         _ environment: [String: String] = [:], logs: InMemoryLogHandler? = nil,
-        directory reused: TemporaryDirectory? = nil
+        directory reused: TemporaryDirectory? = nil, registry: DriverRegistry = .standard
     ) async throws -> APIHarness {
         await limiter.acquire()
         let directory: TemporaryDirectory
@@ -64,7 +64,8 @@ struct APIHarness {
                 workingDirectory: directory.path)
             let notifier = CapturingNotifier()
             let logger = logs.map { Logger(label: "test", minimumLevel: .trace, handler: $0) } ?? .disabled
-            let platform = try await Platform.open(configuration, logger: logger, notifier: notifier)
+            let platform = try await Platform.open(
+                configuration, registry: registry, logger: logger, notifier: notifier)
             return APIHarness(platform: platform, notifier: notifier, directory: directory)
         } catch {
             await limiter.release()

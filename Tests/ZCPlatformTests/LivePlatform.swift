@@ -22,7 +22,8 @@ struct LivePlatform {
     let port: Int
 
     static func start(
-        _ environment: [String: String] = [:], reuse directory: TemporaryDirectory? = nil
+        _ environment: [String: String] = [:], reuse directory: TemporaryDirectory? = nil,
+        registry: DriverRegistry = .standard
     )
         async throws -> LivePlatform
     {
@@ -40,7 +41,7 @@ struct LivePlatform {
         if variables["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS"] == nil {
             variables["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS"] = "20"
         }
-        let api = try await APIHarness.open(variables, logs: logs, directory: directory)
+        let api = try await APIHarness.open(variables, logs: logs, directory: directory, registry: registry)
         let platform = api.platform
         let running = Task { try await platform.run() }
         let port = try await platform.api.port()

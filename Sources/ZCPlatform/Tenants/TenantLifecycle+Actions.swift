@@ -1,5 +1,6 @@
 import Foundation
 import ZCCore
+import ZCCrypto
 import ZCHTTP
 
 /// The tenant needs a different status for this request.
@@ -187,28 +188,80 @@ extension TenantLifecycle {
                 message: "exec needs a running agent; tenant '\(id)' is \(tenant.status.rawValue)")
         }
         let limit = min(timeout ?? .seconds(30), settings.maxExecTimeout)
+        // Recorded before it runs: a store that cannot take the record refuses the exec, so no command ever
+        // runs unaudited. The arguments are kept only as a digest (they may hold anything typed, a secret
+        // among them); an investigator can check a suspected command line against it.
+        let start = try await store.withTransaction { transaction in
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: .now(), actor: actor, action: "tenant.exec", tenantID: id.rawValue, clientIP: clientIP,
+                    detail: [
+                        "program": .string(argv.first ?? ""), "arguments": .number(Double(argv.count - 1)),
+                        "argv_sha256": .string(Self.argvDigest(argv)),
+                        "timeout_seconds": .number(Double(limit.components.seconds)),
+                    ]))
+        }
         let started = ContinuousClock.now
-        var detail: [String: JSONValue] = [
-            "program": .string(argv.first ?? ""), "arguments": .number(Double(argv.count - 1)),
-        ]
+        var detail: [String: JSONValue] = ["started": .number(Double(start.id))]
+        let outcome: Result<ExecResult, any Error>
         do {
             let result = try await runtime.exec(container(of: tenant), ExecRequest(argv: argv, timeout: limit))
             detail["exit_code"] = .number(Double(result.exitCode))
             detail["timed_out"] = .bool(result.timedOut)
             detail["truncated"] = .bool(result.truncated)
-            detail["duration_ms"] = .number((Self.seconds(ContinuousClock.now - started) * 1000).rounded())
-            await auditAlone("tenant.exec", tenant: id, actor: actor, clientIP: clientIP, detail: detail)
+            outcome = .success(result)
+        } catch {
+            detail["error"] = .string(scrubber.scrub((error as? HTTPStatusError)?.publicMessage ?? "internal error"))
+            outcome = .failure(error)
+        }
+        detail["duration_ms"] = .number((Self.seconds(ContinuousClock.now - started) * 1000).rounded())
+        try await recordCompletion(of: id, actor: actor, clientIP: clientIP, detail: detail)
+        switch outcome {
+        case .success(let result):
             metrics.actions.increment(labels: ["exec", result.timedOut ? "timed_out" : "succeeded"])
             return result
-        } catch {
-            detail["error"] = .string((error as? HTTPStatusError)?.publicMessage ?? "internal error")
-            await auditAlone("tenant.exec", tenant: id, actor: actor, clientIP: clientIP, detail: detail)
+        case .failure(let error):
             metrics.actions.increment(labels: ["exec", "failed"])
             if case ContainerRuntimeError.notFound = error {
                 throw HTTPError(.notFound, "tenant '\(id)' has no container (deploy or start it)")
             }
             throw error
         }
+    }
+
+    /// `tenant.exec_completed`, tried three times: an exec whose end cannot be recorded fails (its start
+    /// is recorded), rather than answer as if everything were in the audit log.
+    private func recordCompletion(
+        of id: TenantID, actor: String, clientIP: String?, detail: [String: JSONValue]
+    ) async throws {
+        var lastError: (any Error)?
+        for attempt in 1...3 {
+            do {
+                try await store.withTransaction { transaction in
+                    try await self.audit(
+                        "tenant.exec_completed", tenant: id, actor: actor, clientIP: clientIP, detail: detail,
+                        in: transaction)
+                }
+                return
+            } catch {
+                lastError = error
+                logger.warning(
+                    "tenant.exec_audit_retry", ["tenant": id.rawValue, "attempt": attempt, "error": "\(error)"])
+                try await Task.sleep(
+                    for: Backoff(initial: .milliseconds(100), limit: .seconds(1)).delay(afterAttempt: attempt))
+            }
+        }
+        logger.error("tenant.exec_unrecorded", ["tenant": id.rawValue, "error": "\(lastError.map { "\($0)" } ?? "")"])
+        throw HTTPError(
+            .serviceUnavailable,
+            "the command ran, but its completion could not be recorded in the audit log; its start is recorded")
+    }
+
+    /// SHA-256 of the argv, each argument ended by a NUL (so `["a b"]` and `["a", "b"]` differ), in hex.
+    static func argvDigest(_ argv: [String]) -> String {
+        var bytes: [UInt8] = []
+        for argument in argv { bytes += Array(argument.utf8) + [0] }
+        return SHA256Digest.hash(bytes).hexString
     }
 
     /// After a config or channel change: the agent's config is written again and a running agent
