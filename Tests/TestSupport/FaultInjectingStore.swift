@@ -43,6 +43,8 @@ public final class StoreFaults: Sendable {
         var skip = 0
         var fail = 0
         var failed = 0
+        /// Every write fails: the database is down.
+        var down = false
     }
 
     private let plan = Mutex(Plan())
@@ -54,7 +56,12 @@ public final class StoreFaults: Sendable {
 
     /// Lets `skipping` transactions through, then fails the `failing` after them.
     public func inject(skipping: Int = 0, failing: Int) {
-        plan.withLock { $0 = Plan(skip: skipping, fail: failing, failed: $0.failed) }
+        plan.withLock { $0 = Plan(skip: skipping, fail: failing, failed: $0.failed, down: $0.down) }
+    }
+
+    /// Fails every write until called again with false.
+    public func down(_ isDown: Bool) {
+        plan.withLock { $0.down = isDown }
     }
 
     /// How many transactions were failed so far.
@@ -62,6 +69,10 @@ public final class StoreFaults: Sendable {
 
     func next() -> StoreError? {
         plan.withLock { plan in
+            if plan.down {
+                plan.failed += 1
+                return error
+            }
             if plan.skip > 0 {
                 plan.skip -= 1
                 return nil

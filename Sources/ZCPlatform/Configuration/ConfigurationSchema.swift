@@ -114,6 +114,16 @@ enum ConfigurationSchema {
             ["runtime"], "deploy_concurrency", .integer(1...64), help: "deploys and restarts run at once",
             fixed: 4),
         ConfigurationKey(
+            ["runtime"], "reconcile_interval_seconds", .integer(1...86_400),
+            help: "how often the runtime and the store are brought into agreement while serving", fixed: 300),
+        ConfigurationKey(
+            ["runtime"], "deploy_timeout_seconds", .integer(1...86_400),
+            help: "a deploy not ended after this is finished (agent healthy) or failed by reconciliation",
+            fixed: 600),
+        ConfigurationKey(
+            ["runtime"], "deploy_finish_attempts", .integer(1...50),
+            help: "attempts at recording a deploy's end while the store refuses for a passing reason", fixed: 6),
+        ConfigurationKey(
             ["runtime"], "process_exec", .boolean,
             help: "allow exec under the process runtime, which runs programs as this user with no isolation",
             rule: "true when not root, false as root", default: { .boolean(!$0.runsAsRoot) }),

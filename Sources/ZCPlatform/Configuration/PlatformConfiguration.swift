@@ -53,6 +53,9 @@ public struct PlatformConfiguration: Sendable {
         public var execTimeoutSeconds: Int
         /// Exec under the process runtime (no isolation) is allowed.
         public var processExec: Bool
+        public var reconcileIntervalSeconds: Int
+        public var deployTimeoutSeconds: Int
+        public var deployFinishAttempts: Int
     }
 
     public struct Collector: Sendable, Hashable {
@@ -211,7 +214,10 @@ public struct PlatformConfiguration: Sendable {
             deletedRetentionHours: read.int("runtime.deleted_retention_hours"),
             deployConcurrency: read.int("runtime.deploy_concurrency"),
             execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"),
-            processExec: read.bool("runtime.process_exec"))
+            processExec: read.bool("runtime.process_exec"),
+            reconcileIntervalSeconds: read.int("runtime.reconcile_interval_seconds"),
+            deployTimeoutSeconds: read.int("runtime.deploy_timeout_seconds"),
+            deployFinishAttempts: read.int("runtime.deploy_finish_attempts"))
         let network = Array(runtime.dockerNetwork.utf8)
         func alphanumeric(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)

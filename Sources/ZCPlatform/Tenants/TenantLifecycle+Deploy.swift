@@ -66,7 +66,32 @@ extension TenantLifecycle {
         metrics.actions.increment(labels: ["deploy", outcome])
     }
 
-    private func finishDeploy(
+    /// Records the end of a deploy, trying again with backoff while the store refuses for a passing
+    /// reason (a lock held past its timeout, a lost connection): `finishAttempts` in all. A deploy whose
+    /// end still cannot be recorded stays `deploying` with its agent running, and the next reconciliation
+    /// finishes it.
+    func finishDeploy(
+        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?
+    ) async throws {
+        let backoff = Backoff(initial: settings.finishBackoff, limit: .seconds(8))
+        for attempt in 1...max(1, settings.finishAttempts) {
+            do {
+                try await recordDeployEnd(id, actor: actor, container: container, failure: failure)
+                return
+            } catch let error as StoreError where error.isRetryable && attempt < settings.finishAttempts {
+                let delay = backoff.delay(afterAttempt: attempt)
+                logger.warning(
+                    "tenant.deploy_finish_retry",
+                    [
+                        "tenant": id.rawValue, "attempt": attempt, "error": error.publicMessage,
+                        "retry_in_ms": Int(delay / .milliseconds(1)),
+                    ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func recordDeployEnd(
         _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?
     ) async throws {
         try await store.withTransaction { transaction in

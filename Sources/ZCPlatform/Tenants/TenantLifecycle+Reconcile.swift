@@ -1,4 +1,5 @@
 import ZCCore
+import ZCHTTP
 
 extension TenantLifecycle {
     /// What one reconciliation changed.
@@ -8,36 +9,42 @@ extension TenantLifecycle {
         var started: [String] = []
         var stopped: [String] = []
         var redeployed: [String] = []
+        /// Deploys whose agent ran healthy but whose end was never recorded.
+        var finished: [String] = []
+        /// Deploys past their timeout without a healthy agent.
+        var failed: [String] = []
 
         var isEmpty: Bool {
             orphansRemoved.isEmpty && recreated.isEmpty && started.isEmpty && stopped.isEmpty && redeployed.isEmpty
+                && finished.isEmpty && failed.isEmpty
         }
 
         var detail: [String: JSONValue] {
             func list(_ names: [String]) -> JSONValue { .array(names.map(JSONValue.string)) }
             return [
                 "orphans_removed": list(orphansRemoved), "recreated": list(recreated), "started": list(started),
-                "stopped": list(stopped), "redeployed": list(redeployed),
+                "stopped": list(stopped), "redeployed": list(redeployed), "finished": list(finished),
+                "failed": list(failed),
             ]
         }
     }
 
-    /// Reconciles once the runtime answers, trying again while it does not.
-    func reconcileUntilDone() async {
+    /// Reconciles at start and every `reconcileInterval` after, or every `reconcileRetry` while the
+    /// runtime or the store cannot be reached, until cancelled.
+    func reconcilePeriodically() async {
         while !Task.isCancelled {
+            var wait = settings.reconcileInterval
             do {
                 _ = try await reconcile()
                 metrics.runtimeUp.set(1, labels: [runtime.driver])
-                return
             } catch is CancellationError {
                 return
             } catch {
                 if case ContainerRuntimeError.unavailable = error { metrics.runtimeUp.set(0, labels: [runtime.driver]) }
-                logger.error(
-                    "reconcile.failed",
-                    ["error": "\(error)", "retry_seconds": settings.reconcileRetry.components.seconds])
+                wait = min(wait, settings.reconcileRetry)
+                logger.error("reconcile.failed", ["error": "\(error)", "retry_seconds": wait.components.seconds])
             }
-            do { try await Task.sleep(for: settings.reconcileRetry) } catch { return }
+            do { try await Task.sleep(for: wait) } catch { return }
         }
     }
 
@@ -68,8 +75,19 @@ extension TenantLifecycle {
             let container = byTenant[tenant.id.rawValue]
             switch tenant.status {
             case .deploying:
-                enqueue(.deploy(tenant.id, actor: "system:reconcile"))
-                report.redeployed.append(tenant.id.rawValue)
+                // A deploy queued or running here goes on; one whose pipeline ended without recording its
+                // end (the store refused), or that a restart cut short, is settled here.
+                let active =
+                    pendingDeploys.withLock { $0.contains(tenant.id) }
+                    || runningDeploys.withLock { $0.contains(tenant.id) }
+                guard !active else { break }
+                switch try await settleDeploy(tenant, container: container) {
+                case .finished: report.finished.append(tenant.id.rawValue)
+                case .failed: report.failed.append(tenant.id.rawValue)
+                case .redeploy:
+                    enqueue(.deploy(tenant.id, actor: "system:reconcile"))
+                    report.redeployed.append(tenant.id.rawValue)
+                }
             case .running where container == nil:
                 try await locks.withLock(tenant.id) { try await self.startAgent(tenant) }
                 report.recreated.append(tenant.id.rawValue)
@@ -90,6 +108,7 @@ extension TenantLifecycle {
                 "orphans_removed": report.orphansRemoved.count,
                 "recreated": report.recreated.count, "started": report.started.count,
                 "stopped": report.stopped.count, "redeployed": report.redeployed.count,
+                "finished": report.finished.count, "failed": report.failed.count,
             ])
         if !report.isEmpty {
             let detail = report.detail
@@ -99,5 +118,47 @@ extension TenantLifecycle {
             }
         }
         return report
+    }
+
+    enum DeploySettlement: Sendable {
+        case finished, failed, redeploy
+    }
+
+    /// A `deploying` tenant with no deploy running here: its agent answering `/health` means only the
+    /// recording of its end was lost, so the deploy is finished; past `deployTimeout` without a healthy
+    /// agent it has failed, its cause in `error_message`; otherwise (a restart cut it short) it runs again.
+    func settleDeploy(_ tenant: Tenant, container: ContainerInfo?) async throws -> DeploySettlement {
+        try await locks.withLock(tenant.id) {
+            guard let current = try await self.store.tenant(tenant.id), current.status == .deploying else {
+                return .finished
+            }
+            let healthy = container?.state == .running ? await self.answersHealth(current) : false
+            if healthy, let container {
+                try await self.finishDeploy(
+                    current.id, actor: "system:reconcile", container: container.id, failure: nil)
+                self.logger.notice("tenant.deploy_settled", ["tenant": current.id.rawValue, "outcome": "finished"])
+                return .finished
+            }
+            let age = Timestamp.now().seconds - current.updatedAt.seconds
+            guard age >= self.settings.deployTimeout.components.seconds else { return .redeploy }
+            let state = container.map { "the agent is \($0.state.rawValue)" } ?? "it has no container"
+            try await self.finishDeploy(
+                current.id, actor: "system:reconcile", container: nil,
+                failure: DeployStepFailure(
+                    step: "deploy",
+                    cause:
+                        "did not finish within \(self.settings.deployTimeout.components.seconds) s (\(state)); deploy it again"
+                ))
+            self.logger.warning("tenant.deploy_settled", ["tenant": current.id.rawValue, "outcome": "failed"])
+            return .failed
+        }
+    }
+
+    /// One probe of the agent's `/health`.
+    func answersHealth(_ tenant: Tenant) async -> Bool {
+        guard let port = tenant.hostPort, let probe = probeClient.withLock({ $0 }) else { return false }
+        let response = try? await probe.execute(
+            .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(5))
+        return response?.status == .ok
     }
 }

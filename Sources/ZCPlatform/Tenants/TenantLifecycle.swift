@@ -26,6 +26,14 @@ public final class TenantLifecycle: Service {
         public var purgeInterval: Duration = .seconds(600)
         /// How often a reconcile that could not reach the runtime is tried again.
         public var reconcileRetry: Duration = .seconds(30)
+        /// How often the runtime and the store are reconciled while the platform runs.
+        public var reconcileInterval: Duration
+        /// A deploy that has not ended this long after it began is finished (its agent healthy) or failed
+        /// by the next reconciliation.
+        public var deployTimeout: Duration
+        /// Attempts at recording a deploy's end while the store refuses for a passing reason.
+        public var finishAttempts: Int
+        public var finishBackoff: Duration = .milliseconds(500)
 
         public init(_ configuration: PlatformConfiguration) {
             nodeID = configuration.cluster.nodeID
@@ -37,6 +45,9 @@ public final class TenantLifecycle: Service {
             deployConcurrency = configuration.runtime.deployConcurrency
             maxExecTimeout = .seconds(configuration.runtime.execTimeoutSeconds)
             execWithoutIsolation = configuration.runtime.processExec
+            reconcileInterval = .seconds(configuration.runtime.reconcileIntervalSeconds)
+            deployTimeout = .seconds(configuration.runtime.deployTimeoutSeconds)
+            finishAttempts = configuration.runtime.deployFinishAttempts
         }
     }
 
@@ -62,8 +73,10 @@ public final class TenantLifecycle: Service {
     let jobs: (stream: AsyncStream<Job>, continuation: AsyncStream<Job>.Continuation)
     /// Tenants whose delete asked a running deploy to give up.
     let abandoned = Mutex<Set<TenantID>>([])
-    /// Tenants with a deploy queued or running, so reconciliation does not queue a second.
+    /// Tenants with a deploy queued, so reconciliation does not queue a second.
     let pendingDeploys = Mutex<Set<TenantID>>([])
+    /// Tenants whose deploy pipeline runs now in this process.
+    let runningDeploys = Mutex<Set<TenantID>>([])
     let metrics: LifecycleMetrics
 
     public init(
@@ -100,7 +113,7 @@ public final class TenantLifecycle: Service {
         )
         probeClient.withLock { $0 = probe }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.reconcileUntilDone() }
+            group.addTask { await self.reconcilePeriodically() }
             group.addTask { await self.purgeDeletedDirectories() }
             group.addTask { await self.processJobs() }
         }
@@ -135,8 +148,10 @@ public final class TenantLifecycle: Service {
         switch job {
         case .deploy(let id, let actor):
             // No longer queued: a deploy asked from now on queues again (the lock orders the two).
+            runningDeploys.withLock { _ = $0.insert(id) }
             pendingDeploys.withLock { _ = $0.remove(id) }
             await runDeploy(id, actor: actor)
+            runningDeploys.withLock { _ = $0.remove(id) }
         case .reconfigure(let id, let actor): await runReconfigure(id, actor: actor)
         }
     }
