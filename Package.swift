@@ -96,7 +96,9 @@ let package = Package(
         .testTarget(
             name: "CollectorTests",
             dependencies: [
-                "ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "TestSupport", "SQLiteStore",
+                "ResourceCollector", "HealthChecker", "UsageCollector", "ZCCore", "ZCHTTP", "TestSupport",
+                "SQLiteStore",
+                "PostgresStore", "zcagent-sim",
             ],
             path: "Tests/CollectorTests"),
         .testTarget(

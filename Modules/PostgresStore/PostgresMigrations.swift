@@ -200,5 +200,29 @@ enum PostgresMigrations {
                     refused_at BIGINT
                 );
                 """),
+        SQLMigration(
+            version: 5, name: "usage counters and alert states kept across restarts",
+            sql: """
+                CREATE TABLE usage_counters (
+                    tenant_key BIGINT NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    series TEXT NOT NULL,
+                    value DOUBLE PRECISION NOT NULL,
+                    scraped_at BIGINT NOT NULL,
+                    PRIMARY KEY (tenant_key, series)
+                );
+
+                CREATE TABLE alert_states (
+                    node_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    active_since BIGINT NOT NULL,
+                    firing BIGINT NOT NULL,
+                    PRIMARY KEY (node_id, key)
+                );
+                """),
     ]
 }

@@ -201,5 +201,29 @@ enum SQLiteMigrations {
                     refused_at INTEGER
                 ) STRICT;
                 """),
+        SQLMigration(
+            version: 5, name: "usage counters and alert states kept across restarts",
+            sql: """
+                CREATE TABLE usage_counters (
+                    tenant_key INTEGER NOT NULL REFERENCES tenants (tenant_key) ON DELETE CASCADE,
+                    series TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    scraped_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_key, series)
+                ) STRICT;
+
+                CREATE TABLE alert_states (
+                    node_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    summary TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    active_since INTEGER NOT NULL,
+                    firing INTEGER NOT NULL,
+                    PRIMARY KEY (node_id, key)
+                ) STRICT;
+                """),
     ]
 }

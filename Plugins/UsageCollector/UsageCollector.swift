@@ -17,12 +17,16 @@ public final class UsageCollector: Collector {
         public var tokensOut: [PrometheusSelector]
         /// The largest `/metrics` answer read.
         public var maxResponseBytes: Int
+        /// Usage measured across a gap longer than this (the platform down, a tenant not scraped) is
+        /// still counted, in the hour of the scrape that found it, and said so in a log line.
+        public var gapHorizon: Duration
 
         public init(
             nodeID: String, interval: Duration = .seconds(300), concurrency: Int = 32, timeout: Duration = .seconds(10),
             messages: [PrometheusSelector], tokensIn: [PrometheusSelector], tokensOut: [PrometheusSelector],
-            maxResponseBytes: Int = 4 << 20
+            maxResponseBytes: Int = 4 << 20, gapHorizon: Duration = .seconds(3600)
         ) {
+            self.gapHorizon = gapHorizon
             self.nodeID = nodeID
             self.interval = interval
             self.concurrency = concurrency
@@ -44,6 +48,8 @@ public final class UsageCollector: Collector {
     /// When this collector began watching: agents started later have all their counters counted.
     let watchingSince: Timestamp
     private let counters = Mutex(UsageCounters())
+    /// Whether the readings kept in the store were taken (once, at the first cycle).
+    private let loaded = Mutex(false)
 
     public init(store: any Store, settings: Settings, logger: Logger, now: Timestamp = .now()) throws {
         self.store = store
@@ -64,28 +70,55 @@ public final class UsageCollector: Collector {
     public func shutdown() async { await client.shutdown() }
 
     public func collect() async throws -> CollectionReport {
+        if !loaded.withLock({ $0 }) {
+            let kept = try await store.read { try await $0.usageCounters(nodeID: self.settings.nodeID) }
+            counters.withLock { $0.load(kept) }
+            loaded.withLock { $0 = true }
+            if !kept.isEmpty { logger.info("usage.counters_loaded", ["series": kept.count]) }
+        }
         let tenants = try await store.read { reader in
             try await reader.tenants(TenantFilter(nodeID: self.settings.nodeID, limit: Int.max))
         }.filter { $0.status == .running && $0.hostPort != nil }
-        counters.withLock { $0.retain(Set(tenants.map(\.id))) }
+        // An agent started after the newest reading counted everything since its start unread.
+        let since = counters.withLock { counters in
+            counters.retain(Set(tenants.map(\.id)))
+            return counters.newestReading ?? watchingSince
+        }
         let scrapes = await mapConcurrently(tenants, limit: settings.concurrency, timeout: settings.timeout) { tenant in
             try await self.scrape(tenant)
         }
         let now = Timestamp.now()
         var hours: [UsageHour] = []
+        var readings: [(TenantID, [UsageCounter])] = []
         var failures = 0
         for (tenant, scrape) in zip(tenants, scrapes) {
             switch scrape {
             case .success(let exposition):
-                let fresh = tenant.startedAt.map { $0.seconds >= watchingSince.seconds } ?? false
+                let fresh = tenant.startedAt.map { $0.seconds >= since.seconds } ?? false
                 let delta = counters.withLock {
-                    $0.delta(of: tenant.id, exposition, measures: measures, countFromZero: fresh)
+                    $0.delta(
+                        of: tenant.id, exposition, measures: measures, at: now, startedAt: tenant.startedAt,
+                        countFromZero: fresh)
                 }
-                if delta.contains(where: { $0 > 0 }) {
+                readings.append((tenant.id, delta.counters))
+                if delta.ignored > 0 {
+                    logger.warning("usage.series_ignored", ["tenant": tenant.id.rawValue, "series": delta.ignored])
+                }
+                if delta.totals.contains(where: { $0 > 0 }) {
                     hours.append(
                         UsageHour(
-                            tenantID: tenant.id, hour: now, messages: delta[0], tokensIn: delta[1], tokensOut: delta[2])
-                    )
+                            tenantID: tenant.id, hour: now, messages: delta.totals[0], tokensIn: delta.totals[1],
+                            tokensOut: delta.totals[2]))
+                    if let last = delta.since, now.seconds - last.seconds > settings.gapHorizon.components.seconds {
+                        logger.notice(
+                            "usage.gap_attributed",
+                            [
+                                "tenant": tenant.id.rawValue, "since": last, "gap_seconds": now.seconds - last.seconds,
+                                "messages": delta.totals[0], "tokens_in": delta.totals[1],
+                                "tokens_out": delta.totals[2],
+                                "detail": "usage counted across the gap is put in the hour of this scrape",
+                            ])
+                    }
                 }
             case .failure(let error):
                 failures += 1
@@ -93,9 +126,17 @@ public final class UsageCollector: Collector {
                     "usage.scrape_failed", ["tenant": tenant.id.rawValue, "error": CollectorSchedule.describe(error)])
             }
         }
-        if !hours.isEmpty {
-            let rows = hours
-            try await store.withTransaction { try await $0.addUsage(rows) }
+        if !readings.isEmpty {
+            let (rows, kept) = (hours, readings)
+            // The usage and the readings it was counted from, together: after a restart the next count
+            // starts exactly where this one ended.
+            try await store.withTransaction { transaction in
+                try await transaction.addUsage(rows)
+                for (tenant, counters) in kept {
+                    try await transaction.replaceUsageCounters(of: tenant, with: counters)
+                }
+            }
+            counters.withLock { $0.record(kept, at: now) }
         }
         return CollectionReport(targets: tenants.count, failures: failures, written: hours.count)
     }

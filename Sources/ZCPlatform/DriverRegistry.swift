@@ -114,7 +114,8 @@ public struct DriverRegistry: Sendable {
                         nodeID: node, interval: .seconds(settings.usage.intervalSeconds),
                         concurrency: settings.usage.concurrency, timeout: .seconds(settings.usage.timeoutSeconds),
                         messages: settings.usageMessagesMetrics, tokensIn: settings.usageTokensInMetrics,
-                        tokensOut: settings.usageTokensOutMetrics),
+                        tokensOut: settings.usageTokensOutMetrics,
+                        gapHorizon: .seconds(settings.usageGapHorizonSeconds)),
                     logger: logger.labeled("usage")))
         }
         if settings.health.enabled {

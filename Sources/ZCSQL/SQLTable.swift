@@ -60,6 +60,14 @@ public struct SQLTable: Sendable, Hashable {
         SQLTable(
             name: "auth_attempts", columns: ["id", "email", "kind", "at", "client_ip"], key: ["id"], identity: "id"),
         SQLTable(name: "auth_limits", columns: ["key", "touched_at", "refused_at"], key: ["key"], identity: nil),
+        SQLTable(
+            name: "usage_counters", columns: ["tenant_key", "series", "value", "scraped_at"],
+            key: ["tenant_key", "series"], identity: nil),
+        SQLTable(
+            name: "alert_states",
+            columns: [
+                "node_id", "key", "name", "severity", "labels", "summary", "description", "active_since", "firing",
+            ], key: ["node_id", "key"], identity: nil),
     ]
 
     /// The next page of rows after `after` (the key of the last row read), in key order.

@@ -32,6 +32,10 @@ final class SimulatorState: Sendable {
     var current: Mode { mode.withLock { $0 } }
     func set(_ new: Mode) { mode.withLock { $0 = new } }
 
+    private let traffic = Mutex(true)
+    var trafficOn: Bool { traffic.withLock { $0 } }
+    func setTraffic(_ on: Bool) { traffic.withLock { $0 = on } }
+
     /// One simulated exchange: a message in, a reply out, tokens spent.
     func simulateTraffic() {
         counters.withLock { counters in

@@ -15,7 +15,8 @@ import ZCTOML
 /// with `?persist=1` the mode is also written to `$HOME/.zeroclaw/state/sim-mode`, so it survives a
 /// restart (a fault that a restart does not cure; `healthy` with `?persist=1` removes the file). The
 /// first mode comes from ZCSIM_MODE, else that file, else `[simulator] mode` in the config. In `crash`
-/// mode from the start it exits at once with status 3.
+/// mode from the start it exits at once with status 3. POST /sim/traffic with `off` stops the simulated
+/// exchanges (its counters hold still, for tests that compare them with what was metered), `on` resumes.
 /// One unbuffered line on stdout, so `docker logs` and the platform see it at once.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -89,6 +90,13 @@ struct Gateway: HTTPResponder {
         case (.get, "/metrics") where metricsEnabled:
             return HTTPResponse(
                 headers: ["Content-Type": "text/plain; version=0.0.4"], bytes: Array(state.metrics().utf8))
+        case (.post, "/sim/traffic"):
+            let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard text == "on" || text == "off" else {
+                return HTTPResponse(status: .badRequest, bytes: Array("on or off\n".utf8))
+            }
+            state.setTraffic(text == "on")
+            return HTTPResponse(status: .noContent)
         case (.post, "/sim/mode"):
             let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let mode = SimulatorState.Mode(rawValue: text) else {
@@ -130,6 +138,7 @@ for source in [termination, interruption] {
 let traffic = DispatchSource.makeTimerSource(queue: .global())
 traffic.schedule(deadline: .now() + 1, repeating: 1)
 traffic.setEventHandler {
+    guard state.trafficOn else { return }
     state.simulateTraffic()
     if Int.random(in: 0..<4) == 0 { say("zeroclaw: handled a message (simulated)") }
 }

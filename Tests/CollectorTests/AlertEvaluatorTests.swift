@@ -31,11 +31,24 @@ struct AlertEvaluatorTests {
             store = try SQLiteStore(options: SQLiteOptions(path: directory.file("z.db")), logger: .disabled)
             try await store.migrate()
             let disk = self.disk
-            evaluator = AlertEvaluator(
+            evaluator = Self.evaluator(store: store, health: health, notifier: notifier, disk: disk)
+        }
+
+        static func evaluator(
+            store: any Store, health: HealthBoard, notifier: any Notifier, disk: Disk
+        )
+            -> AlertEvaluator
+        {
+            AlertEvaluator(
                 store: store, health: health, notifier: notifier,
                 rules: AlertRules(errorFor: .seconds(300), cpuPercent: 80, cpuFor: .seconds(900)), nodeID: "n1",
                 interval: .seconds(30), dataPath: "/data", metrics: MetricsRegistry(), logger: .disabled,
                 diskUsage: { disk.percent.withLock { $0 } })
+        }
+
+        /// The evaluator a restarted platform would make: the same store, nothing in memory.
+        func restarted(notifier: any Notifier) -> AlertEvaluator {
+            Self.evaluator(store: store, health: health, notifier: notifier, disk: disk)
         }
 
         func close() async {
@@ -73,6 +86,39 @@ struct AlertEvaluatorTests {
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 430))
         #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
         #expect(fixture.evaluator.firing.isEmpty)
+        await fixture.close()
+    }
+
+    @Test("a restart neither fires again what fired nor forgets it: it resolves once, after the restart")
+    func firingAcrossRestart() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        var tenant = Tenant(
+            id: TenantID(trusted: "acme"), name: "Acme", plan: "default", status: .error, errorMessage: "health: x",
+            nodeID: "n1", hostPort: 30001, uid: 200_001, createdAt: t0, updatedAt: t0)
+        let row = tenant
+        try await fixture.store.withTransaction { try await $0.insertTenant(row) }
+        fixture.disk.percent.withLock { $0 = 85 }
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 60))
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 301))
+        #expect(
+            fixture.notifier.all.map(\.labels["alertname"]) == ["HostDiskUsage", "TenantInError"].map { $0 }
+                || fixture.notifier.all.map(\.labels["alertname"]) == ["TenantInError", "HostDiskUsage"].map { $0 })
+
+        let after = RecordingNotifier()
+        let restarted = fixture.restarted(notifier: after)
+        try await restarted.evaluate(now: t0.adding(seconds: 400))
+        #expect(after.all.isEmpty, "still firing: not sent again")
+        #expect(Set(restarted.firing.map(\.name)) == ["TenantInError", "HostDiskUsage"])
+        tenant.status = .running
+        let running = tenant
+        try await fixture.store.withTransaction { try await $0.updateTenant(running) }
+        fixture.disk.percent.withLock { $0 = 10 }
+        try await restarted.evaluate(now: t0.adding(seconds: 430))
+        #expect(after.all.map(\.kind) == [.alertResolved, .alertResolved], "each resolves once")
+        #expect(after.all.first { $0.labels["alertname"] == "TenantInError" }?.startedAt == t0)
+        let kept = try await fixture.store.read { try await $0.alertStates(nodeID: "n1") }
+        #expect(kept.isEmpty, "nothing firing, nothing kept")
         await fixture.close()
     }
 

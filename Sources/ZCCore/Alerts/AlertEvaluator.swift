@@ -22,6 +22,16 @@ public final class AlertEvaluator: Service {
         var pending: [String: Alert] = [:]
         /// Alerts that fired and have not resolved.
         var firing: [String: Alert] = [:]
+        /// Whether the states kept in the store were taken (once, at the first evaluation).
+        var loaded = false
+        /// What the store holds now, so an evaluation that changed nothing writes nothing.
+        var stored: Set<AlertState> = []
+
+        var states: Set<AlertState> {
+            Set(
+                pending.compactMap { key, alert in firing[key] == nil ? AlertState(alert: alert, firing: false) : nil }
+                    + firing.values.map { AlertState(alert: $0, firing: true) })
+        }
     }
 
     private let state = Mutex(State())
@@ -64,6 +74,19 @@ public final class AlertEvaluator: Service {
     /// One evaluation at `now`: finds the active conditions, fires those that held long enough, resolves
     /// those that ended, and sends the notifications.
     public func evaluate(now: Timestamp) async throws {
+        if !state.withLock({ $0.loaded }) {
+            // What fired before a restart stays fired (not sent again), and resolves once; what was pending
+            // keeps when it was first seen.
+            let kept = try await store.read { try await $0.alertStates(nodeID: self.nodeID) }
+            state.withLock { state in
+                for entry in kept {
+                    state.pending[entry.alert.key] = entry.alert
+                    if entry.firing { state.firing[entry.alert.key] = entry.alert }
+                }
+                state.stored = Set(kept)
+                state.loaded = true
+            }
+        }
         let active = try await conditions(now: now)
         let (fired, resolved) = state.withLock { state in
             var fired: [Alert] = []
@@ -85,6 +108,15 @@ public final class AlertEvaluator: Service {
             }
             state.pending = pending
             return (fired, resolved)
+        }
+        // Kept before anything is sent: a restart after this neither fires again what fired nor forgets it.
+        let (changed, states) = state.withLock { state in (state.states != state.stored, state.states) }
+        if changed {
+            try await store.withTransaction { transaction in
+                try await transaction.replaceAlertStates(
+                    nodeID: self.nodeID, with: states.sorted { $0.alert.key < $1.alert.key })
+            }
+            state.withLock { $0.stored = states }
         }
         metrics.update(firing)
         for alert in fired { await send(alert, kind: .alertFiring, at: now) }

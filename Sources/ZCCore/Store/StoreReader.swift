@@ -57,6 +57,12 @@ public protocol StoreReader: Sendable {
     /// Every tenant's usage summed over the hours `from <= hour <= to`, in tenant id order; tenants
     /// without usage in the period are absent.
     func usageTotals(from: Timestamp, to: Timestamp) async throws -> [UsageTotal]
+    /// The usage collector's last reading of every counter series of the tenants on `nodeID`.
+    func usageCounters(nodeID: String) async throws -> [UsageCounter]
+
+    // MARK: Alerts
+    /// The alerts `nodeID` is watching or has fired.
+    func alertStates(nodeID: String) async throws -> [AlertState]
 
     // MARK: Fleet
     func nodes() async throws -> [Node]

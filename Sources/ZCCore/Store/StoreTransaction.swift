@@ -67,6 +67,13 @@ public protocol StoreTransaction: StoreReader {
     @discardableResult func insertSnapshots(_ snapshots: [ResourceSnapshot]) async throws -> Int
     /// Adds each hour's counts to what the hour already holds.
     func addUsage(_ hours: [UsageHour]) async throws
+    /// Replaces what is kept of `tenant`'s counter series with `counters` (write it in the transaction
+    /// that adds the usage they measured, so the two never disagree).
+    func replaceUsageCounters(of tenant: TenantID, with counters: [UsageCounter]) async throws
+
+    // MARK: Alerts
+    /// Replaces the alerts `nodeID` is watching or has fired.
+    func replaceAlertStates(nodeID: String, with states: [AlertState]) async throws
 
     // MARK: Fleet
     func upsertNode(_ node: Node) async throws

@@ -193,6 +193,11 @@ enum ConfigurationSchema {
                     help: "counters of input tokens, first match wins",
                     fixed: "zeroclaw_tokens_total{direction=\"input\"},zeroclaw_tokens_input_total"),
                 ConfigurationKey(
+                    ["collectors", "usage"], "gap_horizon_seconds", .integer(60...31_536_000),
+                    help:
+                        "usage counted across a longer gap (the platform down) goes in the hour of the scrape that found it, logged",
+                    fixed: 3600),
+                ConfigurationKey(
                     ["collectors", "usage"], "tokens_out_metrics", .string,
                     help: "counters of output tokens, first match wins",
                     fixed: "zeroclaw_tokens_total{direction=\"output\"},zeroclaw_tokens_output_total"),

@@ -81,6 +81,7 @@ public struct PlatformConfiguration: Sendable {
         public var resourceDiskBudgetMilliseconds: Int
         public var resourceDiskMaxDepth: Int
         public var resourceDiskMaxEntries: Int
+        public var usageGapHorizonSeconds: Int
     }
 
     public struct Webhook: Sendable, Hashable {
@@ -250,7 +251,8 @@ public struct PlatformConfiguration: Sendable {
             resourceDiskRefreshSeconds: read.int("collectors.resource.disk_refresh_seconds"),
             resourceDiskBudgetMilliseconds: read.int("collectors.resource.disk_budget_milliseconds"),
             resourceDiskMaxDepth: read.int("collectors.resource.disk_max_depth"),
-            resourceDiskMaxEntries: read.int("collectors.resource.disk_max_entries"))
+            resourceDiskMaxEntries: read.int("collectors.resource.disk_max_entries"),
+            usageGapHorizonSeconds: read.int("collectors.usage.gap_horizon_seconds"))
         let webhook = Webhook(
             enabled: read.bool("notifiers.webhook.enabled"), url: read.optionalString("notifiers.webhook.url"),
             secret: read.optionalString("notifiers.webhook.secret"), format: read.string("notifiers.webhook.format"),
