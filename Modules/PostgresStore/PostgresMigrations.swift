@@ -224,5 +224,14 @@ enum PostgresMigrations {
                     PRIMARY KEY (node_id, key)
                 );
                 """),
+        SQLMigration(
+            version: 6, name: "the database's instance id",
+            sql: """
+                CREATE TABLE platform_meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                INSERT INTO platform_meta (key, value) VALUES ('instance_id', md5(random()::text || clock_timestamp()::text));
+                """),
     ]
 }

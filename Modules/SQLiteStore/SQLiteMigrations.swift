@@ -225,5 +225,14 @@ enum SQLiteMigrations {
                     PRIMARY KEY (node_id, key)
                 ) STRICT;
                 """),
+        SQLMigration(
+            version: 6, name: "the database's instance id",
+            sql: """
+                CREATE TABLE platform_meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) STRICT;
+                INSERT INTO platform_meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
+                """),
     ]
 }

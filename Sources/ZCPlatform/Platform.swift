@@ -67,9 +67,13 @@ public final class Platform: Sendable {
             }
             do {
                 serverLock = try ServerLock.acquire(forDatabase: configuration.store.path)
+                // A restore cut short is finished before the database is opened.
+                try await BackupRestorer(configuration: configuration, registry: registry, logger: logger)
+                    .finishInterrupted()
             } catch let error as BackupError {
                 throw ConfigurationError(error.description)
             }
+            try EarlierLife.refuseEmptyDatabase(configuration)
         }
         let store = try await registry.makeStore(configuration, logger: logger)
         do {

@@ -9,6 +9,13 @@ extension SQLSession {
         }
     }
 
+    func instanceID() async throws -> String {
+        guard let row = try await firstRow("SELECT value FROM platform_meta WHERE key = 'instance_id'") else {
+            throw StoreError(.notFound, "the database has no instance id (is it migrated?)")
+        }
+        return try row.string("value")
+    }
+
     func rowCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for table in SQLTables.all {

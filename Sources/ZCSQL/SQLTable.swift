@@ -60,6 +60,7 @@ public struct SQLTable: Sendable, Hashable {
         SQLTable(
             name: "auth_attempts", columns: ["id", "email", "kind", "at", "client_ip"], key: ["id"], identity: "id"),
         SQLTable(name: "auth_limits", columns: ["key", "touched_at", "refused_at"], key: ["key"], identity: nil),
+        SQLTable(name: "platform_meta", columns: ["key", "value"], key: ["key"], identity: nil),
         SQLTable(
             name: "usage_counters", columns: ["tenant_key", "series", "value", "scraped_at"],
             key: ["tenant_key", "series"], identity: nil),

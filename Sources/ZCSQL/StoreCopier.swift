@@ -44,7 +44,9 @@ public enum StoreCopier {
             )
         }
         try await target.migrate()
-        let held = try await target.read { try await $0.rowCounts() }
+        // A new store holds its own instance id (platform_meta) from its migration: that is not data of
+        // its own, and the source's replaces it.
+        let held = try await target.read { try await $0.rowCounts() }.filter { $0.key != "platform_meta" }
         let mustEmpty = held.values.contains(where: { $0 > 0 })
         if mustEmpty && !replace { throw TargetNotEmpty(counts: held) }
         try await source.database.withConnection(write: false) { reader in
@@ -52,7 +54,7 @@ public enum StoreCopier {
             do {
                 if atomically {
                     try await target.writeSession { session in
-                        if mustEmpty { try await empty(session) }
+                        try await empty(session, all: mustEmpty)
                         for table in SQLTable.all {
                             let count = try await copy(table, from: reader, source.dialect, batchRows) { inserts in
                                 _ = try await session.runMany(inserts)
@@ -62,10 +64,8 @@ public enum StoreCopier {
                         }
                     }
                 } else {
-                    if mustEmpty {
-                        try await target.writeSession { try await empty($0) }
-                        progress("emptied the target")
-                    }
+                    try await target.writeSession { try await empty($0, all: mustEmpty) }
+                    if mustEmpty { progress("emptied the target") }
                     for table in SQLTable.all {
                         let count = try await copy(table, from: reader, source.dialect, batchRows) { inserts in
                             try await target.writeSession { session in _ = try await session.runMany(inserts) }
@@ -92,8 +92,11 @@ public enum StoreCopier {
         return reports
     }
 
-    private static func empty(_ session: SQLWriteSession) async throws {
-        for table in SQLTable.all.reversed() { try await session.run("DELETE FROM \(raw: table.name)") }
+    /// Deletes every row of every table (`all`), or only the target's own instance id.
+    private static func empty(_ session: SQLWriteSession, all: Bool) async throws {
+        for table in SQLTable.all.reversed() where all || table.name == "platform_meta" {
+            try await session.run("DELETE FROM \(raw: table.name)")
+        }
     }
 
     private static func resetIdentity(_ table: SQLTable, _ session: SQLWriteSession) async throws {

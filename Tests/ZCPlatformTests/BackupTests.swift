@@ -206,7 +206,7 @@ struct BackupTests {
             let older = try Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.contains("schema 2 → 5"), "\(migrated.stdout)")
+            #expect(migrated.stdout.contains("schema 2 → 6"), "\(migrated.stdout)")
             let upgraded = try Self.open(database)
             #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
             #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
@@ -245,15 +245,15 @@ struct BackupTests {
             manifest["schema_version"] = schema
         }
         if olderSchema {
-            // What a backup made before the roll-ups (schema 3), the authentication limits (4) and the
-            // counters kept across restarts (5) holds.
+            // What a backup made before the roll-ups (schema 3), the authentication limits (4), the counters
+            // kept across restarts (5) and the instance id (6) holds.
             _ = try SQLiteShell.run(
                 "\(work)/zcplatform.db",
                 """
                 DROP TABLE resource_rollups; DROP TABLE auth_limits; DROP INDEX auth_attempts_client;
                 DROP INDEX auth_attempts_at; ALTER TABLE auth_attempts DROP COLUMN client_ip;
-                DROP TABLE usage_counters; DROP TABLE alert_states;
-                DELETE FROM schema_migrations WHERE version IN (3, 4, 5)
+                DROP TABLE usage_counters; DROP TABLE alert_states; DROP TABLE platform_meta;
+                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6)
                 """)
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
@@ -263,7 +263,8 @@ struct BackupTests {
             counts["auth_limits"] = nil
             counts["usage_counters"] = nil
             counts["alert_states"] = nil
-            counts["schema_migrations"] = (counts["schema_migrations"] ?? 3) - 3
+            counts["platform_meta"] = nil
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 4) - 4
             manifest["row_counts"] = counts
         }
         if let sql {

@@ -243,6 +243,7 @@ struct DockerReconcileTests {
         #expect(await first.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"Reconcile"}"#).status == 201)
         #expect(await first.call(.post, "/api/tenants/\(id)/deploy").status == 202)
         let port = try #require(try await first.waitFor(id, "running", timeout: .seconds(60))["port"] as? Int)
+        let instance = try await first.api.store.read { try await $0.instanceID() }
         await first.stop()
 
         // Behind the platform's back: the tenant's container removed, and a stray one left with this
@@ -251,7 +252,10 @@ struct DockerReconcileTests {
         defer { Task { await docker.shutdown() } }
         try await docker.remove("zeroclaw-tenant-\(id)")
         let stray = "zeroclaw-tenant-\(DockerLifecycleTests.tenantID("stray"))"
-        try await docker.createStray(stray, node: node)
+        try await docker.createStray(stray, node: node, instance: instance)
+        // One another database made (a new, empty one started by mistake): never this one's to remove.
+        let foreign = "zeroclaw-tenant-\(DockerLifecycleTests.tenantID("foreign"))"
+        try await docker.createStray(foreign, node: node, instance: "another-database")
 
         let second = try await first.restarted()
         try await second.scoped {
@@ -267,6 +271,8 @@ struct DockerReconcileTests {
             #expect(detail["orphans_removed"] == .array([.string(stray)]))
             #expect(detail["recreated"] == .array([.string(id)]))
             #expect(try await DockerLifecycleTests.inspect(stray).status == 404)
+            #expect(try await DockerLifecycleTests.inspect(foreign).status == 200, "left alone")
+            try await docker.remove(foreign)
             #expect(try await DockerLifecycleTests.inspect("zeroclaw-tenant-\(id)").status == 200)
             let healthDeadline = ContinuousClock.now + .seconds(20)
             while await second.agentHealth(port: port) != 200, ContinuousClock.now < healthDeadline {
@@ -295,9 +301,9 @@ struct DockerRuntimeHandle {
         #expect(answer.status.code == 204, "\(answer.text)")
     }
 
-    func createStray(_ name: String, node: String) async throws {
+    func createStray(_ name: String, node: String, instance: String) async throws {
         let body =
-            #"{"Image":"\#(DockerTestEngine.agentImage)","Cmd":["sleep","300"],"Labels":{"zcplatform.node":"\#(node)","zcplatform.tenant":"gone","zcplatform.managed":"true"},"HostConfig":{"NetworkMode":"none"}}"#
+            #"{"Image":"\#(DockerTestEngine.agentImage)","Cmd":["sleep","300"],"Labels":{"zcplatform.node":"\#(node)","zcplatform.tenant":"gone","zcplatform.managed":"true","zcplatform.instance":"\#(instance)"},"HostConfig":{"NetworkMode":"none"}}"#
         let answer = try await client.execute(
             .post, .unix(path: socket), "/v1.41/containers/create?name=\(name)",
             headers: ["Content-Type": "application/json"], body: Array(body.utf8))

@@ -66,6 +66,9 @@ public protocol StoreReader: Sendable {
 
     // MARK: Fleet
     func nodes() async throws -> [Node]
+    /// A random id given to this database when it was created: the platform's containers carry it, so a
+    /// platform started on another database (a new, empty one) never takes them for its own.
+    func instanceID() async throws -> String
     /// Row counts of every table, for `db size`, migrations between stores and tests.
     func rowCounts() async throws -> [String: Int]
 }

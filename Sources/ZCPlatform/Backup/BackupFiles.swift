@@ -66,10 +66,38 @@ enum BackupFiles {
         let descriptor = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw BackupError("cannot create \(target): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(descriptor) == 0 else {
             throw BackupError("cannot write \(target): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Writes `bytes` to the new file `path` (mode 0600) and syncs it.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw BackupError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw BackupError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Renames, or where the target is on another filesystem copies to a temporary beside it, renames that
+    /// into place and removes the source: either way the target appears whole, at once.
+    static func move(_ source: String, to target: String) throws {
+        if Glibc.rename(source, target) == 0 {
+            syncDirectory(of: target)
+            return
+        }
+        guard errno == EXDEV else {
+            throw BackupError("cannot move \(source) to \(target): \(String(cString: strerror(errno)))")
+        }
+        let temporary = "\(target).restore-\(getpid())"
+        unlink(temporary)
+        try copy(source, to: temporary)
+        try rename(temporary, to: target)
+        unlink(source)
     }
 
     static func exists(_ path: String) -> Bool {

@@ -40,6 +40,13 @@ public struct BackupRestorer: Sendable {
         }
         let directory = (database as NSString).deletingLastPathComponent
         let base = directory.isEmpty ? "." : directory
+        // Held for the whole restore, so no server starts on the files while they move (forced: a server
+        // holds it, and the operator said so).
+        let lock: ServerLock? =
+            force || !BackupFiles.exists(base) ? nil : try ServerLock.acquire(forDatabase: database)
+        defer { withExtendedLifetime(lock) {} }
+        // A restore cut short before is finished first: the files are then the ones it restored.
+        try await finishInterrupted()
         // The work directory sits beside the database (one filesystem, so the swap is a rename); a
         // directory made for it goes again when the archive is refused.
         let madeDirectory = !BackupFiles.exists(base)
@@ -47,38 +54,89 @@ public struct BackupRestorer: Sendable {
             atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stamp = BackupFiles.stamp(now, format: "yyyyMMdd'T'HHmmss'Z'")
         let work = (base as NSString).appendingPathComponent(".zcplatform-restore-\(stamp)-\(getpid())")
-        defer { BackupFiles.removeTree(work) }
         // Everything is checked before anything is touched.
         let verified: BackupVerifier.Verified
+        let schemaBefore: Int
         do {
             verified = try await BackupVerifier(configuration: configuration, registry: registry, logger: logger)
                 .verify(archive: archive, into: work)
+            schemaBefore = try await currentSchema()
         } catch {
             BackupFiles.removeTree(work)
             if madeDirectory { BackupFiles.removeTree(base) }
             throw error
         }
-        let schemaBefore = try await currentSchema()
-        var keptAside: [String] = []
-        for suffix in ["", "-wal", "-shm"] where BackupFiles.exists(database + suffix) {
-            let aside = "\(database)\(suffix).pre-restore-\(stamp)"
-            try BackupFiles.rename(database + suffix, to: aside)
-            keptAside.append(aside)
+        // From here a crash at any point is finished by the next `serve` or `restore` (RestoreJournal).
+        let journal = RestoreJournal(
+            database: database, key: configuration.vaultKeyPath, newDatabase: verified.database,
+            newKey: verified.vaultKey, work: work, stamp: stamp, archive: (archive as NSString).lastPathComponent,
+            archiveCreatedAt: verified.manifest.createdAt, schemaFrom: verified.manifest.schemaVersion, actor: actor)
+        try journal.write()
+        Self.reached("journal")
+        let keptAside = try journal.swap(reached: Self.reached)
+        let after = try await complete(journal, keptAside: keptAside)
+        return Result(
+            manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
+    }
+
+    /// Finishes a restore of the configured SQLite database that was cut short (a journal beside it), and
+    /// removes the work directories restores left behind; true when there was one to finish.
+    @discardableResult
+    public func finishInterrupted() async throws -> Bool {
+        let database = configuration.store.path
+        let journal = try RestoreJournal.load(forDatabase: database)
+        if let journal {
+            logger.warning(
+                "restore.interrupted",
+                ["archive": journal.archive, "detail": "a restore was cut short; finishing it before anything else"])
+            let keptAside = try journal.swap(reached: Self.reached)
+            _ = try await complete(journal, keptAside: keptAside)
+            logger.notice("restore.finished", ["archive": journal.archive])
         }
-        try BackupFiles.rename(verified.database, to: database)
-        keptAside += try swapKey(verified, stamp: stamp)
-        // Migrate an older schema forward, and record the restore in the restored database.
+        // Work directories of restores refused, or killed before their journal was written.
+        let directory = (database as NSString).deletingLastPathComponent
+        let base = directory.isEmpty ? "." : directory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        where name.hasPrefix(".zcplatform-restore-") {
+            BackupFiles.removeTree((base as NSString).appendingPathComponent(name))
+        }
+        return journal != nil
+    }
+
+    /// After the swap: migrates the restored database forward, records the restore in it, then removes
+    /// the journal and the work directory. Returns the schema version.
+    private func complete(_ journal: RestoreJournal, keptAside: [String]) async throws -> Int {
         let store = try await registry.makeStore(configuration, logger: logger)
         do {
             try await store.migrate()
-            let after = try await record(archive, verified, keptAside: keptAside, actor: actor, in: store)
+            Self.reached("migrated")
+            // Recorded once: a restore finished at start after being killed past this point is not again.
+            let recorded = try await store.read { reader in
+                try await reader.auditEvents(AuditQuery(action: "restore", limit: 20)).events
+            }.contains { $0.detail["restore_id"] == .string(journal.stamp) }
+            let after =
+                recorded
+                ? try await store.schemaVersion().applied
+                : try await record(
+                    journal.archive, createdAt: journal.archiveCreatedAt, schemaFrom: journal.schemaFrom,
+                    keptAside: keptAside, actor: journal.actor, restoreID: journal.stamp, in: store)
+            Self.reached("recorded")
             await store.close()
-            return Result(
-                manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
+            journal.remove()
+            BackupFiles.removeTree(journal.work)
+            return after
         } catch {
             await store.close()
             throw error
         }
+    }
+
+    /// Tests stop a restore between two steps (`ZC_RESTORE_CRASH_AFTER=<step>`) with SIGKILL, as a
+    /// crash or a power cut would.
+    static let crashAfter = ProcessInfo.processInfo.environment["ZC_RESTORE_CRASH_AFTER"]
+
+    static func reached(_ step: String) {
+        if step == crashAfter { kill(getpid(), SIGKILL) }
     }
 
     /// A server database (PostgreSQL): refuses while any node has been seen recently, unless forced;
@@ -112,7 +170,9 @@ public struct BackupRestorer: Sendable {
             try await BackupExport.load(
                 from: verified.database, into: store, configuration: configuration, registry: registry, logger: logger)
             keptAside += try swapKey(verified, stamp: stamp)
-            let after = try await record(archive, verified, keptAside: keptAside, actor: actor, in: store)
+            let after = try await record(
+                archive, createdAt: verified.manifest.createdAt, schemaFrom: verified.manifest.schemaVersion,
+                keptAside: keptAside, actor: actor, in: store)
             await store.close()
             return Result(
                 manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
@@ -132,25 +192,26 @@ public struct BackupRestorer: Sendable {
             try BackupFiles.rename(key, to: aside)
             keptAside.append(aside)
         }
-        try move(verified.vaultKey, to: key)
+        try BackupFiles.move(verified.vaultKey, to: key)
         return keptAside
     }
 
     /// Records the restore in the restored database; returns its schema version.
     private func record(
-        _ archive: String, _ verified: BackupVerifier.Verified, keptAside: [String], actor: String,
-        in store: any Store
+        _ archive: String, createdAt: String, schemaFrom: Int, keptAside: [String], actor: String,
+        restoreID: String? = nil, in store: any Store
     ) async throws -> Int {
         let after = try await store.schemaVersion().applied
-        let detail: [String: JSONValue] = [
-            "archive": .string((archive as NSString).lastPathComponent),
-            "created_at": .string(verified.manifest.createdAt),
-            "schema_from": .number(Double(verified.manifest.schemaVersion)), "schema_to": .number(Double(after)),
+        var detail: [String: JSONValue] = [
+            "archive": .string((archive as NSString).lastPathComponent), "created_at": .string(createdAt),
+            "schema_from": .number(Double(schemaFrom)), "schema_to": .number(Double(after)),
             "kept_aside": .array(keptAside.map { .string(($0 as NSString).lastPathComponent) }),
         ]
+        if let restoreID { detail["restore_id"] = .string(restoreID) }
+        let recorded = detail
         try await store.withTransaction { transaction in
             try await transaction.appendAudit(
-                NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: detail))
+                NewAuditEvent(at: .now(), actor: actor, action: "restore", detail: recorded))
         }
         return after
     }
@@ -162,19 +223,5 @@ public struct BackupRestorer: Sendable {
         let version = try? await store.schemaVersion().applied
         await store.close()
         return version ?? 0
-    }
-
-    /// Renames, or copies then renames where the target is on another filesystem.
-    private func move(_ source: String, to target: String) throws {
-        if rename(source, target) == 0 {
-            BackupFiles.syncDirectory(of: target)
-            return
-        }
-        guard errno == EXDEV else {
-            throw BackupError("cannot move \(source) to \(target): \(String(cString: strerror(errno)))")
-        }
-        let temporary = "\(target).restore-\(getpid())"
-        try BackupFiles.copy(source, to: temporary)
-        try BackupFiles.rename(temporary, to: target)
     }
 }

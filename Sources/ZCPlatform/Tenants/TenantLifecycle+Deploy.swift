@@ -195,7 +195,7 @@ extension TenantLifecycle {
             name: name.rawValue, image: settings.image, entrypoint: [], command: [], environment: [:],
             labels: [
                 "zcplatform.tenant": tenant.id.rawValue, "zcplatform.node": settings.nodeID,
-                "zcplatform.managed": "true",
+                "zcplatform.managed": "true", "zcplatform.instance": try await instanceID(),
             ],
             uid: uid, dataDirectory: directories.path(of: tenant.id), hostPort: port,
             containerPort: Self.gatewayPort, memoryBytes: plan.memoryBytes, cpuLimit: plan.cpuLimit,

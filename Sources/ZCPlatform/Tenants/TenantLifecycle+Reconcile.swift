@@ -58,10 +58,22 @@ extension TenantLifecycle {
             try await $0.tenants(TenantFilter(nodeID: self.settings.nodeID, limit: Int.max))
         }
         let known = Set(tenants.map(\.id.rawValue))
+        let instance = try await instanceID()
         var byTenant: [String: ContainerInfo] = [:]
         var report = ReconcileReport()
         for container in containers {
             guard let owner = container.labels["zcplatform.tenant"], known.contains(owner) else {
+                // Only a container this database made is an orphan to remove. One of another database (a
+                // new, empty one started by mistake, another platform on the node's engine) is left alone.
+                guard container.labels["zcplatform.instance"] == instance else {
+                    logger.warning(
+                        "reconcile.foreign_container",
+                        [
+                            "container": container.name, "instance": container.labels["zcplatform.instance"] ?? "none",
+                            "detail": "not made by this database: left alone",
+                        ])
+                    continue
+                }
                 logger.warning("reconcile.orphan", ["container": container.name])
                 do {
                     try await runtime.remove(container.id, force: true)

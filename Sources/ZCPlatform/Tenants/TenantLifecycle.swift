@@ -77,6 +77,8 @@ public final class TenantLifecycle: Service {
     let pendingDeploys = Mutex<Set<TenantID>>([])
     /// Tenants whose deploy pipeline runs now in this process.
     let runningDeploys = Mutex<Set<TenantID>>([])
+    /// The store's instance id, read once: every container carries it (`zcplatform.instance`).
+    let instance = Mutex<String?>(nil)
     let metrics: LifecycleMetrics
 
     public init(
@@ -203,6 +205,14 @@ public final class TenantLifecycle: Service {
     }
 
     func container(of tenant: Tenant) -> ContainerID { ContainerID(tenant.id.containerName) }
+
+    /// The database's instance id (read from the store once).
+    func instanceID() async throws -> String {
+        if let known = instance.withLock({ $0 }) { return known }
+        let id = try await store.read { try await $0.instanceID() }
+        instance.withLock { $0 = id }
+        return id
+    }
 
     /// Creates the tenant's directory and writes its agent's config. Something the tenant planted where
     /// the platform writes (a link, a FIFO, a device, a hard link) is refused, logged and audited as
