@@ -39,10 +39,15 @@ struct DeployRecoveryTests {
         case agentNeverRan
     }
 
-    @Test("the store refusing the deploy's end twice: retried with backoff, the tenant runs")
-    func finishRetried() async throws {
+    @Test(
+        "the store refusing the deploy's end twice: retried with backoff, the tenant runs",
+        arguments: ExecAuditTests.Kind.allCases)
+    func finishRetried(_ kind: ExecAuditTests.Kind) async throws {
+        guard let (environment, cleanup) = try ExecAuditTests.store(kind) else { return }
+        defer { cleanup() }
         let faults = StoreFaults()
-        let live = try await LivePlatform.start(Self.quiet, registry: ExecAuditTests.registry(faults))
+        let live = try await LivePlatform.start(
+            Self.quiet.merging(environment) { $1 }, registry: ExecAuditTests.registry(faults))
         try await live.scoped {
             let port = try await Self.deployUnhealthy(live, "retry")
             faults.inject(failing: 2)
@@ -54,11 +59,15 @@ struct DeployRecoveryTests {
         }
     }
 
-    @Test("the store down past every attempt: the tenant stays deploying, and reconciliation finishes it")
-    func reconcileFinishes() async throws {
+    @Test(
+        "the store down past every attempt: the tenant stays deploying, and reconciliation finishes it",
+        arguments: ExecAuditTests.Kind.allCases)
+    func reconcileFinishes(_ kind: ExecAuditTests.Kind) async throws {
+        guard let (environment, cleanup) = try ExecAuditTests.store(kind) else { return }
+        defer { cleanup() }
         let faults = StoreFaults()
         let live = try await LivePlatform.start(
-            Self.quiet.merging(
+            Self.quiet.merging(environment) { $1 }.merging(
                 [
                     "ZCPLATFORM_RUNTIME_DEPLOY_FINISH_ATTEMPTS": "2",
                     "ZCPLATFORM_RUNTIME_RECONCILE_INTERVAL_SECONDS": "1",

@@ -10,14 +10,38 @@ import ZCCrypto
 /// the exec (the command never runs), and one that refuses the completion fails the request.
 @Suite("Exec audited before it runs", .serialized)
 struct ExecAuditTests {
-    /// The standard drivers, with SQLite behind a store whose writes fail on cue.
+    /// The standard drivers, each store behind one whose writes fail on cue.
     static func registry(_ faults: StoreFaults) -> DriverRegistry {
         var registry = DriverRegistry.standard
         let standard = DriverRegistry.standard
-        registry.registerStore("sqlite") { configuration, logger in
-            FaultInjectingStore(try await standard.makeStore(configuration, logger: logger), faults: faults)
+        for driver in ["sqlite", "postgres"] {
+            registry.registerStore(driver) { configuration, logger in
+                FaultInjectingStore(try await standard.makeStore(configuration, logger: logger), faults: faults)
+            }
         }
         return registry
+    }
+
+    enum Kind: String, CaseIterable, Sendable {
+        case sqlite, postgres
+    }
+
+    /// The variables that put a platform on `kind` (PostgreSQL in a schema of its own, dropped by
+    /// `cleanup`); nil when PostgreSQL is not there to test on.
+    static func store(_ kind: Kind) throws -> (environment: [String: String], cleanup: @Sendable () -> Void)? {
+        switch kind {
+        case .sqlite: return ([:], {})
+        case .postgres:
+            guard PostgresTestDatabase.shouldRun else {
+                print("on PostgreSQL: \(PostgresTestDatabase.skipMessage)")
+                return nil
+            }
+            let (schema, url) = try PostgresTestDatabase.makeSchema()
+            return (
+                ["ZCPLATFORM_STORE_DRIVER": "postgres", "ZCPLATFORM_STORE_URL": url],
+                { PostgresTestDatabase.dropSchema(schema) }
+            )
+        }
     }
 
     static let quiet = [
@@ -26,10 +50,15 @@ struct ExecAuditTests {
         "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "3600", "ZCPLATFORM_RUNTIME_PROCESS_EXEC": "true",
     ]
 
-    @Test("start recorded first, completion after; a refused start record means the command never runs")
-    func recordedBeforeAndAfter() async throws {
+    @Test(
+        "start recorded first, completion after; a refused start record means the command never runs",
+        arguments: Kind.allCases)
+    func recordedBeforeAndAfter(_ kind: Kind) async throws {
+        guard let (environment, cleanup) = try Self.store(kind) else { return }
+        defer { cleanup() }
         let faults = StoreFaults()
-        let live = try await LivePlatform.start(Self.quiet, registry: Self.registry(faults))
+        let live = try await LivePlatform.start(
+            Self.quiet.merging(environment) { $1 }, registry: Self.registry(faults))
         try await live.scoped {
             let made = await live.call(.post, "/api/tenants", json: #"{"id":"exe","name":"E"}"#)
             #expect(made.status == 201, "\(made.text)")
