@@ -51,6 +51,22 @@ struct AlertEvaluatorTests {
             Self.evaluator(store: store, health: health, notifier: notifier, disk: disk)
         }
 
+        /// Inserts tenant `acme` on node n1, in error since `t0`.
+        func insertTenantInError(at t0: Timestamp) async throws -> Tenant {
+            let tenant = Tenant(
+                id: TenantID(trusted: "acme"), name: "Acme", plan: "default", status: .error,
+                errorMessage: "health: x", nodeID: "n1", hostPort: 30001, uid: 200_001, createdAt: t0, updatedAt: t0)
+            try await store.withTransaction { try await $0.insertTenant(tenant) }
+            return tenant
+        }
+
+        func markRunning(_ tenant: Tenant) async throws {
+            var running = tenant
+            running.status = .running
+            let row = running
+            try await store.withTransaction { try await $0.updateTenant(row) }
+        }
+
         func close() async {
             await store.close()
             directory.remove()
@@ -61,11 +77,7 @@ struct AlertEvaluatorTests {
     func tenantInError() async throws {
         let fixture = try await Fixture()
         let t0 = Timestamp(seconds: 1_800_000_000)
-        var tenant = Tenant(
-            id: TenantID(trusted: "acme"), name: "Acme", plan: "default", status: .error, errorMessage: "health: x",
-            nodeID: "n1", hostPort: 30001, uid: 200_001, createdAt: t0, updatedAt: t0)
-        let row = tenant
-        try await fixture.store.withTransaction { try await $0.insertTenant(row) }
+        let tenant = try await fixture.insertTenantInError(at: t0)
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 60))
         #expect(fixture.notifier.all.isEmpty, "pending, not yet firing")
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 301))
@@ -79,9 +91,7 @@ struct AlertEvaluatorTests {
             ])
         #expect(fired.first?.startedAt == t0)
         #expect(fixture.evaluator.firing.map(\.name) == ["TenantInError"])
-        tenant.status = .running
-        let running = tenant
-        try await fixture.store.withTransaction { try await $0.updateTenant(running) }
+        try await fixture.markRunning(tenant)
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 400))
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 430))
         #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
@@ -93,11 +103,7 @@ struct AlertEvaluatorTests {
     func firingAcrossRestart() async throws {
         let fixture = try await Fixture()
         let t0 = Timestamp(seconds: 1_800_000_000)
-        var tenant = Tenant(
-            id: TenantID(trusted: "acme"), name: "Acme", plan: "default", status: .error, errorMessage: "health: x",
-            nodeID: "n1", hostPort: 30001, uid: 200_001, createdAt: t0, updatedAt: t0)
-        let row = tenant
-        try await fixture.store.withTransaction { try await $0.insertTenant(row) }
+        let tenant = try await fixture.insertTenantInError(at: t0)
         fixture.disk.percent.withLock { $0 = 85 }
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 60))
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 301))
@@ -110,9 +116,7 @@ struct AlertEvaluatorTests {
         try await restarted.evaluate(now: t0.adding(seconds: 400))
         #expect(after.all.isEmpty, "still firing: not sent again")
         #expect(Set(restarted.firing.map(\.name)) == ["TenantInError", "HostDiskUsage"])
-        tenant.status = .running
-        let running = tenant
-        try await fixture.store.withTransaction { try await $0.updateTenant(running) }
+        try await fixture.markRunning(tenant)
         fixture.disk.percent.withLock { $0 = 10 }
         try await restarted.evaluate(now: t0.adding(seconds: 430))
         #expect(after.all.map(\.kind) == [.alertResolved, .alertResolved], "each resolves once")

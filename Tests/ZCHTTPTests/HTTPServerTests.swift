@@ -9,6 +9,14 @@ import Testing
 @Suite("HTTP server over real sockets")
 struct HTTPServerTests {
     /// Runs a server on a free port for the duration of `body`, then shuts it down.
+    /// Each of two connections asks once and is answered once.
+    func expectServed(_ first: RawClient?, _ second: RawClient) async {
+        first?.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        second.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(await first?.responses(1).count == 1)
+        #expect(await second.responses(1).count == 1)
+    }
+
     func withServer(
         _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(port: 0, loops: 2),
         responder: any HTTPResponder = TestResponder(), observer: any HTTPServerObserver = NoHTTPServerObserver(),
@@ -191,10 +199,7 @@ struct HTTPServerTests {
         try await withServer(configuration) { port, server in
             var first: RawClient? = try RawClient(port: port)
             let second = try RawClient(port: port)
-            first?.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-            second.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(await first?.responses(1).count == 1)
-            #expect(await second.responses(1).count == 1)
+            await expectServed(first, second)
             let third = try RawClient(port: port)
             let (nothing, closed) = await third.read(timeout: 2)
             #expect(nothing.isEmpty && closed, "the third connection is refused")
@@ -214,10 +219,7 @@ struct HTTPServerTests {
         try await withServer(configuration, observer: observer) { port, server in
             var first: RawClient? = try RawClient(port: port)
             let second = try RawClient(port: port)
-            first?.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-            second.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(await first?.responses(1).count == 1)
-            #expect(await second.responses(1).count == 1)
+            await expectServed(first, second)
             let third = try RawClient(port: port)
             let (nothing, closed) = await third.read(timeout: 2)
             #expect(nothing.isEmpty && closed, "a third connection from the same address is refused")
