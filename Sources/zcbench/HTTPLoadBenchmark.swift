@@ -22,6 +22,8 @@ struct HTTPLoadBenchmark {
         let name: String
         let process: Process
         let port: Int
+        /// The pipe the server's stderr (its access log) goes into, if it writes one.
+        let log: LogPipeReader?
         var rounds: [Round] = []
         var rssBefore = 0
         var rssAfter = 0
@@ -31,14 +33,24 @@ struct HTTPLoadBenchmark {
         guard let wrk = Self.which("wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
         let selfPath =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // The router alone; then what `serve` runs by default (access log through the buffered writer,
+        // request metrics); then the same with the log written on the request's thread, as before.
         var contenders = [
             try start(
-                "zcplatform (ZCHTTP)", executable: selfPath, arguments: ["http-server", "--port", "18090"], port: 18090)
+                "ZCHTTP, router only", executable: selfPath,
+                arguments: ["http-server", "--port", "18090", "--stack", "bare"], port: 18090),
+            try start(
+                "ZCHTTP, serve defaults", executable: selfPath,
+                arguments: ["http-server", "--port", "18092", "--stack", "platform"], port: 18092, log: LogPipeReader()),
+            try start(
+                "ZCHTTP, log unbuffered", executable: selfPath,
+                arguments: ["http-server", "--port", "18093", "--stack", "unbuffered"], port: 18093,
+                log: LogPipeReader()),
         ]
         if let hummingbird {
             contenders.append(try start("Hummingbird 2", executable: hummingbird, arguments: ["18091"], port: 18091))
         }
-        defer { for contender in contenders { contender.process.terminate() } }
+        defer { for contender in contenders where contender.process.isRunning { contender.process.terminate() } }
         for index in contenders.indices {
             try await waitUntilServing(contenders[index].port)
             _ = try load(wrk, port: contenders[index].port, seconds: 2)  // warm-up
@@ -47,12 +59,13 @@ struct HTTPLoadBenchmark {
         print(
             "zcbench http: GET /json → {\"message\":\"Hello, World!\"}; wrk -t\(threads) -c\(connections) -d\(seconds)s --latency, keep-alive, loopback; \(rounds) rounds each, alternating"
         )
+        let width = 24
         for round in 1...rounds {
             for index in contenders.indices {
                 let result = try load(wrk, port: contenders[index].port, seconds: seconds)
                 contenders[index].rounds.append(result)
                 print(
-                    "  round \(round) \(contenders[index].name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                    "  round \(round) \(contenders[index].name.padding(toLength: width, withPad: " ", startingAt: 0)) "
                         + "\(Format.number(result.requestsPerSecond)) req/s  p50 \(Format.ms(result.p50))  p99 \(Format.ms(result.p99))"
                         + (result.errors.map { "  \($0)" } ?? ""))
             }
@@ -64,29 +77,47 @@ struct HTTPLoadBenchmark {
         for contender in contenders {
             let total = contender.rounds.reduce(0.0) { $0 + $1.requestsPerSecond * Double(seconds) }
             print(
-                "\(contender.name.padding(toLength: 20, withPad: " ", startingAt: 0)) median \(Format.number(Self.median(contender.rounds.map(\.requestsPerSecond)))) req/s, "
+                "\(contender.name.padding(toLength: width, withPad: " ", startingAt: 0)) median \(Format.number(Self.median(contender.rounds.map(\.requestsPerSecond)))) req/s, "
                     + "p50 \(Format.ms(Self.median(contender.rounds.map(\.p50)))), p99 \(Format.ms(Self.median(contender.rounds.map(\.p99)))); "
                     + "RSS \(Format.number(Double(contender.rssBefore) / 1024, decimals: 1)) → \(Format.number(Double(contender.rssAfter) / 1024, decimals: 1)) MiB "
                     + "over \(Format.number(total)) requests")
         }
-        if contenders.count == 2 {
-            let ours = contenders[0].rounds
-            let theirs = contenders[1].rounds
+        // Stop the servers so their logs are complete before counting the lines.
+        for contender in contenders where contender.log != nil {
+            contender.process.terminate()
+            contender.process.waitUntilExit()
+        }
+        for contender in contenders {
+            guard let (lines, bytes) = contender.log?.totals() else { continue }
             print(
-                "ratio zcplatform / Hummingbird: throughput \(Format.number(Self.median(ours.map(\.requestsPerSecond)) / Self.median(theirs.map(\.requestsPerSecond)), decimals: 2))×, "
-                    + "p99 \(Format.number(Self.median(ours.map(\.p99)) / Self.median(theirs.map(\.p99)), decimals: 2))×"
-            )
+                "\(contender.name.padding(toLength: width, withPad: " ", startingAt: 0)) wrote \(Format.number(Double(lines))) access-log lines "
+                    + "(\(Format.number(Double(bytes) / 1_048_576, decimals: 1)) MiB)")
+        }
+        if let theirs = contenders.first(where: { $0.name == "Hummingbird 2" })?.rounds {
+            for contender in contenders where contender.name != "Hummingbird 2" {
+                let ours = contender.rounds
+                print(
+                    "ratio \(contender.name) / Hummingbird: throughput \(Format.number(Self.median(ours.map(\.requestsPerSecond)) / Self.median(theirs.map(\.requestsPerSecond)), decimals: 2))×, "
+                        + "p99 \(Format.number(Self.median(ours.map(\.p99)) / Self.median(theirs.map(\.p99)), decimals: 2))×"
+                )
+            }
         }
     }
 
-    private func start(_ name: String, executable: String, arguments: [String], port: Int) throws -> Contender {
+    private func start(
+        _ name: String, executable: String, arguments: [String], port: Int, log: LogPipeReader? = nil
+    ) throws -> Contender {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            process.standardError = log.pipe
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
-        return Contender(name: name, process: process, port: port)
+        return Contender(name: name, process: process, port: port, log: log)
     }
 
     private func waitUntilServing(_ port: Int) async throws {

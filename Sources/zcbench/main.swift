@@ -10,7 +10,7 @@ func usage() -> Never {
             usage: zcbench store [--tenants N] [--days D] [--interval SECONDS] [--dir PATH] [--postgres URL]
                                 [--no-baseline] [--keep]
                    zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
-                   zcbench http-server [--port N] [--loops N]
+                   zcbench http-server [--port N] [--loops N] [--stack bare|platform|unbuffered]
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
                                    [--files F] [--docker PATH] [--dockerd-pid PID]
@@ -87,10 +87,11 @@ case "http":
     benchmark.threads = flags.number("threads") ?? benchmark.threads
     await measure { try await benchmark.run() }
 case "http-server":
-    let flags = Flags(rest, known: ["port", "loops"])
+    let flags = Flags(rest, known: ["port", "loops", "stack"])
     let port: Int = flags.number("port") ?? 8090
     let loops: Int = flags.number("loops") ?? ProcessInfo.processInfo.activeProcessorCount
-    await measure { try await HTTPBenchmarkServer.run(port: port, loops: loops) }
+    guard let stack = HTTPBenchmarkServer.Stack(rawValue: flags.string("stack") ?? "bare") else { usage() }
+    await measure { try await HTTPBenchmarkServer.run(port: port, loops: loops, stack: stack) }
 case "runtime":
     let flags = Flags(rest, known: ["socket", "image", "containers", "rounds", "docker"])
     var benchmark = RuntimeBenchmark()

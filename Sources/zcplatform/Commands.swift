@@ -126,6 +126,12 @@ enum Commands {
             handler: StreamLogHandler(descriptor: 2, format: configuration.server.logFormat))
     }
 
+    /// The server's logger: lines are written by a thread of their own, so a request never waits for stderr.
+    static func serverLogger(_ configuration: PlatformConfiguration) -> (Logger, BufferedLogHandler) {
+        let handler = BufferedLogHandler(descriptor: 2, format: configuration.server.logFormat)
+        return (Logger(label: "zcplatform", minimumLevel: configuration.server.logLevel, handler: handler), handler)
+    }
+
     static func withStore<R>(
         _ arguments: ParsedArguments, migrate: Bool, _ body: (any Store, PlatformConfiguration) async throws -> R
     ) async throws -> R {
@@ -155,8 +161,13 @@ enum Commands {
     static func serve(_ arguments: ParsedArguments) async throws -> Int32 {
         var configuration = try configuration(arguments)
         if arguments.has("demo") { demoSettings(&configuration) }
-        let logger = logger(configuration, quiet: false)
+        let (logger, logHandler) = serverLogger(configuration)
+        defer { logHandler.shutdown() }
         let platform = try await Platform.open(configuration, logger: logger)
+        logHandler.countDrops(
+            in: platform.metrics.counter(
+                "zcplatform_log_lines_dropped_total",
+                help: "Log lines dropped because the log's destination (stderr) fell behind."))
         if arguments.has("demo") {
             do {
                 try await demo(platform, adminEmail: arguments.value("admin-email") ?? "admin@demo.local")

@@ -24,4 +24,22 @@ struct LoggingTests {
         )
         #expect(!json.contains("\n"))
     }
+
+    @Test("values are quoted and escaped byte for byte as JSON strings; the time has its milliseconds padded")
+    func escaping() {
+        let record = LogRecord(
+            time: Timestamp(seconds: 1_796_083_200), milliseconds: 5, level: .warning, label: "l", event: "e",
+            fields: [
+                ("plain", "a/b:c"), ("empty", ""), ("space", "a b"), ("equals", "k=v"), ("quote", #"say "hi""#),
+                ("control", "bell\u{07}del\u{7F}tab\t"), ("unicode", "café→ü"), ("backslash", #"C:\x"#),
+            ])
+        #expect(
+            LogFormat.logfmt.render(record)
+                == #"time=2026-12-01T00:00:00.005Z level=warning logger=l event=e plain=a/b:c empty="" space="a b" equals="k=v" quote="say \"hi\"" control="bell\u0007del\u007ftab\t" unicode=café→ü backslash=C:\x"#
+        )
+        #expect(
+            LogFormat.json.render(record)
+                == #"{"time":"2026-12-01T00:00:00.005Z","level":"warning","logger":"l","event":"e","plain":"a/b:c","empty":"","space":"a b","equals":"k=v","quote":"say \"hi\"","control":"bell\u0007del\u007ftab\t","unicode":"café→ü","backslash":"C:\\x"}"#
+        )
+    }
 }

@@ -6,48 +6,102 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case json
 
     public func render(_ record: LogRecord) -> String {
-        let time = record.time.iso8601.dropLast() + String(format: ".%03dZ", record.milliseconds)
-        var pairs: [(String, String)] = [
-            ("time", String(time)), ("level", record.level.rawValue), ("logger", record.label),
-            ("event", record.event),
-        ]
-        pairs.append(contentsOf: record.fields)
-        switch self {
-        case .logfmt:
-            return pairs.map { "\($0.0)=\(LogFormat.logfmtValue($0.1))" }.joined(separator: " ")
-        case .json:
-            return "{"
-                + pairs.map { "\(LogFormat.jsonString($0.0)):\(LogFormat.jsonString($0.1))" }
-                .joined(separator: ",") + "}"
-        }
+        var bytes: [UInt8] = []
+        var times = LogTimeCache()
+        render(record, into: &bytes, times: &times)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Quotes a value when it holds spaces, quotes, `=` or control characters.
-    static func logfmtValue(_ value: String) -> String {
+    /// Appends the record's line (without the newline) to `bytes`. Works on bytes, with the time's
+    /// text kept from one record to the next in `times`, so a writer rendering many records of the
+    /// same second formats the date once.
+    public func render(_ record: LogRecord, into bytes: inout [UInt8], times: inout LogTimeCache) {
+        var first = true
+        func pair(_ key: String, _ value: String) {
+            switch self {
+            case .logfmt:
+                if !first { bytes.append(0x20) }
+                bytes.append(contentsOf: key.utf8)
+                bytes.append(UInt8(ascii: "="))
+                LogFormat.appendLogfmtValue(value, to: &bytes)
+            case .json:
+                bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                LogFormat.appendJSONString(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                LogFormat.appendJSONString(value, to: &bytes)
+            }
+            first = false
+        }
+        // The time needs no quoting in either format: written directly.
+        switch self {
+        case .logfmt: bytes.append(contentsOf: "time=".utf8)
+        case .json: bytes.append(contentsOf: #"{"time":""#.utf8)
+        }
+        times.append(record.time, milliseconds: record.milliseconds, to: &bytes)
+        if self == .json { bytes.append(UInt8(ascii: "\"")) }
+        first = false
+        pair("level", record.level.rawValue)
+        pair("logger", record.label)
+        pair("event", record.event)
+        for (key, value) in record.fields { pair(key, value) }
+        if self == .json { bytes.append(UInt8(ascii: "}")) }
+    }
+
+    /// Writes the value as is, or quoted as a JSON string when it is empty or holds spaces, quotes, `=`
+    /// or control characters.
+    static func appendLogfmtValue(_ value: String, to bytes: inout [UInt8]) {
         let needsQuotes =
             value.isEmpty
-            || value.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 }
-        guard needsQuotes else { return value }
-        return jsonString(value)
+            || value.utf8.contains { $0 == 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 < 0x20 }
+        if needsQuotes {
+            appendJSONString(value, to: &bytes)
+        } else {
+            bytes.append(contentsOf: value.utf8)
+        }
     }
 
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    static func appendJSONString(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, byte])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigit(byte >> 4), hexDigit(byte & 0xF),
+                ])
+            default: bytes.append(byte)
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+}
+
+/// The text of the last second rendered (`2026-12-01T10:00:00`), so that records of the same second
+/// format their date once.
+public struct LogTimeCache: Sendable {
+    private var second: Int64 = .min
+    private var text: [UInt8] = []
+
+    public init() {}
+
+    /// Appends `2026-12-01T10:00:00.123Z`.
+    mutating func append(_ time: Timestamp, milliseconds: Int, to bytes: inout [UInt8]) {
+        if time.seconds != second {
+            second = time.seconds
+            text = Array(time.iso8601.utf8.dropLast())
+        }
+        bytes.append(contentsOf: text)
+        let milliseconds = min(max(milliseconds, 0), 999)
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(48 + milliseconds / 100))
+        bytes.append(UInt8(48 + milliseconds / 10 % 10))
+        bytes.append(UInt8(48 + milliseconds % 10))
+        bytes.append(UInt8(ascii: "Z"))
     }
 }

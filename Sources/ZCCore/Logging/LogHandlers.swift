@@ -42,7 +42,7 @@ public final class InMemoryLogHandler: LogHandler {
 public final class StreamLogHandler: LogHandler {
     private let descriptor: Int32
     private let format: LogFormat
-    private let lock = Mutex<Void>(())
+    private let lock = Mutex(LogTimeCache())
 
     public init(descriptor: Int32 = 2, format: LogFormat = .logfmt) {
         self.descriptor = descriptor
@@ -50,22 +50,33 @@ public final class StreamLogHandler: LogHandler {
     }
 
     public func log(_ record: LogRecord) {
-        var line = format.render(record)
-        line.append("\n")
-        lock.withLock { _ in
-            var bytes = Array(line.utf8)
+        lock.withLock { times in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(200)
+            format.render(record, into: &bytes, times: &times)
+            bytes.append(0x0A)
+            Self.writeAll(bytes, to: descriptor)
+        }
+    }
+
+    /// Writes all of `bytes`, retrying after signals and waiting when the descriptor is non-blocking
+    /// and full. Gives up silently on any other error: a log line must never fail its caller.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { buffer in
-                    write(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset)
-                }
-                if written <= 0 {
-                    if written < 0, errno == EINTR { continue }
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress!.advanced(by: offset), buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno == EINTR {
+                    continue
+                } else if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                    var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, 1000)
+                } else {
                     return
                 }
-                offset += written
             }
-            bytes.removeAll()
         }
     }
 }

@@ -41,7 +41,10 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["server"], "max_connections_per_client", .integer(0...1_000_000),
             help: "connections one client address may hold open (0 = no cap beyond max_connections)", fixed: 256),
-        ConfigurationKey(["server"], "access_log", .boolean, help: "one log line per request", fixed: true),
+        ConfigurationKey(
+            ["server"], "access_log", .boolean,
+            help: "one log line per request, written off the request path (a slow stderr drops lines, counted)",
+            fixed: true),
     ]
 
     static let store: [ConfigurationKey] = [
