@@ -18,9 +18,9 @@ public enum StoreCopier {
     }
 
     /// The target holds rows and `replace` was not asked for.
-    public struct TargetNotEmpty: Error, HTTPStatusError, CustomStringConvertible {
+    public struct TargetNotEmpty: Error, PublicError, CustomStringConvertible {
         public let counts: [String: Int]
-        public var httpStatus: Int { 409 }
+        public var failureKind: FailureKind { .conflict }
         public var publicMessage: String {
             let held = counts.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             return

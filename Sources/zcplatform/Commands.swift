@@ -161,6 +161,8 @@ enum Commands {
     static func serve(_ arguments: ParsedArguments) async throws -> Int32 {
         var configuration = try configuration(arguments)
         if arguments.has("demo") { demoSettings(&configuration) }
+        // Watched from the start, so that a SIGTERM while the platform opens is a clean stop, not a kill.
+        let signals = Signals()
         let (logger, logHandler) = serverLogger(configuration)
         defer { logHandler.shutdown() }
         let platform = try await Platform.open(configuration, logger: logger)
@@ -186,7 +188,7 @@ enum Commands {
                 return .stopped
             }
             group.addTask {
-                guard let number = await Signals.wait() else { return .stopped }
+                guard let number = await signals.next() else { return .stopped }
                 return .signal(number)
             }
             defer { group.cancelAll() }

@@ -41,7 +41,7 @@ enum ErrorText {
         switch error {
         case let error as StoreError: error.description
         case let error as VaultError: error.description
-        case let error as HTTPStatusError: error.publicMessage
+        case let error as any PublicError: error.publicMessage
         default: String(describing: error)
         }
     }

@@ -313,7 +313,7 @@ struct DockerRuntimeTests {
                     return
                 }
                 #expect(what.hasPrefix("zcplatform-test/no-such-image:1"))
-                #expect(error.httpStatus == 422)
+                #expect(error.failureKind == .invalid)
             }
         }
     }
@@ -338,7 +338,7 @@ struct DockerRuntimeTests {
                     continue
                 }
                 #expect(why.contains(directory.file("docker.sock")))
-                #expect(error.httpStatus == 503)
+                #expect(error.failureKind == .unavailable)
             }
         }
     }

@@ -22,7 +22,7 @@ struct DomainValueTests {
     func invalidTenantID(_ text: String) {
         let error = #expect(throws: ValidationError.self) { try TenantID(text) }
         #expect(error?.field == "id")
-        #expect(error?.httpStatus == 422)
+        #expect(error?.failureKind == .invalid)
     }
 
     @Test("tenant ids decode from JSON only when valid")
@@ -86,9 +86,9 @@ struct DomainValueTests {
 
     @Test("store errors map to HTTP statuses and hide internals from clients")
     func storeErrors() {
-        #expect(StoreError(.notFound, "tenant 'x' not found").httpStatus == 404)
-        #expect(StoreError(.uniqueViolation, "already exists").httpStatus == 409)
-        #expect(StoreError(.busy, "locked").httpStatus == 503)
+        #expect(StoreError(.notFound, "tenant 'x' not found").failureKind == .notFound)
+        #expect(StoreError(.uniqueViolation, "already exists").failureKind == .conflict)
+        #expect(StoreError(.busy, "locked").failureKind == .unavailable)
         #expect(StoreError(.busy, "locked").isRetryable)
         #expect(!StoreError(.corrupt, "bad").isRetryable)
         #expect(StoreError(.corrupt, "/secret/path is damaged").publicMessage == "internal error")

@@ -28,7 +28,7 @@ struct TenantStatusMachineTests {
             let error = #expect(throws: TenantTransitionError.self) {
                 try TenantStatusMachine.apply(action, to: status)
             }
-            #expect(error?.httpStatus == 409)
+            #expect(error?.failureKind == .conflict)
             #expect(error?.publicMessage.contains("'\(status)'") == true)
             for source in expected.from {
                 #expect(error?.publicMessage.contains(source.rawValue) == true)

@@ -139,25 +139,28 @@ struct CommandLineTests {
             ])
         let database = directory.file("data/zcplatform.db")
         var registered = false
+        // Polled with awaits, the shell run off the cooperative pool: a test that sleeps or waits on a
+        // child process in place holds one of the pool's few threads, and every other test's deadlines
+        // pass while it does.
         if SQLiteShell.available {
             for _ in 0..<500 where !registered {
-                usleep(20_000)
-                registered = (try? SQLiteShell.run(database, "SELECT id FROM nodes").stdout) == "cli-test\n"
+                try await Task.sleep(for: .milliseconds(20))
+                registered = (try? await SQLiteShell.query(database, "SELECT id FROM nodes").stdout) == "cli-test\n"
             }
             #expect(registered, "the node registers itself while serving")
-            let mode = try SQLiteShell.run(database, "PRAGMA journal_mode")
+            let mode = try await SQLiteShell.query(database, "PRAGMA journal_mode")
             #expect(mode.stdout == "wal\n")
-            let checkpoint = try SQLiteShell.run(database, "PRAGMA wal_checkpoint(TRUNCATE);")
+            let checkpoint = try await SQLiteShell.query(database, "PRAGMA wal_checkpoint(TRUNCATE);")
             #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
             #expect(checkpoint.stdout.hasPrefix("0|"), "checkpoint not blocked: \(checkpoint.stdout)")
         } else {
             _ = SQLiteShell.required()
-            usleep(1_000_000)
+            try await Task.sleep(for: .seconds(1))
         }
         // The API answers on the port it logged.
         var port: Int?
         for _ in 0..<500 where port == nil {
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
             port = server.stderrSoFar.split(separator: "\n").first { $0.contains("event=http.listening") }
                 .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
         }
@@ -188,7 +191,7 @@ struct CommandLineTests {
         var port: Int?
         var token: String?
         for _ in 0..<1000 where port == nil || token == nil {
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
             port = server.stderrSoFar.split(separator: "\n").first { $0.contains("event=http.listening") }
                 .flatMap { $0.split(separator: ":").last }.flatMap { Int($0) }
             token = server.stdoutSoFar.split(separator: "\n").first.map(String.init)

@@ -157,6 +157,11 @@ enum SQLiteShell {
         return CommandRunner.Result(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
     }
 
+    /// `run`, waited for off the cooperative pool: for polling loops in async tests.
+    static func query(_ database: String, _ sql: String) async throws -> CommandRunner.Result {
+        try await Blocking.run { try run(database, sql) }
+    }
+
     /// Fails in CI, skips elsewhere, when the shell is missing.
     static func required() -> Bool {
         if available { return true }

@@ -84,8 +84,8 @@ struct LoginRaceTests {
                     do {
                         _ = try await auth.verify(email: email, code: code(index), clientIP: clientIP(index))
                         return 200
-                    } catch let error as HTTPError {
-                        return error.status.code
+                    } catch let error as any PublicError {
+                        return FailureResponses.status(of: error.failureKind).code
                     } catch {
                         return 500
                     }
@@ -114,7 +114,7 @@ struct LoginRaceTests {
             #expect(reasons.filter { $0 == "wrong code" }.count == 5, "wrong guesses counted: \(reasons)")
             // The code is dead: consumed after its fifth wrong guess, so the right one fails too.
             #expect(try await store.read { try await $0.activeLoginCode(email: Self.email, at: .now()) } == nil)
-            await #expect(throws: HTTPError.self) {
+            await #expect(throws: Failure.self) {
                 _ = try await auth.verify(email: Self.email, code: right, clientIP: "192.0.2.10")
             }
         }

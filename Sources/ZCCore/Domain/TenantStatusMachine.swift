@@ -53,7 +53,7 @@ public enum TenantStatusMachine {
 }
 
 /// An action asked of a tenant whose status does not allow it.
-public struct TenantTransitionError: HTTPStatusError, Sendable, Equatable, CustomStringConvertible {
+public struct TenantTransitionError: PublicError, Sendable, Equatable, CustomStringConvertible {
     public let action: TenantAction
     public let status: TenantStatus
     public let allowed: Set<TenantStatus>
@@ -64,7 +64,7 @@ public struct TenantTransitionError: HTTPStatusError, Sendable, Equatable, Custo
         self.allowed = allowed
     }
 
-    public var httpStatus: Int { 409 }
+    public var failureKind: FailureKind { .conflict }
 
     public var publicMessage: String {
         let sources = TenantStatus.allCases.filter { allowed.contains($0) }.map(\.rawValue).joined(separator: ", ")

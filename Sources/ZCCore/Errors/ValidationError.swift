@@ -1,5 +1,5 @@
 /// Input that breaks a rule of the domain: a bad slug, an unknown plan, an out-of-range value.
-public struct ValidationError: HTTPStatusError, Sendable, Equatable, CustomStringConvertible {
+public struct ValidationError: PublicError, Sendable, Equatable, CustomStringConvertible {
     /// The field or parameter at fault, in the operator's words (`id`, `email`, `plan`).
     public let field: String
     public let message: String
@@ -9,7 +9,7 @@ public struct ValidationError: HTTPStatusError, Sendable, Equatable, CustomStrin
         self.message = message
     }
 
-    public var httpStatus: Int { 422 }
+    public var failureKind: FailureKind { .invalid }
     public var publicMessage: String { "\(field): \(message)" }
     public var description: String { publicMessage }
 }

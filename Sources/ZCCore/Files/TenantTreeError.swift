@@ -3,7 +3,7 @@ import Glibc
 /// Something in a tenant's data directory is not what the platform expects where it must write: a
 /// symbolic link, a FIFO, a device node, a hard link to another file. The tenant can write its tree, so
 /// the platform refuses rather than follow or write through it.
-public struct TenantTreeRefusal: Error, HTTPStatusError, Hashable, CustomStringConvertible {
+public struct TenantTreeRefusal: Error, PublicError, Hashable, CustomStringConvertible {
     /// Inside the tenant's directory (`.zeroclaw/config.toml`), never a host path.
     public let path: String
     public let found: String
@@ -15,7 +15,7 @@ public struct TenantTreeRefusal: Error, HTTPStatusError, Hashable, CustomStringC
         self.expected = expected
     }
 
-    public var httpStatus: Int { 409 }
+    public var failureKind: FailureKind { .conflict }
     public var publicMessage: String {
         "the tenant's data directory holds \(found) at \(path) where \(expected.withArticle) belongs; the platform does not follow or write through it (remove it, then try again)"
     }
@@ -24,7 +24,7 @@ public struct TenantTreeRefusal: Error, HTTPStatusError, Hashable, CustomStringC
 
 /// A system call on a tenant's tree (or the directory holding the trees) failed. Its public message
 /// names the place inside the tree only; the host path goes to the log through `description`.
-public struct TenantTreeFailure: Error, HTTPStatusError, Hashable, CustomStringConvertible {
+public struct TenantTreeFailure: Error, PublicError, Hashable, CustomStringConvertible {
     public let operation: String
     /// Inside the tenant's directory, or a name for the place (`the tenants' directory`).
     public let path: String
@@ -39,7 +39,7 @@ public struct TenantTreeFailure: Error, HTTPStatusError, Hashable, CustomStringC
         self.code = code
     }
 
-    public var httpStatus: Int { 500 }
+    public var failureKind: FailureKind { .internalFailure }
     public var publicMessage: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
     public var description: String { "cannot \(operation) \(hostPath): \(String(cString: strerror(code)))" }
 }

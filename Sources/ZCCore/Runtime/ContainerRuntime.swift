@@ -110,7 +110,7 @@ public struct ContainerID: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Failures every runtime reports the same way.
-public enum ContainerRuntimeError: Error, HTTPStatusError, Sendable, Equatable {
+public enum ContainerRuntimeError: Error, PublicError, Sendable, Equatable {
     /// The runtime itself cannot be reached (the Docker daemon is down).
     case unavailable(String)
     case notFound(ContainerID)
@@ -121,14 +121,14 @@ public enum ContainerRuntimeError: Error, HTTPStatusError, Sendable, Equatable {
     case timedOut(String)
     case failed(String)
 
-    public var httpStatus: Int {
+    public var failureKind: FailureKind {
         switch self {
-        case .unavailable: 503
-        case .notFound: 404
-        case .imageNotFound: 422
-        case .conflict: 409
-        case .timedOut: 504
-        case .failed: 502
+        case .unavailable: .unavailable
+        case .notFound: .notFound
+        case .imageNotFound: .invalid
+        case .conflict: .conflict
+        case .timedOut: .timedOut
+        case .failed: .dependencyFailed
         }
     }
 

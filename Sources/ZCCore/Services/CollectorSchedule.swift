@@ -92,7 +92,7 @@ public struct CollectorSchedule: Service {
 
     /// An error in words fit for a log line or an operator: its public message when it has one.
     public static func describe(_ error: any Error) -> String {
-        (error as? any HTTPStatusError)?.publicMessage ?? String(describing: error)
+        (error as? any PublicError)?.publicMessage ?? String(describing: error)
     }
 
     static func seconds(_ duration: Duration) -> Double {

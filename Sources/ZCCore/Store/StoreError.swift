@@ -1,7 +1,7 @@
 /// A failure of the platform's database, mapped from the driver's native codes.
 ///
 /// Messages name tables, columns and constraints, never bound values, so they are safe to log.
-public struct StoreError: Error, HTTPStatusError, Sendable, Equatable, CustomStringConvertible {
+public struct StoreError: Error, PublicError, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         /// The row asked for does not exist.
         case notFound
@@ -58,13 +58,13 @@ public struct StoreError: Error, HTTPStatusError, Sendable, Equatable, CustomStr
         }
     }
 
-    public var httpStatus: Int {
+    public var failureKind: FailureKind {
         switch kind {
-        case .notFound: 404
-        case .uniqueViolation, .foreignKeyViolation: 409
-        case .constraintViolation: 422
-        case .busy, .serializationFailure, .connectionLost, .timeout, .closed: 503
-        default: 500
+        case .notFound: .notFound
+        case .uniqueViolation, .foreignKeyViolation: .conflict
+        case .constraintViolation: .invalid
+        case .busy, .serializationFailure, .connectionLost, .timeout, .closed: .unavailable
+        default: .internalFailure
         }
     }
 

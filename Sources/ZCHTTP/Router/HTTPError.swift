@@ -1,7 +1,5 @@
-import ZCCore
-
 /// An error that is an answer: its status and a message safe for the client.
-public struct HTTPError: Error, HTTPStatusError, Sendable, Equatable, CustomStringConvertible {
+public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public let status: HTTPStatus
     public let message: String
     /// Extra response fields, e.g. `Allow` on a 405 or `Retry-After` on a 429.
@@ -13,7 +11,5 @@ public struct HTTPError: Error, HTTPStatusError, Sendable, Equatable, CustomStri
         self.headers = headers
     }
 
-    public var httpStatus: Int { status.code }
-    public var publicMessage: String { message }
     public var description: String { "\(status.code) \(message)" }
 }

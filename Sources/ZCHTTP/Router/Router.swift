@@ -92,8 +92,6 @@ public struct RouterResponder: HTTPResponder {
             var response = JSONBody.response(["error": error.message], status: error.status)
             for (name, value) in error.headers { response.headers.set(name, value) }
             return response
-        case let error as any HTTPStatusError:
-            return JSONBody.response(["error": error.publicMessage], status: HTTPStatus(error.httpStatus))
         case is CancellationError:
             return JSONBody.response(["error": "the server is shutting down"], status: .serviceUnavailable)
         default:

@@ -21,6 +21,7 @@ public struct APIServer: Service {
         var router = Router()
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
+        router.use(FailureMapping())
         router.use(BearerAuthentication(auth: auth))
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
         AuthRoutes.register(in: &router, auth: auth, store: store)

@@ -18,7 +18,7 @@ public struct AccessLog: Middleware {
             log(request, context, response.status, response.body, started)
             return response
         } catch {
-            let answer = RouterResponder.response(for: error, context: context)
+            let answer = FailureResponses.response(for: error, context: context)
             log(request, context, answer.status, answer.body, started)
             throw error
         }

@@ -46,7 +46,7 @@ public struct HTTPMetrics: Middleware, HTTPServerObserver {
         do {
             response = try await next(request, context)
         } catch {
-            let answer = RouterResponder.response(for: error, context: context)
+            let answer = FailureResponses.response(for: error, context: context)
             record(route, answer.status, since: started)
             throw error
         }

@@ -1,4 +1,4 @@
-import ZCHTTP
+import ZCCore
 
 /// The names of the rate limits an authentication attempt counts against, as their rows in
 /// `auth_limits` are keyed.
@@ -22,7 +22,7 @@ struct AuthLimitRefusal: Sendable, Hashable {
     let scope: Scope
     let key: String
 
-    func error(retryAfter seconds: Int) -> HTTPError {
-        HTTPError(.tooManyRequests, "too many attempts; try again later", headers: ["Retry-After": String(seconds)])
+    func error(retryAfter seconds: Int) -> Failure {
+        .rateLimited("too many attempts; try again later", retryAfterSeconds: seconds)
     }
 }

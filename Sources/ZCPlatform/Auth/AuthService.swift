@@ -1,6 +1,5 @@
 import ZCCore
 import ZCCrypto
-import ZCHTTP
 
 /// Sign-in by one-time email code, sessions, API tokens, and the check of every bearer token.
 ///
@@ -135,7 +134,7 @@ public final class AuthService: Sendable {
         }
     }
 
-    static let invalidCode = HTTPError(.unauthorized, "invalid or expired code")
+    static let invalidCode = Failure.unauthenticated("invalid or expired code")
 
     /// Checks the attempt against every limit and records it, in the caller's transaction and under the
     /// limits' lock, so parallel attempts (on any node) are counted one after another: per email, per
@@ -200,8 +199,8 @@ public final class AuthService: Sendable {
         return Principal(user: user, token: token)
     }
 
-    static func unauthenticated(_ message: String) -> HTTPError {
-        HTTPError(.unauthorized, message, headers: ["WWW-Authenticate": "Bearer"])
+    static func unauthenticated(_ message: String) -> Failure {
+        .unauthenticated(message)
     }
 
     /// Revokes the caller's own token at once.
@@ -247,9 +246,9 @@ public final class AuthService: Sendable {
     {
         try await store.withTransaction { transaction in
             let owned = try await transaction.accessTokens(ofUser: principal.user.id).contains { $0.id == id }
-            guard owned || principal.user.isSuperAdmin else { throw HTTPError(.notFound, "token \(id) not found") }
+            guard owned || principal.user.isSuperAdmin else { throw Failure.notFound("token \(id) not found") }
             guard try await transaction.revokeAccessToken(id: id, at: now) || owned else {
-                throw HTTPError(.notFound, "token \(id) not found")
+                throw Failure.notFound("token \(id) not found")
             }
             try await transaction.appendAudit(
                 NewAuditEvent(

@@ -1,6 +1,5 @@
 import Foundation
 import ZCCore
-import ZCHTTP
 
 /// `manifest.json`, the last entry of every backup archive: what the archive holds and how to check it.
 public struct BackupManifest: Codable, Sendable, Equatable {
@@ -29,14 +28,17 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var rowCounts: [String: Int]
 
     func encoded() throws -> [UInt8] {
-        let encoder = JSONBody.encoder()
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return Array(try encoder.encode(self)) + [0x0A]
     }
 
     static func decode(_ bytes: [UInt8]) throws -> BackupManifest {
         do {
-            return try JSONBody.decoder().decode(BackupManifest.self, from: Data(bytes))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(BackupManifest.self, from: Data(bytes))
         } catch {
             throw BackupError("the archive's manifest.json is not a zcplatform backup manifest")
         }

@@ -12,9 +12,9 @@ public enum Bootstrap {
         case alreadyBootstrapped(email: String)
     }
 
-    public struct AlreadyBootstrapped: Error, HTTPStatusError, CustomStringConvertible {
+    public struct AlreadyBootstrapped: Error, PublicError, CustomStringConvertible {
         public let existing: [String]
-        public var httpStatus: Int { 409 }
+        public var failureKind: FailureKind { .conflict }
         public var publicMessage: String {
             "already bootstrapped: super-admin \(existing.joined(separator: ", ")) exists; add users through the API"
         }

@@ -25,9 +25,9 @@ enum AgentConfigRenderer {
 
     /// What is stored cannot become a config (two enabled channels of one kind): a conflict with the
     /// tenant's state, not a fault of the request that found it.
-    struct RenderError: Error, HTTPStatusError {
+    struct RenderError: Error, PublicError {
         let message: String
-        var httpStatus: Int { 409 }
+        var failureKind: FailureKind { .conflict }
         var publicMessage: String { message }
     }
 

@@ -1,12 +1,11 @@
 import Foundation
 import ZCCore
 import ZCCrypto
-import ZCHTTP
 
 /// The tenant needs a different status for this request.
-struct TenantStateConflict: Error, HTTPStatusError {
+struct TenantStateConflict: Error, PublicError {
     let message: String
-    var httpStatus: Int { 409 }
+    var failureKind: FailureKind { .conflict }
     var publicMessage: String { message }
 }
 
@@ -122,7 +121,7 @@ extension TenantLifecycle {
             do {
                 try await self.store.withTransaction { transaction in
                     guard try await transaction.deleteTenant(id) else {
-                        throw HTTPError(.notFound, "tenant '\(id)' not found")
+                        throw Failure.notFound("tenant '\(id)' not found")
                     }
                     var detail: [String: JSONValue] = ["status": .string(tenant.status.rawValue)]
                     if let moved { detail["data_moved_to"] = .string(moved) }
@@ -156,7 +155,7 @@ extension TenantLifecycle {
         do {
             try await runtime.logs(container(of: tenant), options: options, line)
         } catch ContainerRuntimeError.notFound {
-            throw HTTPError(.notFound, "tenant '\(id)' has no container (deploy or start it)")
+            throw Failure.notFound("tenant '\(id)' has no container (deploy or start it)")
         }
     }
 
@@ -167,7 +166,7 @@ extension TenantLifecycle {
             throw TenantStateConflict(message: "tenant '\(id)' has not been deployed: it has no logs yet")
         }
         guard try await runtime.inspect(container(of: tenant)) != nil else {
-            throw HTTPError(.notFound, "tenant '\(id)' has no container (deploy or start it)")
+            throw Failure.notFound("tenant '\(id)' has no container (deploy or start it)")
         }
     }
 
@@ -178,8 +177,7 @@ extension TenantLifecycle {
     ) async throws -> ExecResult {
         let tenant = try await store.read { try await self.requireTenant(id, in: $0) }
         guard runtime.isolated || settings.execWithoutIsolation else {
-            throw HTTPError(
-                .forbidden,
+            throw Failure.forbidden(
                 "exec is off: the \(runtime.driver) runtime would run the program as this platform's own user with no isolation; set runtime.process_exec = true to allow it (development only)"
             )
         }
@@ -211,7 +209,7 @@ extension TenantLifecycle {
             detail["truncated"] = .bool(result.truncated)
             outcome = .success(result)
         } catch {
-            detail["error"] = .string(scrubber.scrub((error as? HTTPStatusError)?.publicMessage ?? "internal error"))
+            detail["error"] = .string(scrubber.scrub((error as? any PublicError)?.publicMessage ?? "internal error"))
             outcome = .failure(error)
         }
         detail["duration_ms"] = .number((Self.seconds(ContinuousClock.now - started) * 1000).rounded())
@@ -223,7 +221,7 @@ extension TenantLifecycle {
         case .failure(let error):
             metrics.actions.increment(labels: ["exec", "failed"])
             if case ContainerRuntimeError.notFound = error {
-                throw HTTPError(.notFound, "tenant '\(id)' has no container (deploy or start it)")
+                throw Failure.notFound("tenant '\(id)' has no container (deploy or start it)")
             }
             throw error
         }
@@ -252,8 +250,7 @@ extension TenantLifecycle {
             }
         }
         logger.error("tenant.exec_unrecorded", ["tenant": id.rawValue, "error": "\(lastError.map { "\($0)" } ?? "")"])
-        throw HTTPError(
-            .serviceUnavailable,
+        throw Failure.unavailable(
             "the command ran, but its completion could not be recorded in the audit log; its start is recorded")
     }
 
@@ -294,7 +291,7 @@ extension TenantLifecycle {
             metrics.actions.increment(labels: ["reconfigure", "succeeded"])
         } catch {
             metrics.actions.increment(labels: ["reconfigure", "failed"])
-            let cause = scrubber.scrub((error as? HTTPStatusError)?.publicMessage ?? "internal error")
+            let cause = scrubber.scrub((error as? any PublicError)?.publicMessage ?? "internal error")
             logger.warning("tenant.reconfigure_failed", ["tenant": id.rawValue, "error": "\(error)"])
             await auditAlone(
                 "tenant.reconfigure_failed", tenant: id, actor: actor, clientIP: nil, detail: ["cause": .string(cause)])

@@ -1,7 +1,7 @@
 import Foundation
 import ZCCore
-import ZCCrypto
 import ZCHTTP
+import ZCCrypto
 
 /// A deploy step that failed: its name and cause become the tenant's `error_message`.
 struct DeployStepFailure: Error, CustomStringConvertible {
@@ -269,7 +269,7 @@ extension TenantLifecycle {
             throw abandoned
         } catch let cause as StepCause {
             throw DeployStepFailure(step: name, cause: cause.message)
-        } catch let error as HTTPStatusError {
+        } catch let error as any PublicError {
             throw DeployStepFailure(step: name, cause: error.publicMessage)
         } catch let error as VaultError {
             throw DeployStepFailure(step: name, cause: "a secret cannot be opened: \(error)")

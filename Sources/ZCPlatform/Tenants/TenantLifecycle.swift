@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 import ZCCore
-import ZCCrypto
 import ZCHTTP
+import ZCCrypto
 
 /// Turns tenant records into running agents and operates them: deploy (in the background), start, stop,
 /// restart, delete, logs, exec and re-rendering after configuration changes, each guarded by the status
@@ -176,7 +176,7 @@ public final class TenantLifecycle: Service {
 
     /// The tenant, or a 404.
     func requireTenant(_ id: TenantID, in reader: any StoreReader) async throws -> Tenant {
-        guard let tenant = try await reader.tenant(id) else { throw HTTPError(.notFound, "tenant '\(id)' not found") }
+        guard let tenant = try await reader.tenant(id) else { throw Failure.notFound("tenant '\(id)' not found") }
         return tenant
     }
 

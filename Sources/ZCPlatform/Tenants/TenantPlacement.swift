@@ -8,9 +8,9 @@ struct TenantPlacement: Sendable {
     let ports: ClosedRange<Int>
     let uids: ClosedRange<Int>
 
-    struct Exhausted: Error, HTTPStatusError {
+    struct Exhausted: Error, PublicError {
         let what: String
-        var httpStatus: Int { 503 }
+        var failureKind: FailureKind { .unavailable }
         var publicMessage: String { "no free \(what) is left in the configured range" }
     }
 

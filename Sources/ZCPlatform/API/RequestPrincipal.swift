@@ -1,0 +1,15 @@
+import ZCCore
+import ZCHTTP
+
+/// The principal slot of a request's context, set by `BearerAuthentication`.
+public struct PrincipalKey: RequestContextKey {
+    public typealias Value = Principal
+}
+
+extension RequestContext {
+    /// The authenticated caller; a 401 when the route was reached without one.
+    public func principal() throws -> Principal {
+        guard let principal = self[PrincipalKey.self] else { throw Failure.unauthenticated("authentication required") }
+        return principal
+    }
+}
