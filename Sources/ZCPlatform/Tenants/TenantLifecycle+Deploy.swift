@@ -1,7 +1,7 @@
 import Foundation
 import ZCCore
-import ZCHTTP
 import ZCCrypto
+import ZCHTTP
 
 /// A deploy step that failed: its name and cause become the tenant's `error_message`.
 struct DeployStepFailure: Error, CustomStringConvertible {

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 import ZCCore
-import ZCHTTP
 import ZCCrypto
+import ZCHTTP
 
 /// Turns tenant records into running agents and operates them: deploy (in the background), start, stop,
 /// restart, delete, logs, exec and re-rendering after configuration changes, each guarded by the status
