@@ -15,7 +15,10 @@ public final class Platform: Sendable {
     public let configuration: PlatformConfiguration
     public let store: any Store
     public let logger: Logger
-    public let services: [any Service]
+    /// What the API, the demo and the console call: tenants, channels, members, users, configuration.
+    public let services: PlatformServices
+    /// What runs until the platform stops: the API, the collectors, the lifecycle's jobs.
+    let backgroundServices: [any Service]
     /// The platform's own metrics, served at `/metrics`.
     public let metrics: MetricsRegistry
     public let api: APIServer
@@ -35,7 +38,7 @@ public final class Platform: Sendable {
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
         metrics: MetricsRegistry, api: APIServer, vault: Vault, runtime: any ContainerRuntime,
-        lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?
+        lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?, platformServices: PlatformServices
     ) {
         self.health = health
         self.alerts = alerts
@@ -45,7 +48,8 @@ public final class Platform: Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        self.services = services
+        self.backgroundServices = services
+        self.services = platformServices
         self.metrics = metrics
         self.api = api
     }
@@ -165,9 +169,11 @@ public final class Platform: Sendable {
                 dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"),
                 diskUsage: { DiskUsage.percentUsed(of: dataPath) })
         }
+        let platformServices = PlatformServices(
+            store: store, vault: vault, auth: auth, lifecycle: lifecycle, plans: configuration.plans)
         let api = APIServer(
-            configuration: configuration, store: store, auth: auth, vault: vault, lifecycle: lifecycle,
-            health: health, alerts: alerts, metrics: metrics, logger: logger)
+            configuration: configuration, store: store, services: platformServices, health: health, alerts: alerts,
+            metrics: metrics, logger: logger)
         // Started in order, stopped in reverse: the API stops taking requests first.
         let services: [any Service] =
             [
@@ -185,7 +191,8 @@ public final class Platform: Sendable {
             + (codes.map { [$0] } ?? []) + [api]
         let platform = Platform(
             configuration: configuration, store: store, logger: logger, services: services, metrics: metrics, api: api,
-            vault: vault, runtime: runtime, lifecycle: lifecycle, health: health, alerts: alerts)
+            vault: vault, runtime: runtime, lifecycle: lifecycle, health: health, alerts: alerts,
+            platformServices: platformServices)
         platform.lock.withLock { $0 = serverLock }
         return platform
     }
@@ -195,7 +202,7 @@ public final class Platform: Sendable {
         logger.notice("platform.started", ["version": Self.version, "node": configuration.cluster.nodeID])
 
         do {
-            try await ServiceGroup(services: services, logger: logger.labeled("services")).run()
+            try await ServiceGroup(services: backgroundServices, logger: logger.labeled("services")).run()
         } catch {
             await close()
             throw error

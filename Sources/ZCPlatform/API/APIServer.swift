@@ -13,32 +13,31 @@ public struct APIServer: Service {
     public let responder: RouterResponder
 
     public init(
-        configuration: PlatformConfiguration, store: any Store, auth: AuthService, vault: Vault,
-        lifecycle: TenantLifecycle, health: HealthBoard, alerts: AlertEvaluator?, metrics: MetricsRegistry,
-        logger: Logger
+        configuration: PlatformConfiguration, store: any Store, services: PlatformServices, health: HealthBoard,
+        alerts: AlertEvaluator?, metrics: MetricsRegistry, logger: Logger
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics, logger: logger.labeled("http"))
         var router = Router()
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
         router.use(FailureMapping())
-        router.use(BearerAuthentication(auth: auth))
+        router.use(BearerAuthentication(auth: services.auth))
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
-        AuthRoutes.register(in: &router, auth: auth, store: store)
-        let authorizer = Authorizer(store: store)
-        UserRoutes.register(in: &router, store: store, authorizer: authorizer)
-        TenantRoutes.register(
-            in: &router, store: store, authorizer: authorizer, configuration: configuration, lifecycle: lifecycle)
-        MemberRoutes.register(in: &router, store: store, authorizer: authorizer, configuration: configuration)
-        ChannelRoutes.register(
-            in: &router, store: store, authorizer: authorizer, vault: vault, configuration: configuration,
-            lifecycle: lifecycle)
-        ConfigRoutes.register(in: &router, store: store, authorizer: authorizer, vault: vault, lifecycle: lifecycle)
-        MonitoringRoutes.register(
-            in: &router, store: store, authorizer: authorizer, health: health, alerts: alerts,
-            runtime: lifecycle.runtime,
-            resourceInterval: Int64(configuration.collectors.resource.intervalSeconds))
-        ResourceRoutes.register(in: &router, store: store, authorizer: authorizer)
+        let authorizer = Authorizer(access: services.access)
+        AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
+        UserController(users: services.users, authorizer: authorizer).register(in: &router)
+        TenantController(
+            tenants: services.tenants, lifecycle: services.lifecycle, authorizer: authorizer,
+            execTimeoutSeconds: configuration.runtime.execTimeoutSeconds
+        ).register(in: &router)
+        MemberController(members: services.members, authorizer: authorizer).register(in: &router)
+        ChannelController(channels: services.channels, authorizer: authorizer).register(in: &router)
+        TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
+        MonitoringController(
+            store: store, authorizer: authorizer, health: health, alerts: alerts, runtime: services.lifecycle.runtime,
+            resourceInterval: Int64(configuration.collectors.resource.intervalSeconds)
+        ).register(in: &router)
+        ResourceController(store: store, authorizer: authorizer).register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))
         let server = configuration.server

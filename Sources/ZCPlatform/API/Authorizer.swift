@@ -1,44 +1,23 @@
 import ZCCore
 import ZCHTTP
 
-/// Checks a caller against an operation's minimum role, reading the caller's membership from the store
-/// on this request. A tenant the caller may not see is answered as if it did not exist (404), so tenants
-/// stay invisible to each other; a visible tenant without the role is a 403.
+/// The request's caller, checked against an operation (`TenantAccess`) before a controller decodes
+/// anything: an unauthorised request learns nothing from its body's faults.
 struct Authorizer: Sendable {
-    let store: any Store
+    let access: TenantAccess
 
     /// For platform-wide operations (users, fleet, audit, creating tenants).
-    func require(_ operation: PlatformOperation, _ context: RequestContext) throws -> Principal {
-        let principal = try context.principal()
-        switch AccessPolicy.decide(
-            isSuperAdmin: principal.user.isSuperAdmin, role: nil, requirement: operation.requirement)
-        {
-        case .allowed: return principal
-        case .hidden, .forbidden: throw HTTPError(.forbidden, "requires \(operation.requirement)")
-        }
+    func require(_ operation: PlatformOperation, _ context: RequestContext) throws -> Caller {
+        let caller = try context.caller()
+        try access.require(operation, by: caller)
+        return caller
     }
 
-    /// For operations on one tenant: returns the caller and the tenant, or answers 404/403.
+    /// For operations on one tenant: the caller and the tenant.
     func require(
-        _ operation: PlatformOperation, tenant rawID: String, _ context: RequestContext
-    ) async throws -> (
-        Principal, Tenant
-    ) {
-        let principal = try context.principal()
-        guard let id = try? TenantID(rawID) else { throw HTTPError(.notFound, "tenant '\(rawID)' not found") }
-        let (tenant, role) = try await store.read { reader in
-            (try await reader.tenant(id), try await reader.role(ofUser: principal.user.id, in: id))
-        }
-        switch AccessPolicy.decide(
-            isSuperAdmin: principal.user.isSuperAdmin, role: role, requirement: operation.requirement)
-        {
-        case .allowed:
-            guard let tenant else { throw HTTPError(.notFound, "tenant '\(rawID)' not found") }
-            return (principal, tenant)
-        case .hidden:
-            throw HTTPError(.notFound, "tenant '\(rawID)' not found")
-        case .forbidden:
-            throw HTTPError(.forbidden, "requires \(operation.requirement) on tenant '\(rawID)'")
-        }
+        _ operation: PlatformOperation, tenant rawID: @autoclosure () throws -> String, _ context: RequestContext
+    ) async throws -> (Caller, Tenant) {
+        let caller = try context.caller()
+        return (caller, try await access.tenant(try rawID(), for: operation, by: caller))
     }
 }

@@ -13,3 +13,10 @@ extension RequestContext {
         return principal
     }
 }
+
+extension RequestContext {
+    /// The authenticated caller and the address the request came from.
+    func caller() throws -> Caller {
+        Caller(user: try principal().user, clientIP: remoteAddress)
+    }
+}

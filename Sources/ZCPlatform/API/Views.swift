@@ -116,6 +116,13 @@ struct MemberView: Encodable {
     let email: String
     let role: String
     let createdAt: Timestamp
+
+    init(_ member: TenantMember) {
+        userId = member.userID
+        email = member.email
+        role = member.role.rawValue
+        createdAt = member.createdAt
+    }
 }
 
 struct ChannelView: Encodable {

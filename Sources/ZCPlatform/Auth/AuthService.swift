@@ -215,6 +215,14 @@ public final class AuthService: Sendable {
     }
 
     /// A named API token for automation, shown once.
+    /// How long an API token lives when the caller does not say.
+    public static let defaultTokenDays = 90
+
+    /// The caller's own tokens, newest first as the store keeps them.
+    public func tokens(of principal: Principal) async throws -> [AccessToken] {
+        try await store.read { try await $0.accessTokens(ofUser: principal.user.id) }
+    }
+
     public func createAPIToken(
         for principal: Principal, name: String, days: Int, clientIP: String, now: Timestamp = .now()
     ) async throws -> (token: BearerToken, stored: AccessToken) {

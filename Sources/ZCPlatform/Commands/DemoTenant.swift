@@ -30,19 +30,12 @@ public enum DemoTenant {
             prepared.adminEmail = admins.first?.email
         }
         let id = try TenantID(Self.id)
-        let now = Timestamp.now()
         let existing = try await platform.store.tenant(id)
         if existing == nil {
-            let plan =
-                platform.configuration.plans["default"] != nil
-                ? "default" : platform.configuration.plans.keys.sorted()[0]
-            try await platform.store.withTransaction { transaction in
-                try await transaction.insertTenant(Tenant(id: id, name: "Demo agent", plan: plan, createdAt: now))
-                try await transaction.appendAudit(
-                    NewAuditEvent(
-                        at: now, actor: "system:demo", action: "tenant.create", tenantID: id.rawValue,
-                        detail: ["name": "Demo agent", "plan": .string(plan)]))
-            }
+            let plans = platform.configuration.plans
+            let plan = plans["default"] != nil ? "default" : plans.keys.sorted()[0]
+            _ = try await platform.services.tenants.create(
+                id: Self.id, name: "Demo agent", plan: plan, by: .system("demo"))
         }
         let status = existing?.status ?? .draft
         if TenantStatusMachine.isAllowed(.deploy, from: status) {

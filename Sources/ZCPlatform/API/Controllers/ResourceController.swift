@@ -2,46 +2,55 @@ import ZCCore
 import ZCHTTP
 
 /// `/api/tenants/{id}/resources` and `/usage` (viewer): a tenant's resource charts and metered usage.
-enum ResourceRoutes {
+struct ResourceController: Sendable {
     struct HistoryQuery {
         let range: ResourceRange
         let from: Timestamp
         let to: Timestamp
     }
 
-    static func register(in router: inout Router, store: any Store, authorizer: Authorizer) {
-        router.get("/api/tenants/{id}/resources") { request, context in
-            let (_, tenant) = try await authorizer.require(
-                .readResources, tenant: try context.parameter("id"), context)
-            let text = request.queryParameter("range") ?? "1h"
-            guard let range = ResourceRange(rawValue: text) else {
-                throw HTTPError(
-                    .badRequest,
-                    "range must be one of \(ResourceRange.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let now = Timestamp.now()
-            let id = tenant.id
-            let view = try await store.read { reader in
-                try await history(of: id, range: range, now: now, reader: reader)
-            }
-            return JSONBody.response(view)
+    let store: any Store
+    let authorizer: Authorizer
+
+    func register(in router: inout Router) {
+        router.get("/api/tenants/{id}/resources", resources)
+        router.get("/api/tenants/{id}/usage", usage)
+    }
+
+    @Sendable func resources(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (_, tenant) = try await authorizer.require(
+            .readResources, tenant: try context.parameter("id"), context)
+        let text = request.queryParameter("range") ?? "1h"
+        guard let range = ResourceRange(rawValue: text) else {
+            throw HTTPError(
+                .badRequest,
+                "range must be one of \(ResourceRange.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        router.get("/api/tenants/{id}/usage") { request, context in
-            let (_, tenant) = try await authorizer.require(.readUsage, tenant: try context.parameter("id"), context)
-            let (from, to) = try usagePeriod(request)
-            let id = tenant.id
-            let hours = try await store.read { try await $0.usage(of: id, from: from, to: to) }
-            return JSONBody.response(
-                TenantUsagePage(
-                    tenantId: id.rawValue, from: from, to: to,
-                    total: UsageTotalsView(
-                        messages: hours.reduce(0) { $0 + $1.messages }, tokensIn: hours.reduce(0) { $0 + $1.tokensIn },
-                        tokensOut: hours.reduce(0) { $0 + $1.tokensOut }),
-                    hours: hours.map {
-                        UsageHourView(
-                            hour: $0.hour, messages: $0.messages, tokensIn: $0.tokensIn, tokensOut: $0.tokensOut)
-                    }))
+        let now = Timestamp.now()
+        let id = tenant.id
+        let view = try await store.read { reader in
+            try await Self.history(of: id, range: range, now: now, reader: reader)
         }
+        return JSONBody.response(view)
+
+    }
+
+    @Sendable func usage(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (_, tenant) = try await authorizer.require(.readUsage, tenant: try context.parameter("id"), context)
+        let (from, to) = try Self.usagePeriod(request)
+        let id = tenant.id
+        let hours = try await store.read { try await $0.usage(of: id, from: from, to: to) }
+        return JSONBody.response(
+            TenantUsagePage(
+                tenantId: id.rawValue, from: from, to: to,
+                total: UsageTotalsView(
+                    messages: hours.reduce(0) { $0 + $1.messages }, tokensIn: hours.reduce(0) { $0 + $1.tokensIn },
+                    tokensOut: hours.reduce(0) { $0 + $1.tokensOut }),
+                hours: hours.map {
+                    UsageHourView(
+                        hour: $0.hour, messages: $0.messages, tokensIn: $0.tokensIn, tokensOut: $0.tokensOut)
+                }))
+
     }
 
     struct TenantUsagePage: Encodable {

@@ -1,0 +1,82 @@
+import ZCCore
+import ZCCrypto
+import ZCHTTP
+
+/// `/api/auth`: one-time codes, the caller's profile, logout, API tokens (`AuthService`).
+struct AuthController: Sendable {
+    struct CodeRequest: StrictDecodable {
+        let email: String
+        static let fields: Set<String> = ["email"]
+    }
+
+    struct CodeVerification: StrictDecodable {
+        let email: String
+        let code: String
+        static let fields: Set<String> = ["email", "code"]
+    }
+
+    struct TokenRequest: StrictDecodable {
+        let name: String
+        let expiresInDays: Int?
+        static let fields: Set<String> = ["name", "expires_in_days"]
+    }
+
+    let auth: AuthService
+    let tenants: TenantService
+
+    func register(in router: inout Router) {
+        router.post("/api/auth/otp/request", requestCode)
+        router.post("/api/auth/otp/verify", verify)
+        router.get("/api/auth/me", profile)
+        router.post("/api/auth/logout", logout)
+        router.get("/api/auth/tokens", tokens)
+        router.post("/api/auth/tokens", createToken)
+        router.delete("/api/auth/tokens/{id}", revokeToken)
+    }
+
+    @Sendable func requestCode(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let body = try JSONBody.decode(CodeRequest.self, from: request)
+        try await auth.requestCode(email: body.email, clientIP: context.remoteAddress)
+        return JSONBody.response(
+            ["status": "sent", "detail": "if the address belongs to a user, a code is on its way"], status: .accepted)
+    }
+
+    @Sendable func verify(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let body = try JSONBody.decode(CodeVerification.self, from: request)
+        let (token, stored, user) = try await auth.verify(
+            email: body.email, code: body.code, clientIP: context.remoteAddress)
+        return JSONBody.response(SessionView(token: token.value, expiresAt: stored.expiresAt, user: UserView(user)))
+    }
+
+    @Sendable func profile(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let principal = try context.principal()
+        let memberships = try await tenants.memberships(of: principal.user).map {
+            MembershipView(tenantId: $0.tenant.rawValue, role: $0.role.rawValue)
+        }
+        return JSONBody.response(MeView(user: UserView(principal.user), memberships: memberships))
+    }
+
+    @Sendable func logout(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        try await auth.logout(try context.principal(), clientIP: context.remoteAddress)
+        return HTTPResponse(status: .noContent)
+    }
+
+    @Sendable func tokens(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        JSONBody.response(try await auth.tokens(of: try context.principal()).map(TokenView.init))
+    }
+
+    @Sendable func createToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let principal = try context.principal()
+        let body = try JSONBody.decode(TokenRequest.self, from: request)
+        let (token, stored) = try await auth.createAPIToken(
+            for: principal, name: body.name, days: body.expiresInDays ?? AuthService.defaultTokenDays,
+            clientIP: context.remoteAddress)
+        return JSONBody.response(CreatedTokenView(token: token.value, details: TokenView(stored)), status: .created)
+    }
+
+    @Sendable func revokeToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        guard let id = Int64(try context.parameter("id")) else { throw HTTPError(.notFound, "no such token") }
+        try await auth.revokeToken(id: id, by: try context.principal(), clientIP: context.remoteAddress)
+        return HTTPResponse(status: .noContent)
+    }
+}

@@ -1,0 +1,130 @@
+import ZCCore
+import ZCHTTP
+
+/// `/api/tenants`: create (as draft) and list (`TenantService`); read, status, delete, the lifecycle
+/// actions, logs and exec (`TenantLifecycle`, each guarded by the status machine).
+struct TenantController: Sendable {
+    struct Create: StrictDecodable {
+        let id: String
+        let name: String
+        let plan: String?
+        static let fields: Set<String> = ["id", "name", "plan"]
+    }
+
+    let tenants: TenantService
+    let lifecycle: TenantLifecycle
+    let authorizer: Authorizer
+    let execTimeoutSeconds: Int
+
+    func register(in router: inout Router) {
+        router.get("/api/tenants", list)
+        router.post("/api/tenants", create)
+        router.get("/api/tenants/{id}", read)
+        router.get("/api/tenants/{id}/status", status)
+        router.delete("/api/tenants/{id}", delete)
+        router.post("/api/tenants/{id}/deploy", deploy)
+        router.post("/api/tenants/{id}/start", start)
+        router.post("/api/tenants/{id}/stop", stop)
+        router.post("/api/tenants/{id}/restart", restart)
+        router.get("/api/tenants/{id}/logs", logs)
+        router.post("/api/tenants/{id}/exec", exec)
+    }
+
+    @Sendable func list(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let caller = try context.caller()
+        let limit = Int(request.queryParameter("limit") ?? "100") ?? -1
+        guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, "limit must be from 1 to 1000") }
+        let after = try request.queryParameter("after").map { raw -> TenantID in
+            guard let id = try? TenantID(raw) else { throw HTTPError(.badRequest, "after must be a tenant id") }
+            return id
+        }
+        var filter = TenantFilter(after: after, limit: limit)
+        if let status = request.queryParameter("status") {
+            guard let parsed = TenantStatus(rawValue: status) else {
+                throw HTTPError(
+                    .badRequest,
+                    "status must be one of \(TenantStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = parsed
+        }
+        return JSONBody.response(try await tenants.list(filter, by: caller).map(TenantView.init))
+    }
+
+    @Sendable func create(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let caller = try authorizer.require(.createTenant, context)
+        let body = try JSONBody.decode(Create.self, from: request)
+        let tenant = try await tenants.create(id: body.id, name: body.name, plan: body.plan, by: caller)
+        return JSONBody.response(TenantView(tenant), status: .created)
+    }
+
+    @Sendable func read(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (_, tenant) = try await authorizer.require(.readTenant, tenant: context.parameter("id"), context)
+        return JSONBody.response(TenantView(tenant))
+    }
+
+    @Sendable func status(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (_, tenant) = try await authorizer.require(.readStatus, tenant: context.parameter("id"), context)
+        return JSONBody.response(
+            TenantStatusView(
+                status: tenant.status.rawValue, uptime: tenant.uptime(at: .now()), port: tenant.hostPort,
+                errorMessage: tenant.errorMessage))
+    }
+
+    @Sendable func delete(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.deleteTenant, tenant: context.parameter("id"), context)
+        try await lifecycle.delete(tenant.id, actor: caller.actor, clientIP: caller.clientIP)
+        return HTTPResponse(status: .noContent)
+    }
+
+    @Sendable func deploy(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.deploy, tenant: context.parameter("id"), context)
+        let deploying = try await lifecycle.deploy(tenant.id, actor: caller.actor, clientIP: caller.clientIP)
+        return JSONBody.response(TenantView(deploying), status: .accepted)
+    }
+
+    @Sendable func start(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.start, tenant: context.parameter("id"), context)
+        return JSONBody.response(
+            TenantView(try await lifecycle.start(tenant.id, actor: caller.actor, clientIP: caller.clientIP)))
+    }
+
+    @Sendable func stop(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.stop, tenant: context.parameter("id"), context)
+        return JSONBody.response(
+            TenantView(try await lifecycle.stop(tenant.id, actor: caller.actor, clientIP: caller.clientIP)))
+    }
+
+    @Sendable func restart(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.restart, tenant: context.parameter("id"), context)
+        return JSONBody.response(
+            TenantView(try await lifecycle.restart(tenant.id, actor: caller.actor, clientIP: caller.clientIP)))
+    }
+
+    @Sendable func logs(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (_, tenant) = try await authorizer.require(.readLogs, tenant: context.parameter("id"), context)
+        let query = try LogsQuery(request)
+        let options = LogOptions(tail: query.tail, timestamps: query.timestamps, follow: query.follow)
+        guard query.follow else {
+            let lines = LogLines()
+            try await lifecycle.logs(tenant.id, options: options) { lines.append($0.text) }
+            return JSONBody.response(lines.all)
+        }
+        try await lifecycle.checkLogsAvailable(tenant.id)
+        let lifecycle = self.lifecycle
+        return HTTPResponse(
+            headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"],
+            body: .stream { writer in
+                try await LogEventStream(writer: writer).run { send in
+                    try await lifecycle.logs(tenant.id, options: options) { try await send($0.text) }
+                }
+            })
+    }
+
+    @Sendable func exec(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let (caller, tenant) = try await authorizer.require(.exec, tenant: context.parameter("id"), context)
+        let (argv, timeout) = try ExecBody.parse(request, maximum: execTimeoutSeconds)
+        let result = try await lifecycle.exec(
+            tenant.id, argv: argv, timeout: timeout, actor: caller.actor, clientIP: caller.clientIP)
+        return JSONBody.response(ExecView(result))
+    }
+}

@@ -1,0 +1,29 @@
+import ZCCore
+import ZCCrypto
+
+/// The platform's services, made once by `Platform.open` and shared by every way in: the API's
+/// controllers, the CLI's demo, and (later) the web console. Each owns its transactions and their audit
+/// records; callers check access first (`access`) and pass who they are (`Caller`).
+public struct PlatformServices: Sendable {
+    public let access: TenantAccess
+    public let auth: AuthService
+    public let tenants: TenantService
+    public let lifecycle: TenantLifecycle
+    public let tenantConfigs: TenantConfigService
+    public let channels: ChannelService
+    public let members: MemberService
+    public let users: UserService
+
+    public init(
+        store: any Store, vault: Vault, auth: AuthService, lifecycle: TenantLifecycle, plans: [String: Plan]
+    ) {
+        access = TenantAccess(store: store)
+        self.auth = auth
+        tenants = TenantService(store: store, plans: plans)
+        self.lifecycle = lifecycle
+        tenantConfigs = TenantConfigService(store: store, vault: vault, lifecycle: lifecycle)
+        channels = ChannelService(store: store, vault: vault, plans: plans, lifecycle: lifecycle)
+        members = MemberService(store: store, plans: plans)
+        users = UserService(store: store)
+    }
+}
