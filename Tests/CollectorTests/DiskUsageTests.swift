@@ -19,13 +19,13 @@ struct DiskUsageTests {
     }
 
     @Test("the walk counts what `du -sb` counts")
-    func matchesDu() throws {
+    func matchesDu() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let root = directory.path + "/tenant"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try Self.makeTree(root)
-        let output = try ChildProcess.run(["/usr/bin/du", "-sb", root]).stdoutText
+        let output = try await ChildProcess.output(["/usr/bin/du", "-sb", root]).stdoutText
         let du = Int64(output.split(separator: "\t").first ?? "")
         let walked = DirectoryWalker.apparentSize(of: root)
         #expect(du != nil)
@@ -70,24 +70,25 @@ struct DiskUsageTests {
     @Test("a tree 60,000 directories deep is walked without recursion, to the depth bound, and said to be partial")
     func deepTree() async throws {
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let root = directory.path + "/tenant"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        // Seconds of file system work: off the cooperative pool, which every other test shares.
-        try await Blocking.run { try DeepTree.make(at: root, depth: 60_000) }
-        let walked = try #require(DirectoryWalker.apparentSize(of: root, limits: .init(maxDepth: 64)))
-        #expect(walked.cut == .depth)
-        // The top, plus the 64 levels below it that the walk entered or counted.
-        #expect(walked.entries == 65, "entries: \(walked.entries)")
-        #expect(walked.bytes > 0)
+        try await directory.scoped {
+            let root = directory.path + "/tenant"
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            // Seconds of file system work: off the cooperative pool, which every other test shares.
+            try await Blocking.run { try DeepTree.make(at: root, depth: 60_000) }
+            let walked = try #require(DirectoryWalker.apparentSize(of: root, limits: .init(maxDepth: 64)))
+            #expect(walked.cut == .depth)
+            // The top, plus the 64 levels below it that the walk entered or counted.
+            #expect(walked.entries == 65, "entries: \(walked.entries)")
+            #expect(walked.bytes > 0)
 
-        let shallow = directory.path + "/shallow"
-        try FileManager.default.createDirectory(atPath: shallow, withIntermediateDirectories: true)
-        try DeepTree.make(at: shallow, depth: 200)
-        let whole = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 201)))
-        #expect(whole.cut == nil && whole.entries == 201, "within the bound it walks it all: \(whole.entries)")
-        let cut = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 200)))
-        #expect(cut.cut == .depth && cut.entries == 201, "the deepest directory is counted, not entered")
+            let shallow = directory.path + "/shallow"
+            try FileManager.default.createDirectory(atPath: shallow, withIntermediateDirectories: true)
+            try await Blocking.run { try DeepTree.make(at: shallow, depth: 200) }
+            let whole = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 201)))
+            #expect(whole.cut == nil && whole.entries == 201, "within the bound it walks it all: \(whole.entries)")
+            let cut = try #require(DirectoryWalker.apparentSize(of: shallow, limits: .init(maxDepth: 200)))
+            #expect(cut.cut == .depth && cut.entries == 201, "the deepest directory is counted, not entered")
+        }
     }
 
     @Test("a walk stops after its entry bound and says so")

@@ -66,14 +66,25 @@ struct ProcessRuntimeTests {
                 .post, .tcp(host: "127.0.0.1", port: spec.hostPort), path, body: Array(body.utf8))
         }
 
+        /// Probes until the agent answers (each probe times out after 2 s); a failure says what the probes
+        /// met.
         func waitHealthy(timeout: Duration = .seconds(30)) async throws {
             let deadline = ContinuousClock.now + timeout
+            var attempts: [String] = []
             while ContinuousClock.now < deadline {
-                if let answer = try? await get("/health"), answer.status == .ok { return }
+                do {
+                    let answer = try await get("/health")
+                    if answer.status == .ok { return }
+                    attempts.append("status \(answer.status.code)")
+                } catch {
+                    attempts.append("\(error)")
+                }
                 try await Task.sleep(for: .milliseconds(50))
             }
             let log = (try? await lines(tail: 20))?.joined(separator: " | ") ?? "no log"
-            throw ContainerRuntimeError.timedOut("no /health on port \(spec.hostPort); agent log: \(log)")
+            throw ContainerRuntimeError.timedOut(
+                "no /health on port \(spec.hostPort) after \(attempts.count) probes (last: \(attempts.suffix(3))); agent log: \(log)"
+            )
         }
 
         func lines(tail: Int = 100) async throws -> [String] {

@@ -169,14 +169,14 @@ struct SQLiteStoreTests {
                 }
             }
         }
-        let checkpoint = try runSQLite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
+        let checkpoint = try await runSQLite3(path, "PRAGMA wal_checkpoint(TRUNCATE);")
         #expect(checkpoint.status == 0, "sqlite3 stderr: \(checkpoint.stderr)")
         try await writer.value
-        let vacuum = try runSQLite3(path, "VACUUM;")
+        let vacuum = try await runSQLite3(path, "VACUUM;")
         #expect(vacuum.status == 0, "sqlite3 stderr: \(vacuum.stderr)")
-        let mode = try runSQLite3(path, "PRAGMA journal_mode;")
+        let mode = try await runSQLite3(path, "PRAGMA journal_mode;")
         #expect(mode.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
-        let count = try runSQLite3(path, "SELECT COUNT(*) FROM resource_snapshots;")
+        let count = try await runSQLite3(path, "SELECT COUNT(*) FROM resource_snapshots;")
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10000")
         #expect(try await store.read { try await $0.rowCounts() }["resource_snapshots"] == 10_000)
         await store.close()
@@ -218,7 +218,7 @@ func sqliteExec(_ path: String, _ sql: String) throws {
 }
 
 /// Runs the stock `sqlite3` command-line shell, as an operator would.
-func runSQLite3(_ path: String, _ sql: String) throws -> (status: Int32, stdout: String, stderr: String) {
-    let output = try ChildProcess.run(["/usr/bin/env", "sqlite3", path, sql])
+func runSQLite3(_ path: String, _ sql: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let output = try await ChildProcess.output(["/usr/bin/env", "sqlite3", path, sql])
     return (output.status, output.stdoutText, output.stderrText)
 }

@@ -101,16 +101,23 @@ public final class ChildProcess: Sendable {
     public var isRunning: Bool { exit.withLock { $0 } == nil && poll(WNOHANG) == nil }
 
     public func signal(_ number: Int32) {
-        if exit.withLock({ $0 }) == nil { kill(pid, number) }
+        if exit.withLock({ $0 }) == nil { Glibc.kill(pid, number) }
     }
 
     /// Waits for it to exit; its exit code, or 128 + the signal that ended it. Blocking: call it off the
     /// cooperative pool (`Blocking.run`).
     @discardableResult
+    @available(*, noasync, message: "blocks a cooperative thread: use Blocking.run { child.wait() }")
     public func wait() -> Int32 {
         while true {
             if let code = exit.withLock({ $0 }) ?? poll(0) { return code }
         }
+    }
+
+    /// Kills it and reaps it: no wait worth the name, so callable anywhere (a `defer` in async code).
+    public func kill() {
+        signal(SIGKILL)
+        while exit.withLock({ $0 }) == nil && poll(0) == nil {}
     }
 
     private func poll(_ options: Int32) -> Int32? {
@@ -138,7 +145,17 @@ extension ChildProcess {
         public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
     }
 
-    /// Runs a program to its end and collects its output. Blocking: call it off the cooperative pool.
+    /// Runs a program to its end and collects its output, off the cooperative pool: a test that waits
+    /// for a program on the pool's few threads stalls every other test (timeouts elsewhere fire).
+    public static func output(
+        _ argv: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        directory: String? = nil
+    ) async throws -> Output {
+        try await Blocking.run { try run(argv, environment: environment, directory: directory) }
+    }
+
+    /// Runs a program to its end and collects its output. Blocking: from async code, use `output`.
+    @available(*, noasync, message: "blocks a cooperative thread: use ChildProcess.output")
     public static func run(
         _ argv: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         directory: String? = nil

@@ -21,4 +21,17 @@ public struct TemporaryDirectory: Sendable {
         guard let handle = try? DirectoryHandle.openConfigured(parent, name: "the temporary directory") else { return }
         _ = try? handle.removeTree(name, budget: .max)
     }
+
+    /// Runs `body` with the directory, then removes it off the cooperative pool: for trees whose removal
+    /// takes seconds, which would stall every other test on the pool's few threads.
+    public func scoped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            _ = try? await Blocking.run { remove() }
+            return result
+        } catch {
+            _ = try? await Blocking.run { remove() }
+            throw error
+        }
+    }
 }

@@ -65,8 +65,7 @@ struct WebhookTLSTests {
             stderrFile: "/dev/null")
         defer {
             // openssl s_server does not always end on SIGTERM; a killed process is reaped at once.
-            server.signal(SIGKILL)
-            server.wait()
+            server.kill()
         }
         // Wait until it listens.
         let deadline = ContinuousClock.now + .seconds(10)

@@ -8,8 +8,8 @@ import ZCCrypto
 /// The archive format against the system's `tar` and `gzip`, and every way an archive can be damaged.
 @Suite("tar.gz archives")
 struct TarGzTests {
-    static func run(_ program: String, _ arguments: [String], in directory: String) throws -> (Int32, String) {
-        let output = try ChildProcess.run([program] + arguments, directory: directory)
+    static func run(_ program: String, _ arguments: [String], in directory: String) async throws -> (Int32, String) {
+        let output = try await ChildProcess.output([program] + arguments, directory: directory)
         return (output.status, output.stdoutText + output.stderrText)
     }
 
@@ -53,22 +53,22 @@ struct TarGzTests {
     }
 
     @Test("round trip; the system's tar and gzip read what we write, and we read what GNU tar writes")
-    func interoperates() throws {
+    func interoperates() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let (path, files) = try Self.makeArchive(in: directory)
         #expect(try Self.readAll(path) == files)
-        #expect(try Self.run("/bin/gzip", ["-t", path], in: directory.path).0 == 0, "gzip -t accepts it")
-        let listing = try Self.run("/bin/tar", ["-tzvf", path], in: directory.path)
+        #expect(try await Self.run("/bin/gzip", ["-t", path], in: directory.path).0 == 0, "gzip -t accepts it")
+        let listing = try await Self.run("/bin/tar", ["-tzvf", path], in: directory.path)
         #expect(listing.0 == 0, "\(listing.1)")
         #expect(listing.1.contains("zcplatform.db") && listing.1.contains("300000"))
         try FileManager.default.createDirectory(atPath: directory.file("out"), withIntermediateDirectories: true)
-        #expect(try Self.run("/bin/tar", ["-xzf", path, "-C", directory.file("out")], in: directory.path).0 == 0)
+        #expect(try await Self.run("/bin/tar", ["-xzf", path, "-C", directory.file("out")], in: directory.path).0 == 0)
         #expect(
             FileManager.default.contents(atPath: directory.file("out/zcplatform.db")) == Data(files["zcplatform.db"]!))
         // The other way: GNU tar in ustar format, gzip-compressed.
         #expect(
-            try Self.run(
+            try await Self.run(
                 "/bin/tar", ["--format=ustar", "-czf", directory.file("gnu.tar.gz"), "-C", directory.file("out"), "."],
                 in: directory.path
             ).0 == 0)

@@ -174,9 +174,9 @@ struct BackupTests {
             let flipped = try variant("flipped.tar.gz") { $0[$0.count / 2] ^= 0x20 }
             let cases: [(String, String)] = [
                 (truncated, "truncated"), (flipped, "damaged"), (outside.file("missing.tar.gz"), "does not exist"),
-                (try Self.rewritten(archive, in: outside, name: "sums.tar.gz", checksum: true), "checksum"),
+                (try await Self.rewritten(archive, in: outside, name: "sums.tar.gz", checksum: true), "checksum"),
                 (
-                    try Self.rewritten(archive, in: outside, name: "newer.tar.gz", schema: 99),
+                    try await Self.rewritten(archive, in: outside, name: "newer.tar.gz", schema: 99),
                     "newer than this zcplatform"
                 ),
             ]
@@ -203,7 +203,7 @@ struct BackupTests {
             #expect(refusedFresh.status == 1)
             #expect(!FileManager.default.fileExists(atPath: nowhere), "no directory made for a refused archive")
             // An archive from an older schema restores and is migrated forward.
-            let older = try Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
+            let older = try await Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
             #expect(migrated.stdout.contains("schema 2 → 6"), "\(migrated.stdout)")
@@ -226,10 +226,10 @@ struct BackupTests {
     static func rewritten(
         _ archive: String, in directory: TemporaryDirectory, name: String, checksum: Bool = false, schema: Int? = nil,
         olderSchema: Bool = false, sql: String? = nil, countChanges: [String: Int] = [:]
-    ) throws -> String {
+    ) async throws -> String {
         let work = directory.file("rewrite-\(name)")
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        _ = try ChildProcess.run(["/bin/tar", "-xzf", archive, "-C", work])
+        _ = try await ChildProcess.output(["/bin/tar", "-xzf", archive, "-C", work])
         let manifestURL = URL(fileURLWithPath: "\(work)/manifest.json")
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any] ?? [:]
         var files = manifest["files"] as? [String: [String: Any]] ?? [:]
@@ -237,7 +237,7 @@ struct BackupTests {
             files["zcplatform.db"]?["sha256"] = String(repeating: "0", count: 64)
         }
         if let schema {
-            _ = try SQLiteShell.run(
+            _ = try await SQLiteShell.run(
                 "\(work)/zcplatform.db",
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(schema), 'from the future', 0)")
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
@@ -247,7 +247,7 @@ struct BackupTests {
         if olderSchema {
             // What a backup made before the roll-ups (schema 3), the authentication limits (4), the counters
             // kept across restarts (5) and the instance id (6) holds.
-            _ = try SQLiteShell.run(
+            _ = try await SQLiteShell.run(
                 "\(work)/zcplatform.db",
                 """
                 DROP TABLE resource_rollups; DROP TABLE auth_limits; DROP INDEX auth_attempts_client;
@@ -268,7 +268,7 @@ struct BackupTests {
             manifest["row_counts"] = counts
         }
         if let sql {
-            let result = try SQLiteShell.run("\(work)/zcplatform.db", sql)
+            let result = try await SQLiteShell.run("\(work)/zcplatform.db", sql)
             #expect(result.status == 0, "\(result.stderr)")
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
@@ -279,7 +279,7 @@ struct BackupTests {
         manifest["files"] = files
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
         let path = directory.file(name)
-        _ = try ChildProcess.run(
+        _ = try await ChildProcess.output(
             ["/bin/tar", "--format=ustar", "-czf", path, "-C", work, "zcplatform.db", "vault.key", "manifest.json"])
         return path
     }

@@ -74,10 +74,11 @@ struct CommandLineTests {
         let database = directory.file("data/zcplatform.db")
         #expect(FileManager.default.fileExists(atPath: database))
         guard SQLiteShell.required() else { return }
-        #expect(try SQLiteShell.run(database, "PRAGMA journal_mode").stdout == "wal\n")
+        #expect(try await SQLiteShell.run(database, "PRAGMA journal_mode").stdout == "wal\n")
         let printed = first.stdoutLines.last?.split(separator: " ").last.map(String.init)
         #expect(
-            try SQLiteShell.run(database, "SELECT max(version) FROM schema_migrations").stdout == "\(printed ?? "?")\n")
+            try await SQLiteShell.run(database, "SELECT max(version) FROM schema_migrations").stdout
+                == "\(printed ?? "?")\n")
     }
 
     @Test("bootstrap prints the token alone on the last line, stores only its hash, and is idempotent")
@@ -98,9 +99,9 @@ struct CommandLineTests {
         #expect(other.stderrLines.last?.hasPrefix("zcplatform: error: already bootstrapped") == true)
         guard SQLiteShell.required() else { return }
         let database = directory.file("data/zcplatform.db")
-        let stored = try SQLiteShell.run(database, "SELECT lower(hex(token_hash)) FROM access_tokens").stdout
+        let stored = try await SQLiteShell.run(database, "SELECT lower(hex(token_hash)) FROM access_tokens").stdout
         #expect(stored == SHA256Digest.hash(token).hexString + "\n")
-        let dump = try SQLiteShell.run(database, ".dump").stdout
+        let dump = try await SQLiteShell.run(database, ".dump").stdout
         #expect(!dump.contains(token), "the token itself is stored nowhere")
     }
 
@@ -145,12 +146,12 @@ struct CommandLineTests {
         if SQLiteShell.available {
             for _ in 0..<500 where !registered {
                 try await Task.sleep(for: .milliseconds(20))
-                registered = (try? await SQLiteShell.query(database, "SELECT id FROM nodes").stdout) == "cli-test\n"
+                registered = (try? await SQLiteShell.run(database, "SELECT id FROM nodes").stdout) == "cli-test\n"
             }
             #expect(registered, "the node registers itself while serving")
-            let mode = try await SQLiteShell.query(database, "PRAGMA journal_mode")
+            let mode = try await SQLiteShell.run(database, "PRAGMA journal_mode")
             #expect(mode.stdout == "wal\n")
-            let checkpoint = try await SQLiteShell.query(database, "PRAGMA wal_checkpoint(TRUNCATE);")
+            let checkpoint = try await SQLiteShell.run(database, "PRAGMA wal_checkpoint(TRUNCATE);")
             #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
             #expect(checkpoint.stdout.hasPrefix("0|"), "checkpoint not blocked: \(checkpoint.stdout)")
         } else {

@@ -152,14 +152,10 @@ enum SQLiteShell {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")
     }
 
-    static func run(_ database: String, _ sql: String) throws -> CommandRunner.Result {
-        let output = try ChildProcess.run(["/usr/bin/sqlite3", database, sql])
+    /// Runs `sql` on `database`, waited for off the cooperative pool.
+    static func run(_ database: String, _ sql: String) async throws -> CommandRunner.Result {
+        let output = try await ChildProcess.output(["/usr/bin/sqlite3", database, sql])
         return CommandRunner.Result(status: output.status, stdout: output.stdoutText, stderr: output.stderrText)
-    }
-
-    /// `run`, waited for off the cooperative pool: for polling loops in async tests.
-    static func query(_ database: String, _ sql: String) async throws -> CommandRunner.Result {
-        try await Blocking.run { try run(database, sql) }
     }
 
     /// Fails in CI, skips elsewhere, when the shell is missing.

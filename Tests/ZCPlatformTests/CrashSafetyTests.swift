@@ -75,16 +75,14 @@ struct CrashSafetyTests {
         #expect(written.count > 5, "the API acknowledged writes before the kill")
 
         let database = directory.file("data/zcplatform.db")
-        let check = try await Blocking.run { try SQLiteShell.run(database, "PRAGMA integrity_check") }
+        let check = try await SQLiteShell.run(database, "PRAGMA integrity_check")
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(check.stdout)\(check.stderr)")
         let (restarted, newPort, _) = try await Self.start(cli)
         for id in written {
             #expect(
                 await call(.get, "/api/tenants/\(id)", on: newPort) == 200, "\(id) was acknowledged before the kill")
         }
-        let snapshots = try await Blocking.run {
-            try SQLiteShell.run(database, "SELECT COUNT(*) FROM resource_snapshots")
-        }
+        let snapshots = try await SQLiteShell.run(database, "SELECT COUNT(*) FROM resource_snapshots")
         #expect((Int(snapshots.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "collector rows kept")
         await client.shutdown()
         restarted.signal(SIGTERM)

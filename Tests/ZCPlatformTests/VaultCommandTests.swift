@@ -77,11 +77,11 @@ struct VaultCommandTests {
         let keyFile = try String(contentsOfFile: directory.file("data/vault.key"), encoding: .utf8)
         #expect(keyFile.split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 1)
         guard SQLiteShell.required() else { return }
-        let audit = try SQLiteShell.run(
+        let audit = try await SQLiteShell.run(
             directory.file("data/zcplatform.db"), "SELECT action FROM audit_log WHERE action LIKE 'vault.%' ORDER BY id"
         )
         #expect(audit.stdout == "vault.rotate\nvault.rotate\nvault.rewrap\nvault.retire\nvault.retire\n")
-        let dump = try SQLiteShell.run(directory.file("data/zcplatform.db"), ".dump").stdout
+        let dump = try await SQLiteShell.run(directory.file("data/zcplatform.db"), ".dump").stdout
         for plaintext in plaintexts.values { #expect(!dump.contains(plaintext), "only ciphertext in the database") }
     }
 

@@ -121,7 +121,6 @@ struct MonitoringController: Sendable {
     @Sendable func firingAlerts(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
         return JSONBody.response((alerts?.firing ?? []).map(AlertView.init))
-
     }
 
     @Sendable func audit(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -154,7 +153,6 @@ struct MonitoringController: Sendable {
         let page = try await store.read { try await $0.auditEvents(query) }
         return JSONBody.response(
             AuditPageView(events: page.events.map(AuditEventView.init), nextCursor: page.nextCursor))
-
     }
 
     @Sendable func dashboard(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -175,7 +173,6 @@ struct MonitoringController: Sendable {
                     driver: runtime.driver, isolated: runtime.isolated, reachable: outage == nil,
                     outageSince: outage?.since, outageReason: outage?.reason),
                 unhealthyTenants: health.all.values.filter { !$0.healthy }.count))
-
     }
 
     @Sendable func resources(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -192,7 +189,6 @@ struct MonitoringController: Sendable {
                     memLimit: current.reduce(0) { $0 + $1.memLimit },
                     diskBytes: current.reduce(0) { $0 + $1.diskBytes }, pids: current.reduce(0) { $0 + $1.pids }),
                 tenants: latest.map(SnapshotView.init)))
-
     }
 
     @Sendable func usage(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -211,7 +207,6 @@ struct MonitoringController: Sendable {
                         tenantId: $0.tenantID.rawValue, messages: $0.messages, tokensIn: $0.tokensIn,
                         tokensOut: $0.tokensOut)
                 }))
-
     }
 
     @Sendable func fleetHealth(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -226,6 +221,5 @@ struct MonitoringController: Sendable {
                     errorMessage: $0.errorMessage, node: $0.nodeID,
                     health: probes[$0.id].map(ProbeView.init))
             })
-
     }
 }

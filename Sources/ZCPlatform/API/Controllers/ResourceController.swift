@@ -32,7 +32,6 @@ struct ResourceController: Sendable {
             try await Self.history(of: id, range: range, now: now, reader: reader)
         }
         return JSONBody.response(view)
-
     }
 
     @Sendable func usage(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -50,7 +49,6 @@ struct ResourceController: Sendable {
                     UsageHourView(
                         hour: $0.hour, messages: $0.messages, tokensIn: $0.tokensIn, tokensOut: $0.tokensOut)
                 }))
-
     }
 
     struct TenantUsagePage: Encodable {
