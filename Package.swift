@@ -63,7 +63,7 @@ let package = Package(
             path: "Sources/ZCPlatform"),
         .executableTarget(
             name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "ZCCrypto", "SQLiteStore", "PostgresStore"],
-            path: "Sources/zcplatform"),
+            path: "Sources/CLI"),
         .executableTarget(
             name: "zcbench",
             dependencies: [

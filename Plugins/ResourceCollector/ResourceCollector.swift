@@ -80,7 +80,7 @@ public final class ResourceCollector: Collector {
             previous.withLock { $0 = [:] }
             return CollectionReport(targets: 0)
         }
-        let containers = tenants.map { ContainerID($0.id.containerName) }
+        let containers = tenants.map { ContainerID(tenant: $0.id) }
         let batch = try await runtime.stats(
             of: containers, concurrency: settings.concurrency, timeout: settings.timeout)
         noteSource(batch.source)

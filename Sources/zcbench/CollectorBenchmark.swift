@@ -57,7 +57,7 @@ struct CollectorBenchmark {
                     labels: ["zcbench": "collect"], uid: 200_000, dataDirectory: directory, hostPort: 35_000 + index,
                     containerPort: 42617, memoryBytes: 64 << 20, cpuLimit: 0.5, pidsLimit: 64)
                 _ = try await runtime.create(spec)
-                try await runtime.start(ContainerID(id.containerName))
+                try await runtime.start(ContainerID(tenant: id))
             }
             try await Task.sleep(for: .seconds(2))
             let directories = "\(root)/tenants"
@@ -100,7 +100,7 @@ struct CollectorBenchmark {
     }
 
     func cleanup(_ runtime: DockerRuntime, _ ids: [TenantID]) async {
-        for id in ids { try? await runtime.remove(ContainerID(id.containerName), force: true) }
+        for id in ids { try? await runtime.remove(ContainerID(tenant: id), force: true) }
         await runtime.shutdown()
     }
 

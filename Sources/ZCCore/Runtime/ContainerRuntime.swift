@@ -106,6 +106,12 @@ public struct ContainerID: Sendable, Hashable, CustomStringConvertible {
         self.rawValue = rawValue
     }
 
+    /// The container of a tenant's agent: `zeroclaw-tenant-<id>`, the one spelling of it (runtimes
+    /// answer to the name as well as to their own ids).
+    public init(tenant: TenantID) {
+        self.rawValue = tenant.containerName
+    }
+
     public var description: String { rawValue }
 }
 

@@ -107,7 +107,7 @@ extension TenantLifecycle {
                 try await locks.withLock(tenant.id) { try await self.startAgent(tenant) }
                 report.started.append(tenant.id.rawValue)
             case .stopped where container?.state == .running:
-                try await runtime.stop(ContainerID(tenant.id.containerName), timeout: settings.stopTimeout)
+                try await runtime.stop(ContainerID(tenant: tenant.id), timeout: settings.stopTimeout)
                 report.stopped.append(tenant.id.rawValue)
             default:
                 break

@@ -204,7 +204,7 @@ public final class TenantLifecycle: Service {
         }
     }
 
-    func container(of tenant: Tenant) -> ContainerID { ContainerID(tenant.id.containerName) }
+    func container(of tenant: Tenant) -> ContainerID { ContainerID(tenant: tenant.id) }
 
     /// The database's instance id (read from the store once).
     func instanceID() async throws -> String {
