@@ -136,7 +136,7 @@ enum Commands {
         _ arguments: ParsedArguments, migrate: Bool, _ body: (any Store, PlatformConfiguration) async throws -> R
     ) async throws -> R {
         let configuration = try configuration(arguments)
-        let store = try await DriverRegistry.standard.makeStore(
+        let store = try await PluginRegistry.standard.makeStore(
             configuration, logger: logger(configuration, quiet: true))
         do {
             if migrate { try await store.migrate() }
@@ -419,7 +419,7 @@ enum Commands {
 
     static func configCheck(_ arguments: ParsedArguments) async throws -> Int32 {
         let configuration = try configuration(arguments)
-        let drivers = DriverRegistry.standard.storeDrivers
+        let drivers = PluginRegistry.standard.storeDrivers
         guard drivers.contains(configuration.store.driver) else {
             throw ConfigurationError(
                 "store.driver: unknown driver \"\(configuration.store.driver)\" (available: \(drivers.joined(separator: ", ")))"
@@ -431,7 +431,7 @@ enum Commands {
     }
 
     static func configKeys(_ arguments: ParsedArguments) async throws -> Int32 {
-        print(arguments.has("markdown") ? ConfigurationReference.markdown : ConfigurationReference.text)
+        print(arguments.has("markdown") ? ConfigurationReference.markdown() : ConfigurationReference.text())
         return 0
     }
 

@@ -58,7 +58,7 @@ public final class Platform: Sendable {
     /// - Parameter notifier: delivers login codes and alerts; by default the notifiers the configuration
     ///   enables (the log notifier).
     public static func open(
-        _ configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger,
+        _ configuration: PlatformConfiguration, registry: PluginRegistry = .standard, logger: Logger,
         notifier: (any Notifier)? = nil
     ) async throws -> Platform {
         var serverLock: ServerLock?
@@ -134,7 +134,7 @@ public final class Platform: Sendable {
         }
         // Login codes leave through a queue: the request's answer never waits on, nor tells of, the mail.
         let codes = configured ? NotificationQueue(notifier, logger: logger.labeled("notifier")) : nil
-        if !configuration.notifiers.mail.enabled && !configuration.auth.printLoginCodes {
+        if !configuration.isEnabled(notifier: "mail") && !configuration.auth.printLoginCodes {
             logger.warning(
                 "auth.codes_undeliverable",
                 [

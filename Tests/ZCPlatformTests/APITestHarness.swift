@@ -39,7 +39,7 @@ struct APIHarness {
 
     static func open(
         _ environment: [String: String] = [:], logs: InMemoryLogHandler? = nil,
-        directory reused: TemporaryDirectory? = nil, registry: DriverRegistry = .standard
+        directory reused: TemporaryDirectory? = nil, registry: PluginRegistry = .standard
     ) async throws -> APIHarness {
         await limiter.acquire()
         let directory: TemporaryDirectory

@@ -49,29 +49,29 @@ struct ConfigurationTests {
         #expect(configuration.runtime.image == "ghcr.io/zeroclaw-labs/zeroclaw:latest")
         #expect(configuration.runtime.agentCommand == "/opt/zc/bin/zcagent-sim")
         #expect(configuration.vaultKeyPath == "./data/vault.key")
-        #expect(configuration.collectors.resource.intervalSeconds == 60)
-        #expect(configuration.collectors.resource.retentionDays == 7)
-        #expect(configuration.collectors.usage.intervalSeconds == 300)
-        #expect(configuration.collectors.health.intervalSeconds == 30)
-        #expect(configuration.collectors.healthFailuresBeforeRestart == 3)
+        #expect(configuration.collectors["resource"]?.intervalSeconds == 60)
+        #expect(configuration.collectors["resource"]?.retentionDays == 7)
+        #expect(configuration.collectors["usage"]?.intervalSeconds == 300)
+        #expect(configuration.collectors["health"]?.intervalSeconds == 30)
+        #expect(try configuration.settings("collectors.health").int("failures_before_restart") == 3)
         #expect(configuration.plans["default"] == Plan.standard)
         #expect(configuration.cluster.nodeID == "node-1")
         #expect(
-            configuration.collectors.usageTokensInMetrics.map(\.description) == [
+            try configuration.settings("collectors.usage").selectors("tokens_in_metrics").map(\.description) == [
                 "zeroclaw_tokens_total{direction=\"input\"}", "zeroclaw_tokens_input_total",
             ])
         #expect(
-            configuration.collectors.usageMessagesMetrics.map(\.description) == [
+            try configuration.settings("collectors.usage").selectors("messages_metrics").map(\.description) == [
                 "zeroclaw_messages_total", "zeroclaw_channel_messages_total{direction=\"inbound\"}",
             ])
-        #expect(configuration.collectors.resourceRollupRetentionDays == 90)
+        #expect(try configuration.settings("collectors.resource").int("rollup_retention_days") == 90)
         let quoted = try ConfigurationLoader.load(
             explicitPath: nil,
             environment: [
                 "ZCPLATFORM_COLLECTORS_USAGE_MESSAGES_METRICS": #"a_total{x="1,}",y="2"},b_total"#
             ], context: Self.noDocker, workingDirectory: "/")
         #expect(
-            quoted.collectors.usageMessagesMetrics.map(\.description) == [#"a_total{x="1,}",y="2"}"#, "b_total"],
+            try quoted.settings("collectors.usage").selectors("messages_metrics").map(\.description) == [#"a_total{x="1,}",y="2"}"#, "b_total"],
             "a comma or brace inside a quoted label value does not split the list")
     }
 
@@ -93,7 +93,7 @@ struct ConfigurationTests {
         #expect(configuration.runtime.driver == "")
         #expect(configuration.runtime.processExec == false, "exec under the process runtime is off as root")
         #expect {
-            _ = try DriverRegistry.standard.makeRuntime(configuration, logger: .disabled)
+            _ = try PluginRegistry.standard.makeRuntime(configuration, logger: .disabled)
         } throws: { error in
             let message = (error as? ConfigurationError)?.message ?? ""
             return message.contains("will not fall back to the process runtime")
@@ -115,7 +115,7 @@ struct ConfigurationTests {
                 "ZCPLATFORM_RUNTIME_DRIVER": "docker", "ZCPLATFORM_RUNTIME_DOCKER_SOCKET": "/nonexistent/docker.sock",
             ])
         #expect {
-            _ = try DriverRegistry.standard.makeRuntime(configuration, logger: .disabled)
+            _ = try PluginRegistry.standard.makeRuntime(configuration, logger: .disabled)
         } throws: { error in
             (error as? ConfigurationError)?.message.contains(
                 "runtime.driver is \"docker\" but there is no Docker socket at /nonexistent/docker.sock") == true
@@ -148,7 +148,7 @@ struct ConfigurationTests {
         #expect(configuration.server.host == "0.0.0.0")
         #expect(configuration.server.metricsPublic == false)
         #expect(configuration.store.path == "/var/lib/zcplatform/zcplatform.db")
-        #expect(configuration.collectors.resource.intervalSeconds == 15)
+        #expect(configuration.collectors["resource"]?.intervalSeconds == 15)
         #expect(configuration.plans["starter"]?.memoryBytes == Int64(128 * 1_048_576))
         #expect(configuration.plans["starter"]?.cpuLimit == 0.25)
         #expect(configuration.plans["starter"]?.pidsLimit == 64)
@@ -250,7 +250,7 @@ struct ConfigurationTests {
         let decoded = try TOML.decode(text)
         #expect(decoded.value(atPath: ["server", "port"]) == .integer(8080))
         #expect(decoded.value(atPath: ["plans", "default", "memory"]) == .integer(Plan.standard.memoryBytes))
-        for key in ConfigurationSchema.keys where !key.section.contains("*") && key.defaultValue(Self.noDocker) != nil {
+        for key in ConfigurationSchema.keys(.standard) where !key.section.contains("*") && key.defaultValue(Self.noDocker) != nil {
             #expect(decoded.value(atPath: key.section + [key.name]) != nil, "\(key.dottedName) is shown")
         }
     }

@@ -11,9 +11,9 @@ import ZCCrypto
 @Suite("Exec audited before it runs", .serialized)
 struct ExecAuditTests {
     /// The standard drivers, each store behind one whose writes fail on cue.
-    static func registry(_ faults: StoreFaults) -> DriverRegistry {
-        var registry = DriverRegistry.standard
-        let standard = DriverRegistry.standard
+    static func registry(_ faults: StoreFaults) -> PluginRegistry {
+        var registry = PluginRegistry.standard
+        let standard = PluginRegistry.standard
         for driver in ["sqlite", "postgres"] {
             registry.registerStore(driver) { configuration, logger in
                 FaultInjectingStore(try await standard.makeStore(configuration, logger: logger), faults: faults)

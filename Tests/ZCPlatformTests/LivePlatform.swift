@@ -23,7 +23,7 @@ struct LivePlatform {
 
     static func start(
         _ environment: [String: String] = [:], reuse directory: TemporaryDirectory? = nil,
-        registry: DriverRegistry = .standard
+        registry: PluginRegistry = .standard
     )
         async throws -> LivePlatform
     {

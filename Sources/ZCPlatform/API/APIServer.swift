@@ -35,7 +35,7 @@ public struct APIServer: Service {
         TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
         MonitoringController(
             store: store, authorizer: authorizer, health: health, alerts: alerts, runtime: services.lifecycle.runtime,
-            resourceInterval: Int64(configuration.collectors.resource.intervalSeconds)
+            resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)
         ).register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
         routes = router.routes

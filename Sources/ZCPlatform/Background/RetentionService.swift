@@ -33,14 +33,14 @@ public struct RetentionService: Service {
     public static func rules(for configuration: PlatformConfiguration) -> [Rule] {
         let day: Int64 = 86_400
         var rules: [Rule] = []
-        if let days = configuration.collectors.resource.retentionDays {
+        // The tables the standard collectors write; a registry without them keeps no rule for them.
+        if let days = configuration.collectors["resource"]?.retentionDays {
             rules.append(Rule(table: .resourceSnapshots, keepSeconds: Int64(days) * day))
         }
-        rules.append(
-            Rule(
-                table: .resourceRollups, keepSeconds: Int64(configuration.collectors.resourceRollupRetentionDays) * day)
-        )
-        if let days = configuration.collectors.usage.retentionDays {
+        if let days = try? configuration.settings("collectors.resource").int("rollup_retention_days") {
+            rules.append(Rule(table: .resourceRollups, keepSeconds: Int64(days) * day))
+        }
+        if let days = configuration.collectors["usage"]?.retentionDays {
             rules.append(Rule(table: .usageMetrics, keepSeconds: Int64(days) * day))
         }
         if configuration.store.auditRetentionDays > 0 {

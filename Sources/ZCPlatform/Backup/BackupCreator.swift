@@ -14,10 +14,10 @@ public struct BackupCreator: Sendable {
     }
 
     let configuration: PlatformConfiguration
-    let registry: DriverRegistry
+    let registry: PluginRegistry
     let logger: Logger
 
-    public init(configuration: PlatformConfiguration, registry: DriverRegistry = .standard, logger: Logger) {
+    public init(configuration: PlatformConfiguration, registry: PluginRegistry = .standard, logger: Logger) {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger

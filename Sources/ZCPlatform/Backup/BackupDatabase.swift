@@ -12,7 +12,7 @@ enum BackupDatabase {
 
     /// Opens the SQLite file `path` (created when missing) with one reader.
     static func open(
-        _ path: String, configuration: PlatformConfiguration, registry: DriverRegistry, logger: Logger
+        _ path: String, configuration: PlatformConfiguration, registry: PluginRegistry, logger: Logger
     ) async throws -> any SQLBackedStore & StoreMaintenance & StoreBackup {
         var settings = configuration
         settings.store.driver = "sqlite"
@@ -29,7 +29,7 @@ enum BackupDatabase {
     /// A full integrity check, then the schema version and row counts; `what` names the file in errors
     /// ("the snapshot", "the database inside").
     static func inspect(
-        _ path: String, what: String, configuration: PlatformConfiguration, registry: DriverRegistry, logger: Logger
+        _ path: String, what: String, configuration: PlatformConfiguration, registry: PluginRegistry, logger: Logger
     ) async throws -> Facts {
         let store = try await open(path, configuration: configuration, registry: registry, logger: logger)
         do {

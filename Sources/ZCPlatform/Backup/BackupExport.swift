@@ -9,7 +9,7 @@ import ZCSQL
 enum BackupExport {
     /// Copies `store` into the new SQLite file `path`.
     static func export(
-        _ store: any Store, to path: String, configuration: PlatformConfiguration, registry: DriverRegistry,
+        _ store: any Store, to path: String, configuration: PlatformConfiguration, registry: PluginRegistry,
         logger: Logger
     ) async throws {
         guard let source = store as? any SQLBackedStore else {
@@ -33,7 +33,7 @@ enum BackupExport {
 
     /// Copies the SQLite file `path` into `store`, replacing everything it holds, and verifies the copy.
     static func load(
-        from path: String, into store: any Store, configuration: PlatformConfiguration, registry: DriverRegistry,
+        from path: String, into store: any Store, configuration: PlatformConfiguration, registry: PluginRegistry,
         logger: Logger
     ) async throws {
         guard let target = store as? any SQLBackedStore else {

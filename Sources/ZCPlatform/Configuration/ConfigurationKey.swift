@@ -1,8 +1,10 @@
 import ZCTOML
 
 /// One key of `zcplatform.toml`: where it lives, what it holds, its default, and whether it is secret.
-struct ConfigurationKey: Sendable {
-    enum Kind: Sendable {
+/// Plugins declare theirs without a section (`ConfigurationKey("url", .string, help: …, default: nil)`);
+/// the registry places them in the plugin's table (`[notifiers.webhook]`).
+public struct ConfigurationKey: Sendable {
+    public enum Kind: Sendable {
         case string
         case integer(ClosedRange<Int64>)
         case number(ClosedRange<Double>)
@@ -14,14 +16,14 @@ struct ConfigurationKey: Sendable {
 
     /// The table holding the key: `["server"]`, `["collectors", "resource"]`, or `["plans", "*"]` for
     /// a key of every plan.
-    let section: [String]
-    let name: String
-    let kind: Kind
+    public internal(set) var section: [String]
+    public let name: String
+    public let kind: Kind
     /// The value when neither the file nor the environment sets it; nil when the key is optional.
     let defaultValue: @Sendable (ConfigurationContext) -> TOMLValue?
     /// Redacted by `config check`; never logged.
-    let secret: Bool
-    let help: String
+    public let secret: Bool
+    public let help: String
     /// How a default that depends on the machine is chosen, for `config keys`.
     let defaultRule: String?
 
@@ -48,8 +50,21 @@ struct ConfigurationKey: Sendable {
         self.defaultValue = { _ in fixed }
     }
 
+    /// A plugin's key, placed in its table by the registry. `default` is a literal (`"json"`, `5`, `true`,
+    /// `2.5`) or nil for an optional key.
+    public init(_ name: String, _ kind: Kind, secret: Bool = false, help: String, default fixed: TOMLValue?) {
+        self.init([], name, kind, secret: secret, help: help, fixed: fixed)
+    }
+
+    /// The key in `section`.
+    func placed(in section: [String]) -> ConfigurationKey {
+        var placed = self
+        placed.section = section
+        return placed
+    }
+
     /// `server.port`, `collectors.resource.interval_seconds`.
-    var dottedName: String { (section + [name]).joined(separator: ".") }
+    public var dottedName: String { (section + [name]).joined(separator: ".") }
 
     /// `ZCPLATFORM_SERVER_PORT`; for plan keys, of the plan named.
     func environmentName(plan: String? = nil) -> String {

@@ -12,22 +12,24 @@ public enum ConfigurationLoader {
     /// Alternative names operators may know from the operations document.
     static let aliases: [String: String] = ["ZCPLATFORM_DB_PATH": "store.path"]
 
+    /// - Parameter registry: the plugins whose keys the configuration may hold (and must, to open them).
     public static func load(
         explicitPath: String?, environment: [String: String], context: ConfigurationContext,
-        workingDirectory: String = FileManager.default.currentDirectoryPath
+        workingDirectory: String = FileManager.default.currentDirectoryPath, registry: PluginRegistry = .standard
     ) throws(ConfigurationError) -> PlatformConfiguration {
+        let keys = ConfigurationSchema.keys(registry)
         let path = try locateFile(
             explicitPath: explicitPath, environment: environment, workingDirectory: workingDirectory)
         var fileValues: [String: TOMLValue] = [:]
         var planNames: Set<String> = ["default"]
         if let path {
             let table = try readFile(path)
-            try collect(table, source: path, into: &fileValues, planNames: &planNames)
+            try collect(table, source: path, keys: keys, into: &fileValues, planNames: &planNames)
         }
-        let environmentValues = try readEnvironment(environment, planNames: planNames)
+        let environmentValues = try readEnvironment(environment, keys: keys, planNames: planNames)
         var effective: [String: TOMLValue] = [:]
         var sources: [String: String] = [:]
-        for key in ConfigurationSchema.keys {
+        for key in keys {
             for name in resolvedNames(of: key, planNames: planNames) {
                 if let value = environmentValues[name] {
                     effective[name] = value
@@ -40,8 +42,10 @@ public enum ConfigurationLoader {
                 }
             }
         }
-        return try PlatformConfiguration(
-            values: effective, planNames: planNames.sorted(), file: path, sources: sources)
+        let configuration = try PlatformConfiguration(
+            values: effective, keys: keys, planNames: planNames.sorted(), file: path, sources: sources)
+        try registry.validate(configuration.settings(""))
+        return configuration
     }
 
     static func resolvedNames(of key: ConfigurationKey, planNames: Set<String>) -> [String] {
@@ -85,9 +89,10 @@ public enum ConfigurationLoader {
 
     /// Checks every key of the file against the schema, canonicalizing values into `values`.
     static func collect(
-        _ table: TOMLTable, source: String, into values: inout [String: TOMLValue], planNames: inout Set<String>
+        _ table: TOMLTable, source: String, keys: [ConfigurationKey], into values: inout [String: TOMLValue],
+        planNames: inout Set<String>
     ) throws(ConfigurationError) {
-        let sections = Set(ConfigurationSchema.keys.map { $0.section.joined(separator: ".") })
+        let sections = Set(keys.map { $0.section.joined(separator: ".") })
         func walk(_ table: TOMLTable, path: [String]) throws(ConfigurationError) {
             for (name, value) in table {
                 let here = path + [name]
@@ -113,14 +118,14 @@ public enum ConfigurationLoader {
                 }
                 let pattern = patternPath(path)
                 guard
-                    let key = ConfigurationSchema.keys.first(where: {
+                    let key = keys.first(where: {
                         $0.section.joined(separator: ".") == pattern && $0.name == name
                     })
                 else {
                     if path.isEmpty, sections.contains(name) || sections.contains(where: { $0.hasPrefix(name + ".") }) {
                         throw ConfigurationError("\(source): '\(name)' must be a table ([\(name)])")
                     }
-                    let known = ConfigurationSchema.keys.filter { $0.section.joined(separator: ".") == pattern }
+                    let known = keys.filter { $0.section.joined(separator: ".") == pattern }
                         .map(\.name)
                     throw ConfigurationError(
                         "\(source): unknown key '\(dotted)'"
@@ -145,10 +150,10 @@ public enum ConfigurationLoader {
     }
 
     static func readEnvironment(
-        _ environment: [String: String], planNames: Set<String>
+        _ environment: [String: String], keys: [ConfigurationKey], planNames: Set<String>
     ) throws(ConfigurationError) -> [String: TOMLValue] {
         var byVariable: [String: (name: String, key: ConfigurationKey)] = [:]
-        for key in ConfigurationSchema.keys {
+        for key in keys {
             if key.section.contains("*") {
                 for plan in planNames {
                     let name = (key.section.map { $0 == "*" ? plan : $0 } + [key.name]).joined(separator: ".")
@@ -159,7 +164,7 @@ public enum ConfigurationLoader {
             }
         }
         for (alias, target) in aliases {
-            if let key = ConfigurationSchema.keys.first(where: { $0.dottedName == target }) {
+            if let key = keys.first(where: { $0.dottedName == target }) {
                 byVariable[alias] = (target, key)
             }
         }

@@ -13,8 +13,9 @@ public enum ConfigurationReference {
         public var secret: Bool
     }
 
-    public static var entries: [Entry] {
-        ConfigurationSchema.keys.map { key in
+    /// The keys of a platform built from `registry`.
+    public static func entries(_ registry: PluginRegistry = .standard) -> [Entry] {
+        ConfigurationSchema.keys(registry).map { key in
             let plan = key.section.contains("*")
             let sample = ConfigurationContext(
                 dockerSocketExists: false, zeroclawOnPath: false, executableDirectory: "", hostName: "")
@@ -48,9 +49,9 @@ public enum ConfigurationReference {
     }
 
     /// A Markdown table of every key.
-    public static var markdown: String {
+    public static func markdown(_ registry: PluginRegistry = .standard) -> String {
         var lines = ["| key | type | default | environment | meaning |", "| --- | --- | --- | --- | --- |"]
-        for entry in entries {
+        for entry in entries(registry) {
             let help = entry.secret ? entry.help + " (secret: redacted by `config check`)" : entry.help
             lines.append(
                 "| `\(entry.key)` | \(entry.type) | `\(entry.defaultValue)` | `\(entry.variable)` | \(help) |"
@@ -60,8 +61,8 @@ public enum ConfigurationReference {
     }
 
     /// Plain columns for a terminal.
-    public static var text: String {
-        entries.map { entry in
+    public static func text(_ registry: PluginRegistry = .standard) -> String {
+        entries(registry).map { entry in
             entry.key.padding(toLength: 44, withPad: " ", startingAt: 0) + " "
                 + entry.defaultValue.padding(toLength: 40, withPad: " ", startingAt: 0) + " " + entry.variable
         }.joined(separator: "\n")

@@ -1,15 +1,18 @@
 import ZCCore
 import ZCTOML
 
-/// Every key `zcplatform.toml` accepts, with its default. Anything else is refused by name.
+/// Every key `zcplatform.toml` accepts, with its default: the platform's own, and those of the
+/// collectors and notifiers a registry holds. Anything else is refused by name.
 enum ConfigurationSchema {
     static let port: ClosedRange<Int64> = 1...65535
     static let positive: ClosedRange<Int64> = 1...Int64(Int32.max)
     static let nonNegative: ClosedRange<Int64> = 0...Int64(Int32.max)
 
-    static let keys: [ConfigurationKey] =
-        server + store + runtime + vault + collectors + notifiers + alerts + plans
-        + auth + cluster
+    /// The keys of a platform built from `registry`, in the order of the documentation.
+    static func keys(_ registry: PluginRegistry) -> [ConfigurationKey] {
+        server + store + runtime + vault + registry.collectorKeys + registry.notifierKeys + alerts + plans + auth
+            + cluster
+    }
 
     static let server: [ConfigurationKey] = [
         ConfigurationKey(["server"], "host", .string, help: "address the API listens on", fixed: "127.0.0.1"),
@@ -137,119 +140,6 @@ enum ConfigurationSchema {
 
     static let vault: [ConfigurationKey] = [
         ConfigurationKey(["vault"], "key_path", .string, help: "vault key file (mode 0600)", fixed: "./data/vault.key")
-    ]
-
-    static func collector(
-        _ name: String, interval: Int64, retention: Int64?, extra: [ConfigurationKey] = []
-    ) -> [ConfigurationKey] {
-        var keys = [
-            ConfigurationKey(
-                ["collectors", name], "enabled", .boolean, help: "run the \(name) collector", fixed: true),
-            ConfigurationKey(
-                ["collectors", name], "interval_seconds", .integer(1...86_400), help: "seconds between cycles",
-                fixed: .integer(interval)),
-            ConfigurationKey(
-                ["collectors", name], "concurrency", .integer(1...1024), help: "targets probed at once", fixed: 32),
-            ConfigurationKey(
-                ["collectors", name], "timeout_seconds", .integer(1...3600), help: "per-target timeout", fixed: 10),
-        ]
-        if let retention {
-            keys.append(
-                ConfigurationKey(
-                    ["collectors", name], "retention_days", .integer(positive), help: "days of history kept",
-                    fixed: .integer(retention)))
-        }
-        return keys + extra
-    }
-
-    static let collectors: [ConfigurationKey] =
-        collector(
-            "resource", interval: 60, retention: 7,
-            extra: [
-                ConfigurationKey(
-                    ["collectors", "resource"], "rollup_retention_days", .integer(positive),
-                    help: "days of hourly roll-ups kept (the 7-day charts read them)", fixed: 90),
-                ConfigurationKey(
-                    ["collectors", "resource"], "disk_refresh_seconds", .integer(1...86_400),
-                    help: "how old a tenant's disk figure may grow before its directory is walked again",
-                    fixed: 300),
-                ConfigurationKey(
-                    ["collectors", "resource"], "disk_budget_milliseconds", .integer(1...600_000),
-                    help: "time each cycle may spend walking tenant directories", fixed: 2000),
-                ConfigurationKey(
-                    ["collectors", "resource"], "disk_max_depth", .integer(1...1024),
-                    help: "deepest a walk of a tenant directory goes (also the descriptors it holds open)", fixed: 64),
-                ConfigurationKey(
-                    ["collectors", "resource"], "disk_max_entries", .integer(1000...1_000_000_000),
-                    help: "entries a walk of one tenant directory counts before it stops with a partial size",
-                    fixed: 1_000_000),
-            ])
-        + collector(
-            "usage", interval: 300, retention: 400,
-            extra: [
-                ConfigurationKey(
-                    ["collectors", "usage"], "messages_metrics", .string,
-                    help: "counters of messages, first match wins; name{label=\"value\"} selects by label",
-                    fixed: "zeroclaw_messages_total,zeroclaw_channel_messages_total{direction=\"inbound\"}"),
-                ConfigurationKey(
-                    ["collectors", "usage"], "tokens_in_metrics", .string,
-                    help: "counters of input tokens, first match wins",
-                    fixed: "zeroclaw_tokens_total{direction=\"input\"},zeroclaw_tokens_input_total"),
-                ConfigurationKey(
-                    ["collectors", "usage"], "gap_horizon_seconds", .integer(60...31_536_000),
-                    help:
-                        "usage counted across a longer gap (the platform down) goes in the hour of the scrape that found it, logged",
-                    fixed: 3600),
-                ConfigurationKey(
-                    ["collectors", "usage"], "tokens_out_metrics", .string,
-                    help: "counters of output tokens, first match wins",
-                    fixed: "zeroclaw_tokens_total{direction=\"output\"},zeroclaw_tokens_output_total"),
-            ])
-        + collector(
-            "health", interval: 30, retention: nil,
-            extra: [
-                ConfigurationKey(
-                    ["collectors", "health"], "failures_before_restart", .integer(1...100),
-                    help: "consecutive failed probes before the one automatic restart", fixed: 3)
-            ])
-
-    static let notifiers: [ConfigurationKey] = [
-        ConfigurationKey(["notifiers", "log"], "enabled", .boolean, help: "log notifications", fixed: true),
-        ConfigurationKey(["notifiers", "webhook"], "enabled", .boolean, help: "POST notifications", fixed: false),
-        ConfigurationKey(["notifiers", "webhook"], "url", .string, help: "where to POST", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "webhook"], "secret", .string, secret: true, help: "HMAC-SHA256 signing secret", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "webhook"], "format", .choice(["json", "alertmanager"]), help: "payload shape",
-            fixed: "json"),
-        ConfigurationKey(
-            ["notifiers", "webhook"], "max_attempts", .integer(1...20), help: "delivery attempts", fixed: 5),
-        ConfigurationKey(
-            ["notifiers", "mail"], "enabled", .boolean, help: "mail login codes (and alerts) by SMTP", fixed: false),
-        ConfigurationKey(["notifiers", "mail"], "host", .string, help: "SMTP submission server", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "mail"], "port", .integer(0...65535),
-            help: "its port (0: 587 for starttls, 465 for tls, 25 for none)", fixed: 0),
-        ConfigurationKey(
-            ["notifiers", "mail"], "tls", .choice(["starttls", "tls", "none"]),
-            help: "starttls (587), tls (implicit, 465), or none (plain text, loopback hosts only)", fixed: "starttls"),
-        ConfigurationKey(["notifiers", "mail"], "username", .string, help: "SMTP AUTH account", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "mail"], "password", .string, secret: true, help: "SMTP AUTH password", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "mail"], "from", .string, help: "the sender: addr@example.com or Name <addr@example.com>",
-            fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "mail"], "alerts_to", .string,
-            help: "comma-separated addresses that get alerts (empty: alerts are not mailed)", fixed: ""),
-        ConfigurationKey(
-            ["notifiers", "mail"], "ca_file", .string,
-            help: "PEM certificates to trust besides the system's (a private CA)", fixed: nil),
-        ConfigurationKey(
-            ["notifiers", "mail"], "timeout_seconds", .integer(1...600), help: "one delivery attempt", fixed: 30),
-        ConfigurationKey(
-            ["notifiers", "mail"], "max_attempts", .integer(1...20), help: "delivery attempts (transient failures)",
-            fixed: 3),
     ]
 
     static let alerts: [ConfigurationKey] = [

@@ -32,7 +32,7 @@ extension PlatformConfiguration {
         let pattern = ConfigurationLoader.patternPath(name.split(separator: ".").map(String.init).dropLast())
         let key = name.split(separator: ".").last.map(String.init) ?? name
         let secret =
-            ConfigurationSchema.keys.first(where: {
+            keys.first(where: {
                 $0.section.joined(separator: ".") == pattern && $0.name == key
             })?.secret ?? false
         if text.contains("://") || (secret && text.contains("password=")) {

@@ -58,6 +58,7 @@ public struct PlatformConfiguration: Sendable {
         public var deployFinishAttempts: Int
     }
 
+    /// The keys every collector has (`[collectors.NAME]`); its own are read by its plugin.
     public struct Collector: Sendable, Hashable {
         public var enabled: Bool
         public var intervalSeconds: Int
@@ -65,54 +66,6 @@ public struct PlatformConfiguration: Sendable {
         public var timeoutSeconds: Int
         /// Days of history kept; nil for collectors that keep none.
         public var retentionDays: Int?
-    }
-
-    public struct Collectors: Sendable, Hashable {
-        public var resource: Collector
-        public var usage: Collector
-        public var health: Collector
-        /// What the usage collector reads, in priority order (the first that matches a scrape wins).
-        public var usageMessagesMetrics: [PrometheusSelector]
-        public var usageTokensInMetrics: [PrometheusSelector]
-        public var usageTokensOutMetrics: [PrometheusSelector]
-        public var healthFailuresBeforeRestart: Int
-        public var resourceRollupRetentionDays: Int
-        public var resourceDiskRefreshSeconds: Int
-        public var resourceDiskBudgetMilliseconds: Int
-        public var resourceDiskMaxDepth: Int
-        public var resourceDiskMaxEntries: Int
-        public var usageGapHorizonSeconds: Int
-    }
-
-    public struct Webhook: Sendable, Hashable {
-        public var enabled: Bool
-        public var url: String?
-        /// The signing secret: never log it.
-        public var secret: String?
-        public var format: String
-        public var maxAttempts: Int
-    }
-
-    public struct Mail: Sendable, Hashable {
-        public var enabled: Bool
-        public var host: String?
-        /// 0: the TLS mode's usual port.
-        public var port: Int
-        public var tls: String
-        public var username: String?
-        /// Never log it; `config check` redacts it.
-        public var password: String?
-        public var from: String?
-        public var alertsTo: [String]
-        public var caFile: String?
-        public var timeoutSeconds: Int
-        public var maxAttempts: Int
-    }
-
-    public struct Notifiers: Sendable, Hashable {
-        public var logEnabled: Bool
-        public var webhook: Webhook
-        public var mail: Mail
     }
 
     public struct Alerts: Sendable, Hashable {
@@ -154,8 +107,8 @@ public struct PlatformConfiguration: Sendable {
     public var store: StoreSettings
     public var runtime: Runtime
     public var vaultKeyPath: String
-    public var collectors: Collectors
-    public var notifiers: Notifiers
+    /// The registered collectors' common keys, by collector name.
+    public var collectors: [String: Collector]
     public var alerts: Alerts
     public var plans: [String: Plan]
     public var auth: Auth
@@ -165,38 +118,48 @@ public struct PlatformConfiguration: Sendable {
     public var file: String?
     /// Every key's effective value, by dotted name, for `config check`.
     public let values: [String: TOMLValue]
+    /// The keys this configuration was loaded with: the platform's and its plugins'.
+    let keys: [ConfigurationKey]
+    /// Every key's resolved dotted name (plan keys once per plan).
+    let declared: Set<String>
     /// Where each value not defaulted came from: a file path or `environment`.
     public let sources: [String: String]
 
     init(
-        values: [String: TOMLValue], planNames: [String], file: String?, sources: [String: String]
+        values: [String: TOMLValue], keys: [ConfigurationKey], planNames: [String], file: String?,
+        sources: [String: String]
     )
         throws(ConfigurationError)
     {
-        let read = ValueReader(values: values)
+        let declared = Set(keys.flatMap { ConfigurationLoader.resolvedNames(of: $0, planNames: Set(planNames)) })
+        let read = PluginSettings(table: "", values: values, declared: declared)
         self.values = values
+        self.keys = keys
+        self.declared = declared
         self.sources = sources
         self.file = file
         server = Server(
-            host: read.string("server.host"), port: read.int("server.port"),
-            logLevel: LogLevel(rawValue: read.string("server.log_level")) ?? .info,
-            logFormat: LogFormat(rawValue: read.string("server.log_format")) ?? .logfmt,
-            maxBodyBytes: read.int("server.max_body_bytes"), metricsPublic: read.bool("server.metrics_public"),
-            shutdownGraceSeconds: read.int("server.shutdown_grace_seconds"),
-            maxConnections: read.int("server.max_connections"),
-            maxConnectionsPerClient: read.int("server.max_connections_per_client"),
-            requestTimeoutSeconds: read.int("server.request_timeout_seconds"),
-            idleTimeoutSeconds: read.int("server.idle_timeout_seconds"), accessLog: read.bool("server.access_log"))
+            host: try read.string("server.host"), port: try read.int("server.port"),
+            logLevel: LogLevel(rawValue: try read.string("server.log_level")) ?? .info,
+            logFormat: LogFormat(rawValue: try read.string("server.log_format")) ?? .logfmt,
+            maxBodyBytes: try read.int("server.max_body_bytes"), metricsPublic: try read.bool("server.metrics_public"),
+            shutdownGraceSeconds: try read.int("server.shutdown_grace_seconds"),
+            maxConnections: try read.int("server.max_connections"),
+            maxConnectionsPerClient: try read.int("server.max_connections_per_client"),
+            requestTimeoutSeconds: try read.int("server.request_timeout_seconds"),
+            idleTimeoutSeconds: try read.int("server.idle_timeout_seconds"),
+            accessLog: try read.bool("server.access_log"))
         store = StoreSettings(
-            driver: read.string("store.driver"), path: read.string("store.path"), url: read.optionalString("store.url"),
-            readers: read.int("store.readers"), poolSize: read.int("store.pool_size"),
-            busyTimeoutMilliseconds: read.int("store.busy_timeout_ms"),
-            statementTimeoutMilliseconds: read.int("store.statement_timeout_ms"),
-            auditRetentionDays: read.int("store.audit_retention_days"),
-            pruneIntervalSeconds: read.int("store.prune_interval_seconds"),
-            pruneBatchRows: read.int("store.prune_batch_rows"))
-        let ports = (read.int("runtime.port_range_start"), read.int("runtime.port_range_end"))
-        let uids = (read.int("runtime.uid_range_start"), read.int("runtime.uid_range_end"))
+            driver: try read.string("store.driver"), path: try read.string("store.path"),
+            url: try read.optionalString("store.url"),
+            readers: try read.int("store.readers"), poolSize: try read.int("store.pool_size"),
+            busyTimeoutMilliseconds: try read.int("store.busy_timeout_ms"),
+            statementTimeoutMilliseconds: try read.int("store.statement_timeout_ms"),
+            auditRetentionDays: try read.int("store.audit_retention_days"),
+            pruneIntervalSeconds: try read.int("store.prune_interval_seconds"),
+            pruneBatchRows: try read.int("store.prune_batch_rows"))
+        let ports = (try read.int("runtime.port_range_start"), try read.int("runtime.port_range_end"))
+        let uids = (try read.int("runtime.uid_range_start"), try read.int("runtime.uid_range_end"))
         guard ports.0 <= ports.1 else {
             throw ConfigurationError(
                 "runtime.port_range_start (\(ports.0)) is above runtime.port_range_end (\(ports.1))")
@@ -205,20 +168,22 @@ public struct PlatformConfiguration: Sendable {
             throw ConfigurationError("runtime.uid_range_start (\(uids.0)) is above runtime.uid_range_end (\(uids.1))")
         }
         runtime = Runtime(
-            driver: read.string("runtime.driver"), dockerSocket: read.string("runtime.docker_socket"),
-            dataDirectory: read.string("runtime.data_dir"), network: read.string("runtime.network"),
-            dockerNetwork: read.string("runtime.docker_network"),
-            image: read.string("runtime.image"),
-            agentCommand: read.string("runtime.agent_command"), portRange: ports.0...ports.1, uidRange: uids.0...uids.1,
-            stopTimeoutSeconds: read.int("runtime.stop_timeout_seconds"),
-            healthTimeoutSeconds: read.int("runtime.health_timeout_seconds"),
-            deletedRetentionHours: read.int("runtime.deleted_retention_hours"),
-            deployConcurrency: read.int("runtime.deploy_concurrency"),
-            execTimeoutSeconds: read.int("runtime.exec_timeout_seconds"),
-            processExec: read.bool("runtime.process_exec"),
-            reconcileIntervalSeconds: read.int("runtime.reconcile_interval_seconds"),
-            deployTimeoutSeconds: read.int("runtime.deploy_timeout_seconds"),
-            deployFinishAttempts: read.int("runtime.deploy_finish_attempts"))
+            driver: try read.optionalString("runtime.driver") ?? "",
+            dockerSocket: try read.string("runtime.docker_socket"),
+            dataDirectory: try read.string("runtime.data_dir"), network: try read.string("runtime.network"),
+            dockerNetwork: try read.string("runtime.docker_network"),
+            image: try read.string("runtime.image"),
+            agentCommand: try read.string("runtime.agent_command"), portRange: ports.0...ports.1,
+            uidRange: uids.0...uids.1,
+            stopTimeoutSeconds: try read.int("runtime.stop_timeout_seconds"),
+            healthTimeoutSeconds: try read.int("runtime.health_timeout_seconds"),
+            deletedRetentionHours: try read.int("runtime.deleted_retention_hours"),
+            deployConcurrency: try read.int("runtime.deploy_concurrency"),
+            execTimeoutSeconds: try read.int("runtime.exec_timeout_seconds"),
+            processExec: try read.bool("runtime.process_exec"),
+            reconcileIntervalSeconds: try read.int("runtime.reconcile_interval_seconds"),
+            deployTimeoutSeconds: try read.int("runtime.deploy_timeout_seconds"),
+            deployFinishAttempts: try read.int("runtime.deploy_finish_attempts"))
         let network = Array(runtime.dockerNetwork.utf8)
         func alphanumeric(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
@@ -232,77 +197,38 @@ public struct PlatformConfiguration: Sendable {
                 "runtime.docker_network must be a Docker network name: letters, digits, '_', '.', '-', starting with a letter or digit"
             )
         }
-        vaultKeyPath = read.string("vault.key_path")
-        func collector(_ name: String) -> Collector {
-            Collector(
-                enabled: read.bool("collectors.\(name).enabled"),
-                intervalSeconds: read.int("collectors.\(name).interval_seconds"),
-                concurrency: read.int("collectors.\(name).concurrency"),
-                timeoutSeconds: read.int("collectors.\(name).timeout_seconds"),
-                retentionDays: read.optionalInt("collectors.\(name).retention_days"))
+        vaultKeyPath = try read.string("vault.key_path")
+        var collectors: [String: Collector] = [:]
+        for table in Set(
+            keys.filter { $0.section.first == "collectors" && $0.section.count == 2 }.map { $0.section[1] })
+        {
+            let settings = read.under("collectors.\(table)")
+            collectors[table] = Collector(
+                enabled: try settings.bool("enabled"), intervalSeconds: try settings.int("interval_seconds"),
+                concurrency: try settings.int("concurrency"), timeoutSeconds: try settings.int("timeout_seconds"),
+                retentionDays: declared.contains("collectors.\(table).retention_days")
+                    ? try settings.optionalInt("retention_days") : nil)
         }
-        collectors = Collectors(
-            resource: collector("resource"), usage: collector("usage"), health: collector("health"),
-            usageMessagesMetrics: try read.selectors("collectors.usage.messages_metrics"),
-            usageTokensInMetrics: try read.selectors("collectors.usage.tokens_in_metrics"),
-            usageTokensOutMetrics: try read.selectors("collectors.usage.tokens_out_metrics"),
-            healthFailuresBeforeRestart: read.int("collectors.health.failures_before_restart"),
-            resourceRollupRetentionDays: read.int("collectors.resource.rollup_retention_days"),
-            resourceDiskRefreshSeconds: read.int("collectors.resource.disk_refresh_seconds"),
-            resourceDiskBudgetMilliseconds: read.int("collectors.resource.disk_budget_milliseconds"),
-            resourceDiskMaxDepth: read.int("collectors.resource.disk_max_depth"),
-            resourceDiskMaxEntries: read.int("collectors.resource.disk_max_entries"),
-            usageGapHorizonSeconds: read.int("collectors.usage.gap_horizon_seconds"))
-        let webhook = Webhook(
-            enabled: read.bool("notifiers.webhook.enabled"), url: read.optionalString("notifiers.webhook.url"),
-            secret: read.optionalString("notifiers.webhook.secret"), format: read.string("notifiers.webhook.format"),
-            maxAttempts: read.int("notifiers.webhook.max_attempts"))
-        if webhook.enabled, webhook.url == nil {
-            throw ConfigurationError("notifiers.webhook.url is required when notifiers.webhook.enabled is true")
-        }
-        if let url = webhook.url {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-                parsed.host != nil
-            else {
-                throw ConfigurationError("notifiers.webhook.url must be an http:// or https:// URL")
-            }
-        }
-        let mail = Mail(
-            enabled: read.bool("notifiers.mail.enabled"), host: read.optionalString("notifiers.mail.host"),
-            port: read.int("notifiers.mail.port"), tls: read.string("notifiers.mail.tls"),
-            username: read.optionalString("notifiers.mail.username"),
-            password: read.optionalString("notifiers.mail.password"), from: read.optionalString("notifiers.mail.from"),
-            alertsTo: read.list("notifiers.mail.alerts_to"), caFile: read.optionalString("notifiers.mail.ca_file"),
-            timeoutSeconds: read.int("notifiers.mail.timeout_seconds"),
-            maxAttempts: read.int("notifiers.mail.max_attempts"))
-        if mail.enabled {
-            do {
-                try mail.options().validate()
-            } catch let error as ConfigurationError {
-                throw error
-            } catch {
-                throw ConfigurationError("notifiers.mail: \(error)")
-            }
-        }
-        notifiers = Notifiers(logEnabled: read.bool("notifiers.log.enabled"), webhook: webhook, mail: mail)
+        self.collectors = collectors
         alerts = Alerts(
-            enabled: read.bool("alerts.enabled"), evaluationSeconds: read.int("alerts.evaluation_seconds"),
-            runtimeOutageMinutes: read.int("alerts.runtime_outage_minutes"),
-            healthErrorMinutes: read.int("alerts.health_error_minutes"),
-            cpuPct: read.double("alerts.cpu_pct"), cpuMinutes: read.int("alerts.cpu_minutes"),
-            diskWarningPct: read.double("alerts.disk_warning_pct"),
-            diskCriticalPct: read.double("alerts.disk_critical_pct"))
+            enabled: try read.bool("alerts.enabled"), evaluationSeconds: try read.int("alerts.evaluation_seconds"),
+            runtimeOutageMinutes: try read.int("alerts.runtime_outage_minutes"),
+            healthErrorMinutes: try read.int("alerts.health_error_minutes"),
+            cpuPct: try read.double("alerts.cpu_pct"), cpuMinutes: try read.int("alerts.cpu_minutes"),
+            diskWarningPct: try read.double("alerts.disk_warning_pct"),
+            diskCriticalPct: try read.double("alerts.disk_critical_pct"))
         guard alerts.diskWarningPct < alerts.diskCriticalPct else {
             throw ConfigurationError("alerts.disk_warning_pct must be below alerts.disk_critical_pct")
         }
         var plans: [String: Plan] = [:]
         for name in planNames {
             let plan = Plan(
-                name: name, cpuLimit: read.double("plans.\(name).cpu_limit"),
-                memoryBytes: Int64(read.int("plans.\(name).memory")),
-                pidsLimit: Int64(read.int("plans.\(name).pids_limit")),
-                maxChannels: read.int("plans.\(name).max_channels"), maxMembers: read.int("plans.\(name).max_members"),
-                maxMessagesPerDay: read.int("plans.\(name).max_messages_per_day"))
+                name: name, cpuLimit: try read.double("plans.\(name).cpu_limit"),
+                memoryBytes: Int64(try read.int("plans.\(name).memory")),
+                pidsLimit: Int64(try read.int("plans.\(name).pids_limit")),
+                maxChannels: try read.int("plans.\(name).max_channels"),
+                maxMembers: try read.int("plans.\(name).max_members"),
+                maxMessagesPerDay: try read.int("plans.\(name).max_messages_per_day"))
             do {
                 try plan.validate()
             } catch {
@@ -312,88 +238,37 @@ public struct PlatformConfiguration: Sendable {
         }
         self.plans = plans
         auth = Auth(
-            otpTTLSeconds: read.int("auth.otp_ttl_seconds"), otpMaxAttempts: read.int("auth.otp_max_attempts"),
-            otpMaxGuesses: read.int("auth.otp_max_guesses"), clientMaxAttempts: read.int("auth.client_max_attempts"),
-            globalMaxAttempts: read.int("auth.global_max_attempts"),
-            otpWindowSeconds: read.int("auth.otp_window_seconds"), printLoginCodes: read.bool("auth.print_login_codes"),
-            sessionTTLHours: read.int("auth.session_ttl_hours"),
-            apiTokenMaxDays: read.int("auth.api_token_max_days"),
-            bootstrapTokenDays: read.int("auth.bootstrap_token_days"))
+            otpTTLSeconds: try read.int("auth.otp_ttl_seconds"), otpMaxAttempts: try read.int("auth.otp_max_attempts"),
+            otpMaxGuesses: try read.int("auth.otp_max_guesses"),
+            clientMaxAttempts: try read.int("auth.client_max_attempts"),
+            globalMaxAttempts: try read.int("auth.global_max_attempts"),
+            otpWindowSeconds: try read.int("auth.otp_window_seconds"),
+            printLoginCodes: try read.bool("auth.print_login_codes"),
+            sessionTTLHours: try read.int("auth.session_ttl_hours"),
+            apiTokenMaxDays: try read.int("auth.api_token_max_days"),
+            bootstrapTokenDays: try read.int("auth.bootstrap_token_days"))
         cluster = Cluster(
-            nodeID: read.string("cluster.node_id"), advertiseAddress: read.optionalString("cluster.advertise_address"),
-            heartbeatSeconds: read.int("cluster.heartbeat_seconds"))
+            nodeID: try read.string("cluster.node_id"),
+            advertiseAddress: try read.optionalString("cluster.advertise_address"),
+            heartbeatSeconds: try read.int("cluster.heartbeat_seconds"))
         if store.driver == "postgres", store.url == nil {
             throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
         }
+    }
+
+    /// The values of one table (`collectors.usage`), or of everything (`""`), to read by name.
+    public func settings(_ table: String) -> PluginSettings {
+        PluginSettings(table: table, values: values, declared: declared)
+    }
+
+    /// Whether the notifier of that name is registered and enabled.
+    public func isEnabled(notifier name: String) -> Bool {
+        (try? settings("notifiers.\(name)").bool("enabled")) ?? false
     }
 
     /// The defaults, as on a machine without a file or variables.
     public static func defaults(context: ConfigurationContext) throws(ConfigurationError) -> PlatformConfiguration {
         try ConfigurationLoader.load(
             explicitPath: nil, environment: [:], context: context, workingDirectory: "/nonexistent")
-    }
-}
-
-/// Typed reads of resolved values. The loader has checked every type, so a missing or mistyped value
-/// here is a schema bug; it reads as empty rather than crashing.
-struct ValueReader {
-    let values: [String: TOMLValue]
-
-    func string(_ name: String) -> String { values[name]?.string ?? "" }
-    func optionalString(_ name: String) -> String? { values[name]?.string.flatMap { $0.isEmpty ? nil : $0 } }
-    func int(_ name: String) -> Int { values[name]?.integer.map { Int($0) } ?? 0 }
-    func optionalInt(_ name: String) -> Int? { values[name]?.integer.map { Int($0) } }
-    func double(_ name: String) -> Double { values[name]?.double ?? 0 }
-    func bool(_ name: String) -> Bool { values[name]?.bool ?? false }
-
-    /// A list of Prometheus selectors; one that does not parse is an error naming the key.
-    func selectors(_ name: String) throws(ConfigurationError) -> [PrometheusSelector] {
-        let items = list(name).filter { !$0.isEmpty }
-        guard !items.isEmpty else { throw ConfigurationError("\(name): give at least one metric name") }
-        var selectors: [PrometheusSelector] = []
-        for item in items {
-            do {
-                selectors.append(try PrometheusSelector(parsing: item))
-            } catch {
-                throw ConfigurationError("\(name): not a metric selector: \(error.message)")
-            }
-        }
-        return selectors
-    }
-
-    /// A comma-separated list; commas inside `{…}` label selectors, and braces or commas inside their quoted
-    /// values, do not split.
-    func list(_ name: String) -> [String] {
-        var items: [String] = []
-        var current = ""
-        var depth = 0
-        var quoted = false
-        var escaped = false
-        for character in string(name) {
-            if quoted {
-                if escaped {
-                    escaped = false
-                } else if character == "\\" {
-                    escaped = true
-                } else if character == "\"" {
-                    quoted = false
-                }
-                current.append(character)
-                continue
-            }
-            switch character {
-            case "\"": quoted = true
-            case "{": depth += 1
-            case "}": depth -= 1
-            case "," where depth == 0:
-                items.append(current.trimmingWhitespace())
-                current = ""
-                continue
-            default: break
-            }
-            current.append(character)
-        }
-        items.append(current.trimmingWhitespace())
-        return items.filter { !$0.isEmpty }
     }
 }
