@@ -134,7 +134,8 @@ public final class Platform: Sendable {
         }
         // Login codes leave through a queue: the request's answer never waits on, nor tells of, the mail.
         let codes = configured ? NotificationQueue(notifier, logger: logger.labeled("notifier")) : nil
-        if !configuration.isEnabled(notifier: "mail") && !configuration.auth.printLoginCodes {
+        let codeCarriers = registry.notifiers.filter(\.deliversLoginCodes).map(\.name)
+        if !codeCarriers.contains(where: configuration.isEnabled(notifier:)) && !configuration.auth.printLoginCodes {
             logger.warning(
                 "auth.codes_undeliverable",
                 [

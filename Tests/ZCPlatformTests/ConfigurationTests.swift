@@ -70,8 +70,9 @@ struct ConfigurationTests {
             environment: [
                 "ZCPLATFORM_COLLECTORS_USAGE_MESSAGES_METRICS": #"a_total{x="1,}",y="2"},b_total"#
             ], context: Self.noDocker, workingDirectory: "/")
+        let selectors = try quoted.settings("collectors.usage").selectors("messages_metrics")
         #expect(
-            try quoted.settings("collectors.usage").selectors("messages_metrics").map(\.description) == [#"a_total{x="1,}",y="2"}"#, "b_total"],
+            selectors.map(\.description) == [#"a_total{x="1,}",y="2"}"#, "b_total"],
             "a comma or brace inside a quoted label value does not split the list")
     }
 
@@ -250,7 +251,8 @@ struct ConfigurationTests {
         let decoded = try TOML.decode(text)
         #expect(decoded.value(atPath: ["server", "port"]) == .integer(8080))
         #expect(decoded.value(atPath: ["plans", "default", "memory"]) == .integer(Plan.standard.memoryBytes))
-        for key in ConfigurationSchema.keys(.standard) where !key.section.contains("*") && key.defaultValue(Self.noDocker) != nil {
+        let keys = ConfigurationSchema.keys(.standard)
+        for key in keys where !key.section.contains("*") && key.defaultValue(Self.noDocker) != nil {
             #expect(decoded.value(atPath: key.section + [key.name]) != nil, "\(key.dottedName) is shown")
         }
     }

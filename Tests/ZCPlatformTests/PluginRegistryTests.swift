@@ -43,7 +43,8 @@ struct PluginRegistryTests {
                 name: "pager", help: "page someone",
                 keys: [ConfigurationKey("token", .string, secret: true, help: "pager token", default: nil)]
             ) { context in
-                made.withLock { $0.append(try! context.settings.optionalString("token") ?? "none") }
+                let token = try context.settings.optionalString("token") ?? "none"
+                made.withLock { $0.append(token) }
                 return Quiet()
             })
         return registry

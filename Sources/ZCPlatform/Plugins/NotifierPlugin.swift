@@ -6,6 +6,9 @@ import ZCTOML
 public struct NotifierPlugin: Sendable {
     public let name: String
     public let defaultEnabled: Bool
+    /// Whether it delivers login codes to their owners (mail does; the log must not): without one enabled,
+    /// the platform warns at start that codes reach no one.
+    public let deliversLoginCodes: Bool
     /// What `enabled` says in `config keys`.
     public let help: String
     public let keys: [ConfigurationKey]
@@ -15,12 +18,14 @@ public struct NotifierPlugin: Sendable {
     public let make: @Sendable (NotifierContext) throws -> any Notifier
 
     public init(
-        name: String, defaultEnabled: Bool = false, help: String, keys: [ConfigurationKey] = [],
+        name: String, defaultEnabled: Bool = false, deliversLoginCodes: Bool = false, help: String,
+        keys: [ConfigurationKey] = [],
         validate: @escaping @Sendable (PluginSettings) throws(ConfigurationError) -> Void = { _ in },
         make: @escaping @Sendable (NotifierContext) throws -> any Notifier
     ) {
         self.name = name
         self.defaultEnabled = defaultEnabled
+        self.deliversLoginCodes = deliversLoginCodes
         self.help = help
         self.keys = keys
         self.validate = validate

@@ -49,7 +49,7 @@ enum NotifierPlugins {
     }
 
     static let mail = NotifierPlugin(
-        name: "mail", help: "mail login codes (and alerts) by SMTP",
+        name: "mail", deliversLoginCodes: true, help: "mail login codes (and alerts) by SMTP",
         keys: [
             ConfigurationKey("host", .string, help: "SMTP submission server", default: nil),
             ConfigurationKey(
