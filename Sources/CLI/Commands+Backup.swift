@@ -10,8 +10,10 @@ extension Commands {
             throw UsageError(message: "missing --output DIR", command: command(["backup"]))
         }
         let configuration = try configuration(arguments)
-        if configuration.store.driver == "sqlite" && !FileManager.default.fileExists(atPath: configuration.store.path) {
-            throw CommandFailure("there is no database at \(configuration.store.path) to back up")
+        if let file = PluginRegistry.standard.databaseFile(of: configuration),
+            !FileManager.default.fileExists(atPath: file.path)
+        {
+            throw CommandFailure("there is no database at \(file.path) to back up")
         }
         return try await withStore(arguments, migrate: false) { store, configuration in
             let creator = BackupCreator(configuration: configuration, logger: logger(configuration, quiet: true))
@@ -92,9 +94,7 @@ extension Commands {
         let result = try await BackupRestorer(configuration: configuration, logger: logger(configuration, quiet: true))
             .restore(archive: archive, force: arguments.has("force"))
         for file in result.keptAside { FileHandle.standardError.write(Data("restore: kept \(file)\n".utf8)) }
-        let target =
-            configuration.store.driver == "sqlite"
-            ? configuration.store.path : StoreMigration.describe(configuration.store.url ?? "")
+        let target = PluginRegistry.standard.describeStore(configuration)
         print(
             "restored \(archive) (created \(result.manifest.createdAt), schema \(result.manifest.schemaVersion) → \(result.schemaAfter)) into \(target)"
         )

@@ -136,7 +136,7 @@ enum Commands {
         _ arguments: ParsedArguments, migrate: Bool, _ body: (any Store, PlatformConfiguration) async throws -> R
     ) async throws -> R {
         let configuration = try configuration(arguments)
-        let store = try await PluginRegistry.standard.makeStore(
+        let store = try await PluginRegistry.standard.openStore(
             configuration, logger: logger(configuration, quiet: true))
         do {
             if migrate { try await store.migrate() }

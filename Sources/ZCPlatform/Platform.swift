@@ -32,8 +32,8 @@ public final class Platform: Sendable {
     /// The built-in alert rules; nil when `alerts.enabled` is false.
     public let alerts: AlertEvaluator?
     private let closed = Atomic<Bool>(false)
-    /// The SQLite database's server lock, held while the platform is open.
-    private let lock = Mutex<ServerLock?>(nil)
+    /// The database file's server lock (a store on this host, SQLite), held while the platform is open.
+    private let lock = Mutex<(any Sendable)?>(nil)
 
     init(
         configuration: PlatformConfiguration, store: any Store, logger: Logger, services: [any Service],
@@ -61,25 +61,25 @@ public final class Platform: Sendable {
         _ configuration: PlatformConfiguration, registry: PluginRegistry = .standard, logger: Logger,
         notifier: (any Notifier)? = nil
     ) async throws -> Platform {
-        var serverLock: ServerLock?
-        if configuration.store.driver == "sqlite" {
-            // One server per SQLite database; `restore` checks this lock before swapping the files.
-            let directory = (configuration.store.path as NSString).deletingLastPathComponent
+        var serverLock: (any Sendable)?
+        if let file = registry.databaseFile(of: configuration) {
+            // One server per database file; `restore` checks this lock before swapping the files.
+            let directory = (file.path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try? FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             do {
-                serverLock = try ServerLock.acquire(forDatabase: configuration.store.path)
+                serverLock = try file.driver.lock(file.path)
                 // A restore cut short is finished before the database is opened.
                 try await BackupRestorer(configuration: configuration, registry: registry, logger: logger)
                     .finishInterrupted()
             } catch let error as BackupError {
                 throw ConfigurationError(error.description)
             }
-            try EarlierLife.refuseEmptyDatabase(configuration)
+            try EarlierLife.refuseEmptyDatabase(configuration, file: file.path)
         }
-        let store = try await registry.makeStore(configuration, logger: logger)
+        let store = try await registry.openStore(configuration, logger: logger)
         do {
             let applied = try await store.migrate()
             let version = try await store.schemaVersion()

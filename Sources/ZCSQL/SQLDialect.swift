@@ -1,5 +1,6 @@
 /// What differs between the SQL of two databases, as data: the stores' shared queries consult it
-/// instead of branching on the driver.
+/// instead of branching on the driver. Each driver declares its own (`SQLDialect.sqlite` in SQLiteStore,
+/// `.postgres` in PostgresStore).
 public struct SQLDialect: Sendable {
     public let name: String
     /// The placeholder for the n-th bound value (1-based): `?1` or `$1`.
@@ -34,10 +35,7 @@ public struct SQLDialect: Sendable {
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
         maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
-        least: String = "min", greatest: String = "max",
-        listTables: String =
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        forUpdate: String = ""
+        least: String, greatest: String, listTables: String, forUpdate: String = ""
     ) {
         self.forUpdate = forUpdate
         self.listTables = listTables
@@ -52,25 +50,6 @@ public struct SQLDialect: Sendable {
         self.rowsPerInsert = rowsPerInsert
         self.resetIdentity = resetIdentity
     }
-
-    public static let sqlite = SQLDialect(
-        name: "sqlite", placeholder: { "?\($0)" }, beginWrite: "BEGIN IMMEDIATE", beginRead: "BEGIN DEFERRED",
-        maxBinds: 32766)
-
-    public static let postgres = SQLDialect(
-        name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
-        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535, rowsPerInsert: 1000,
-        migrationPrelude: ["SET LOCAL statement_timeout = 0", "SELECT pg_advisory_xact_lock(7264023412)"],
-        resetIdentity: { table, column in
-            """
-            SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), \
-            COALESCE((SELECT MAX(\(column)) FROM \(table)), 0) + 1, false)
-            """
-        }, least: "LEAST", greatest: "GREATEST",
-        listTables: """
-            SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
-            AND table_type = 'BASE TABLE' ORDER BY table_name
-            """, forUpdate: " FOR UPDATE")
 }
 
 extension SQLDialect {

@@ -16,7 +16,7 @@ struct ExecAuditTests {
         let standard = PluginRegistry.standard
         for driver in ["sqlite", "postgres"] {
             registry.registerStore(driver) { configuration, logger in
-                FaultInjectingStore(try await standard.makeStore(configuration, logger: logger), faults: faults)
+                FaultInjectingStore(try await standard.openStore(configuration, logger: logger), faults: faults)
             }
         }
         return registry

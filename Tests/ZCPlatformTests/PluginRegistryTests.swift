@@ -146,4 +146,34 @@ struct PluginRegistryTests {
         #expect(markdown.contains("`notifiers.pager.token`") && markdown.contains("pager token (secret"))
         #expect(!ConfigurationReference.markdown().contains("queue_depth"))
     }
+
+    @Test("stores are opened one way; what a driver is, it declares: a database file, its lock, its locators")
+    func storeDrivers() async throws {
+        let registry = PluginRegistry.standard
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = try load("[store]\npath = \"\(directory.file("zc.db"))\"\n")
+        let file = try #require(registry.databaseFile(of: configuration))
+        #expect(file.path == directory.file("zc.db"))
+        let lock = try file.driver.lock(file.path)
+        #expect(file.driver.holder(file.path) == getpid())
+        #expect(throws: BackupError.self) { try file.driver.lock(file.path) }
+        withExtendedLifetime(lock) {}
+
+        var server = configuration
+        server.store.driver = "postgres"
+        server.store.url = "postgres://zc:pw@db.internal/zc"
+        #expect(registry.databaseFile(of: server) == nil, "a database server has no file, no lock")
+        #expect(registry.describeStore(server) == "postgres://<redacted>@db.internal/zc")
+
+        let located = try await registry.openStore(configuration, at: directory.file("other.db"), logger: .disabled)
+        #expect(located.driver == "sqlite")
+        await located.close()
+        #expect(FileManager.default.fileExists(atPath: directory.file("other.db")))
+        for locator in ["", "mysql://db/zc"] {
+            await #expect(throws: ConfigurationError.self) {
+                _ = try await registry.openStore(configuration, at: locator, logger: .disabled)
+            }
+        }
+    }
 }

@@ -1,18 +1,20 @@
-import PostgresStore
-import SQLiteStore
 import ZCCore
 import ZCSQL
 
 /// `zcplatform migrate-store --from A --to B [--force]`: copies every table from one store to another
 /// and verifies counts and checksums. Each side is a SQLite file path or a `postgres://` URL.
 public enum StoreMigration {
-    /// Opens the store a locator names, without migrating it.
-    public static func open(_ locator: String, logger: Logger) throws -> any SQLBackedStore {
-        if locator.hasPrefix("postgres://") || locator.hasPrefix("postgresql://") {
-            return PostgresStore(options: PostgresOptions(url: locator, poolSize: 2), logger: logger)
+    /// Opens the store a locator names, without migrating it, through the registry's drivers.
+    public static func open(
+        _ locator: String, registry: PluginRegistry = .standard, logger: Logger
+    ) async throws -> any SQLBackedStore {
+        let base = try PlatformConfiguration.defaults(context: .detect())
+        let store = try await registry.openStore(base, at: locator, logger: logger)
+        guard let sql = store as? any SQLBackedStore else {
+            await store.close()
+            throw ConfigurationError("the \(store.driver) store cannot be copied by migrate-store")
         }
-        guard !locator.isEmpty else { throw ConfigurationError("a store must be a SQLite path or a postgres:// URL") }
-        return try SQLiteStore(options: SQLiteOptions(path: locator, readers: 1), logger: logger)
+        return sql
     }
 
     /// How a locator may be shown: a URL's userinfo and query redacted.
@@ -25,9 +27,9 @@ public enum StoreMigration {
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> [StoreCopier.TableReport] {
         guard source != target else { throw ConfigurationError("--from and --to name the same store") }
-        let from = try open(source, logger: logger)
+        let from = try await open(source, logger: logger)
         do {
-            let to = try open(target, logger: logger)
+            let to = try await open(target, logger: logger)
             do {
                 let reports = try await StoreCopier.copy(
                     from: from.sqlStore, to: to.sqlStore, replace: replace, progress: progress)

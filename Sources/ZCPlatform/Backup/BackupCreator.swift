@@ -44,7 +44,8 @@ public struct BackupCreator: Sendable {
         defer { BackupFiles.removeTree(work) }
         do {
             let snapshot = (work as NSString).appendingPathComponent(BackupManifest.databaseEntry)
-            if store.driver == "sqlite" {
+            // A database file on this host is snapshotted whole; a server's is exported row by row.
+            if registry.databaseFile(of: configuration) != nil {
                 try await backup.snapshot(to: snapshot)
             } else {
                 try await BackupExport.export(

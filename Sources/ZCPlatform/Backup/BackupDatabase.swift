@@ -14,11 +14,7 @@ enum BackupDatabase {
     static func open(
         _ path: String, configuration: PlatformConfiguration, registry: PluginRegistry, logger: Logger
     ) async throws -> any SQLBackedStore & StoreMaintenance & StoreBackup {
-        var settings = configuration
-        settings.store.driver = "sqlite"
-        settings.store.path = path
-        settings.store.readers = 1
-        let store = try await registry.makeStore(settings, logger: logger)
+        let store = try await registry.openStore(configuration, at: path, logger: logger)
         guard let opened = store as? any SQLBackedStore & StoreMaintenance & StoreBackup else {
             await store.close()
             throw BackupError("this build's SQLite store cannot hold a backup")

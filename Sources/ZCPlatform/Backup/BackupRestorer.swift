@@ -29,11 +29,11 @@ public struct BackupRestorer: Sendable {
     ) async throws
         -> Result
     {
-        guard configuration.store.driver == "sqlite" else {
+        guard let file = registry.databaseFile(of: configuration) else {
             return try await restoreIntoServer(archive: archive, force: force, actor: actor, now: now)
         }
-        let database = configuration.store.path
-        if let holder = ServerLock.holder(ofDatabase: database), !force {
+        let database = file.path
+        if let holder = file.driver.holder(database), !force {
             throw BackupError(
                 "a running zcplatform server\(holder > 0 ? " (pid \(holder))" : "") holds \(database); stop it first (systemctl stop zcplatform), or pass --force"
             )
@@ -42,8 +42,7 @@ public struct BackupRestorer: Sendable {
         let base = directory.isEmpty ? "." : directory
         // Held for the whole restore, so no server starts on the files while they move (forced: a server
         // holds it, and the operator said so).
-        let lock: ServerLock? =
-            force || !BackupFiles.exists(base) ? nil : try ServerLock.acquire(forDatabase: database)
+        let lock: (any Sendable)? = force || !BackupFiles.exists(base) ? nil : try file.driver.lock(database)
         defer { withExtendedLifetime(lock) {} }
         // A restore cut short before is finished first: the files are then the ones it restored.
         try await finishInterrupted()
@@ -79,11 +78,11 @@ public struct BackupRestorer: Sendable {
             manifest: verified.manifest, keptAside: keptAside, schemaBefore: schemaBefore, schemaAfter: after)
     }
 
-    /// Finishes a restore of the configured SQLite database that was cut short (a journal beside it), and
+    /// Finishes a restore of the configured database file (SQLite) that was cut short (a journal beside it), and
     /// removes the work directories restores left behind; true when there was one to finish.
     @discardableResult
     public func finishInterrupted() async throws -> Bool {
-        let database = configuration.store.path
+        guard let database = registry.databaseFile(of: configuration)?.path else { return false }
         let journal = try RestoreJournal.load(forDatabase: database)
         if let journal {
             logger.warning(
@@ -106,7 +105,7 @@ public struct BackupRestorer: Sendable {
     /// After the swap: migrates the restored database forward, records the restore in it, then removes
     /// the journal and the work directory. Returns the schema version.
     private func complete(_ journal: RestoreJournal, keptAside: [String]) async throws -> Int {
-        let store = try await registry.makeStore(configuration, logger: logger)
+        let store = try await registry.openStore(configuration, logger: logger)
         do {
             try await store.migrate()
             Self.reached("migrated")
@@ -152,7 +151,7 @@ public struct BackupRestorer: Sendable {
         defer { BackupFiles.removeTree(work) }
         let verified = try await BackupVerifier(configuration: configuration, registry: registry, logger: logger)
             .verify(archive: archive, into: work)
-        let store = try await registry.makeStore(configuration, logger: logger)
+        let store = try await registry.openStore(configuration, logger: logger)
         do {
             try await store.migrate()
             let recent = Timestamp.now().adding(seconds: -3 * Int64(configuration.cluster.heartbeatSeconds))
@@ -218,8 +217,8 @@ public struct BackupRestorer: Sendable {
 
     /// The schema of the database about to be replaced (0 when there is none).
     private func currentSchema() async throws -> Int {
-        guard BackupFiles.exists(configuration.store.path) else { return 0 }
-        let store = try await registry.makeStore(configuration, logger: logger)
+        guard let file = registry.databaseFile(of: configuration), BackupFiles.exists(file.path) else { return 0 }
+        let store = try await registry.openStore(configuration, logger: logger)
         let version = try? await store.schemaVersion().applied
         await store.close()
         return version ?? 0

@@ -21,14 +21,14 @@ enum EarlierLife {
         return signs
     }
 
-    /// Throws when the SQLite database does not exist but the data directory shows an earlier life.
-    static func refuseEmptyDatabase(_ configuration: PlatformConfiguration) throws {
-        guard configuration.store.driver == "sqlite", !BackupFiles.exists(configuration.store.path) else { return }
+    /// Throws when the database file does not exist but the data directory shows an earlier life.
+    static func refuseEmptyDatabase(_ configuration: PlatformConfiguration, file: String) throws {
+        guard !BackupFiles.exists(file) else { return }
         let signs = signs(configuration)
         guard !signs.isEmpty else { return }
         throw ConfigurationError(
             """
-            \(configuration.store.path) does not exist, but \(signs.joined(separator: " and ")) do: this data \
+            \(file) does not exist, but \(signs.joined(separator: " and ")) do: this data \
             directory had a database, and starting on a new, empty one would lose every tenant. Restore the \
             newest backup (zcplatform restore --archive FILE), or, to start afresh on purpose, move the vault key \
             and the tenant directories aside first.

@@ -7,10 +7,10 @@ import ZCCore
 /// with the registry (`ConfigurationLoader.load(…, registry:)`, so its keys are known, checked and
 /// documented), and opens the platform with it.
 public struct PluginRegistry: Sendable {
-    public typealias StoreFactory = @Sendable (PlatformConfiguration, Logger) async throws -> any Store
+    public typealias StoreFactory = StoreDriver.Factory
     public typealias RuntimeFactory = @Sendable (PlatformConfiguration, Logger) throws -> any ContainerRuntime
 
-    private var storeFactories: [String: StoreFactory] = [:]
+    private var stores: [StoreDriver] = []
     private var runtimeFactories: [String: RuntimeFactory] = [:]
     /// In registration order, which is the order of cycles, keys and documentation.
     public private(set) var collectors: [CollectorPlugin] = []
@@ -18,8 +18,52 @@ public struct PluginRegistry: Sendable {
 
     public init() {}
 
+    /// Adds a store driver, or replaces the one of the same name.
+    public mutating func register(_ driver: StoreDriver) {
+        if let index = stores.firstIndex(where: { $0.name == driver.name }) {
+            stores[index] = driver
+        } else {
+            stores.append(driver)
+        }
+    }
+
+    /// Builds the store named `name` with `factory` from now on (a wrapper around a driver, in tests); a
+    /// name not registered yet gets a driver with no capabilities that no locator names.
     public mutating func registerStore(_ name: String, _ factory: @escaping StoreFactory) {
-        storeFactories[name] = factory
+        if var driver = store(named: name) {
+            driver.make = factory
+            register(driver)
+        } else {
+            register(
+                StoreDriver(
+                    name: name, claims: { _ in false }, locate: { _, base in base }, describe: { _ in name },
+                    make: factory))
+        }
+    }
+
+    public func store(named name: String) -> StoreDriver? { stores.first { $0.name == name } }
+
+    /// The driver `configuration.store.driver` names; an unknown name is a configuration error.
+    public func storeDriver(_ configuration: PlatformConfiguration) throws(ConfigurationError) -> StoreDriver {
+        let name = configuration.store.driver
+        guard let driver = store(named: name) else {
+            throw ConfigurationError(
+                "store.driver: unknown driver \"\(name)\" (available: \(storeDrivers.joined(separator: ", ")))")
+        }
+        return driver
+    }
+
+    /// The database file of the configured store, when it is one on this host (SQLite), with its driver's
+    /// lock; nil for a database server or an unknown driver.
+    public func databaseFile(of configuration: PlatformConfiguration) -> (path: String, driver: StoreDriver.LocalFile)?
+    {
+        guard let driver = store(named: configuration.store.driver), let file = driver.localFile else { return nil }
+        return (file.path(configuration.store), file)
+    }
+
+    /// Where the configured store's data is, for messages.
+    public func describeStore(_ configuration: PlatformConfiguration) -> String {
+        store(named: configuration.store.driver)?.describe(configuration.store) ?? configuration.store.driver
     }
 
     public mutating func registerRuntime(_ name: String, _ factory: @escaping RuntimeFactory) {
@@ -44,7 +88,7 @@ public struct PluginRegistry: Sendable {
         }
     }
 
-    public var storeDrivers: [String] { storeFactories.keys.sorted() }
+    public var storeDrivers: [String] { stores.map(\.name).sorted() }
     public var runtimeDrivers: [String] { runtimeFactories.keys.sorted() }
 
     /// The keys of every registered collector and notifier, in their tables.
@@ -76,14 +120,22 @@ public struct PluginRegistry: Sendable {
         return try factory(configuration, logger)
     }
 
-    /// Builds the store `configuration.store.driver` names; an unknown name is a configuration error.
-    public func makeStore(_ configuration: PlatformConfiguration, logger: Logger) async throws -> any Store {
-        let name = configuration.store.driver
-        guard let factory = storeFactories[name] else {
+    /// Opens a store, not migrated: the one the configuration names or, given a locator (a SQLite file's
+    /// path, a `postgres://` URL), the one it names, with the configuration's other settings. The one way
+    /// the platform, its commands, backups and `migrate-store` open stores.
+    public func openStore(
+        _ configuration: PlatformConfiguration, at locator: String? = nil, logger: Logger
+    ) async throws -> any Store {
+        guard let locator else { return try await storeDriver(configuration).make(configuration, logger) }
+        guard !locator.isEmpty, let driver = stores.first(where: { $0.claims(locator) }) else {
             throw ConfigurationError(
-                "store.driver: unknown driver \"\(name)\" (available: \(storeDrivers.joined(separator: ", ")))")
+                "\(locator.isEmpty ? "an empty name" : StoreMigration.describe(locator)) names no store (a SQLite path or a postgres:// URL)"
+            )
         }
-        return try await factory(configuration, logger)
+        var located = configuration
+        located.store = driver.locate(locator, configuration.store)
+        located.store.driver = driver.name
+        return try await driver.make(located, logger)
     }
 
     /// The notifiers the configuration enables, as one.

@@ -1,8 +1,6 @@
 import DockerRuntime
 import Foundation
-import PostgresStore
 import ProcessRuntime
-import SQLiteStore
 import ZCCore
 
 extension PluginRegistry {
@@ -20,24 +18,8 @@ extension PluginRegistry {
     }
 
     private mutating func registerStandardDrivers() {
-        registerStore("sqlite") { configuration, logger in
-            try SQLiteStore(
-                options: SQLiteOptions(
-                    path: configuration.store.path, readers: configuration.store.readers,
-                    busyTimeoutMilliseconds: configuration.store.busyTimeoutMilliseconds),
-                logger: logger.labeled("store"))
-        }
-        registerStore("postgres") { configuration, logger in
-            guard let url = configuration.store.url else {
-                throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
-            }
-            return PostgresStore(
-                options: PostgresOptions(
-                    url: url, poolSize: configuration.store.poolSize,
-                    statementTimeoutMilliseconds: configuration.store.statementTimeoutMilliseconds,
-                    applicationName: "zcplatform-\(configuration.cluster.nodeID)"),
-                logger: logger.labeled("store"))
-        }
+        register(StoreDrivers.sqlite)
+        register(StoreDrivers.postgres)
         registerRuntime("docker") { configuration, logger in
             var status = stat()
             let socket = configuration.runtime.dockerSocket

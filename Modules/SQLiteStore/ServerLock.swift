@@ -25,12 +25,12 @@ public final class ServerLock: Sendable {
         let path = path(forDatabase: database)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw BackupError("cannot open the server lock \(path): \(String(cString: strerror(errno)))")
+            throw ServerLockError("cannot open the server lock \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = pid(in: descriptor)
             Glibc.close(descriptor)
-            throw BackupError(
+            throw ServerLockError(
                 "another zcplatform server\(holder.map { " (pid \($0))" } ?? "") is using \(database); stop it first")
         }
         let text = Array("\(getpid())\n".utf8)
@@ -58,5 +58,14 @@ public final class ServerLock: Sendable {
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         return Int32(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// The server lock cannot be taken: another server holds it, or its file cannot be opened.
+public struct ServerLockError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

@@ -1,0 +1,21 @@
+import ZCSQL
+
+extension SQLDialect {
+    /// PostgreSQL's SQL: `$1` placeholders, migrations under an advisory lock without a statement timeout,
+    /// serial counters reset after a copy, multi-row inserts (one round trip), `LEAST`/`GREATEST`, and
+    /// `FOR UPDATE` where a read must hold its rows.
+    public static let postgres = SQLDialect(
+        name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
+        beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535, rowsPerInsert: 1000,
+        migrationPrelude: ["SET LOCAL statement_timeout = 0", "SELECT pg_advisory_xact_lock(7264023412)"],
+        resetIdentity: { table, column in
+            """
+            SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), \
+            COALESCE((SELECT MAX(\(column)) FROM \(table)), 0) + 1, false)
+            """
+        }, least: "LEAST", greatest: "GREATEST",
+        listTables: """
+            SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
+            AND table_type = 'BASE TABLE' ORDER BY table_name
+            """, forUpdate: " FOR UPDATE")
+}

@@ -1,0 +1,57 @@
+import PostgresStore
+import SQLiteStore
+import ZCCore
+
+/// The stores of this build, as registrations.
+enum StoreDrivers {
+    static let sqlite = StoreDriver(
+        name: "sqlite",
+        localFile: StoreDriver.LocalFile(
+            path: { $0.path },
+            lock: { database in
+                do {
+                    return try ServerLock.acquire(forDatabase: database)
+                } catch let error as ServerLockError {
+                    throw BackupError(error.description)
+                }
+            },
+            holder: { ServerLock.holder(ofDatabase: $0) }),
+        // A locator without a scheme is a file's path.
+        claims: { !$0.contains("://") },
+        locate: { path, base in
+            var settings = base
+            settings.path = path
+            settings.readers = 1
+            return settings
+        },
+        describe: { $0.path }
+    ) { configuration, logger in
+        try SQLiteStore(
+            options: SQLiteOptions(
+                path: configuration.store.path, readers: configuration.store.readers,
+                busyTimeoutMilliseconds: configuration.store.busyTimeoutMilliseconds),
+            logger: logger.labeled("store"))
+    }
+
+    static let postgres = StoreDriver(
+        name: "postgres",
+        claims: { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") },
+        locate: { url, base in
+            var settings = base
+            settings.url = url
+            settings.poolSize = 2
+            return settings
+        },
+        describe: { StoreMigration.describe($0.url ?? "") }
+    ) { configuration, logger in
+        guard let url = configuration.store.url else {
+            throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
+        }
+        return PostgresStore(
+            options: PostgresOptions(
+                url: url, poolSize: configuration.store.poolSize,
+                statementTimeoutMilliseconds: configuration.store.statementTimeoutMilliseconds,
+                applicationName: "zcplatform-\(configuration.cluster.nodeID)"),
+            logger: logger.labeled("store"))
+    }
+}
