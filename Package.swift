@@ -77,6 +77,7 @@ let package = Package(
 
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
+        .target(name: "RuntimeConformance", dependencies: ["ZCCore", "ZCHTTP"], path: "Tests/RuntimeConformance"),
         .target(
             name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ", "CProcess"],
             path: "Tests/TestSupport",
@@ -117,11 +118,12 @@ let package = Package(
             dependencies: ["PostgresStore", "StoreConformance", "TestSupport", "ZCCore", "ZCSQL"],
             path: "Tests/PostgresStoreTests"),
         .testTarget(
-            name: "DockerRuntimeTests", dependencies: ["DockerRuntime", "ZCCore", "ZCHTTP", "TestSupport"],
+            name: "DockerRuntimeTests",
+            dependencies: ["DockerRuntime", "RuntimeConformance", "ZCCore", "ZCHTTP", "TestSupport"],
             path: "Tests/DockerRuntimeTests"),
         .testTarget(
             name: "ProcessRuntimeTests",
-            dependencies: ["ProcessRuntime", "ZCCore", "ZCHTTP", "TestSupport", "zcagent-sim"],
+            dependencies: ["ProcessRuntime", "RuntimeConformance", "ZCCore", "ZCHTTP", "TestSupport", "zcagent-sim"],
             path: "Tests/ProcessRuntimeTests"),
         .testTarget(
             name: "ZCPlatformTests",
