@@ -18,14 +18,10 @@ enum ProcessExec {
                 output: "cannot run \(error.program): \(String(cString: strerror(error.code)))\n",
                 exitCode: error.code == ENOENT ? 127 : 126)
         }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: collect(spawned, request: request))
-            }
-        }
+        return await DedicatedThread.run("zcplatform-exec") { collect(spawned, request: request) }
     }
 
-    /// Blocking: runs on a dispatch thread, never on the cooperative pool.
+    /// Blocking: runs on a thread of its own, never on the cooperative pool or a dispatch global queue.
     private static func collect(_ spawned: ProcessSpawner.Spawned, request: ExecRequest) -> ExecResult {
         let output = ExecOutputBuffer(limit: request.outputLimit)
         let deadline = ContinuousClock.now + request.timeout

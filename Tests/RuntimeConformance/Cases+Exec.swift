@@ -6,7 +6,7 @@ extension RuntimeConformance {
             let spec = try subject.makeSpec([:])
             let id = try await subject.runtime.create(spec)
             try await subject.runtime.start(id)
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             let status = try await subject.runtime.exec(id, ExecRequest(argv: ["zeroclaw", "status"]))
             try await require(status.exitCode == 0, "zeroclaw status exits 0: \(status.exitCode)")
             try await require(status.output.contains("zeroclaw status: running"), "its output: \(status.output)")

@@ -10,7 +10,7 @@ extension RuntimeConformance {
             try await require(try await runtime.inspect(id)?.state == .created, "a created container is created")
             try await runtime.start(id)
             try await runtime.start(id)  // already running: not an error
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             let running = try await runtime.inspect(id)
             try await require(running?.state == .running, "started: running, not \(String(describing: running?.state))")
             try await require(running?.startedAt != nil, "a running container says when it started")
@@ -21,9 +21,9 @@ extension RuntimeConformance {
             try await require(stopped?.state == .exited, "stopped: exited, not \(String(describing: stopped?.state))")
             try await runtime.stop(id, timeout: .seconds(5))  // already stopped: not an error
             try await runtime.start(id)
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             try await runtime.restart(id, timeout: .seconds(5))
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             try await require(try await runtime.inspect(id)?.state == .running, "restarted: running")
             try await runtime.remove(id, force: true)
             try await require(try await runtime.inspect(id) == nil, "removed: gone")
@@ -33,7 +33,7 @@ extension RuntimeConformance {
             _ = try await subject.runtime.create(spec)
             let byName = ContainerID(spec.name)
             try await subject.runtime.start(byName)
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             try await require(try await subject.runtime.inspect(byName)?.state == .running, "inspect by name")
             try await subject.runtime.remove(byName, force: true)
         },

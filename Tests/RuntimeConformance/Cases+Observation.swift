@@ -6,7 +6,7 @@ extension RuntimeConformance {
             let spec = try subject.makeSpec([:])
             let id = try await subject.runtime.create(spec)
             try await subject.runtime.start(id)
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             let lines = CollectedLines()
             try await subject.runtime.logs(id, options: LogOptions(tail: 100)) { lines.append($0) }
             try await require(
@@ -20,7 +20,7 @@ extension RuntimeConformance {
             let spec = try subject.makeSpec([:])
             let id = try await subject.runtime.create(spec)
             try await subject.runtime.start(id)
-            try await waitHealthy(spec)
+            try await waitHealthy(spec, on: subject.runtime)
             let stats = try await subject.runtime.stats(id)
             try await require(stats.memBytes > 0, "memory in use: \(stats.memBytes)")
             try await require(stats.memLimit == spec.memoryBytes, "the limit is the spec's: \(stats.memLimit)")

@@ -87,8 +87,10 @@ func requireError(
     throw RuntimeConformanceFailure("\(what): did not throw", file: file, line: line)
 }
 
-/// Polls the agent's `/health` on its host port until it answers 200.
-func waitHealthy(_ spec: ContainerSpec, timeout: Duration = .seconds(30)) async throws {
+/// Polls the agent's `/health` on its host port until it answers 200; a failure quotes its state and log.
+func waitHealthy(
+    _ spec: ContainerSpec, on runtime: any ContainerRuntime, timeout: Duration = .seconds(30)
+) async throws {
     let deadline = ContinuousClock.now + timeout
     var last = "no probe"
     while ContinuousClock.now < deadline {
@@ -105,7 +107,12 @@ func waitHealthy(_ spec: ContainerSpec, timeout: Duration = .seconds(30)) async 
         }
         try await Task.sleep(for: .milliseconds(100))
     }
-    throw RuntimeConformanceFailure("\(spec.name) did not answer /health on \(spec.hostPort): \(last)")
+    let id = ContainerID(spec.name)
+    let state = (try? await runtime.inspect(id)).map { "\(String(describing: $0))" } ?? "unknown"
+    let lines = CollectedLines()
+    try? await runtime.logs(id, options: LogOptions(tail: 20)) { lines.append($0) }
+    throw RuntimeConformanceFailure(
+        "\(spec.name) did not answer /health on \(spec.hostPort): \(last); state \(state); log: \(lines.texts)")
 }
 
 /// Log lines a callback collects.

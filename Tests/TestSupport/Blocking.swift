@@ -1,12 +1,11 @@
-import Dispatch
+import ZCCore
 
-/// Runs blocking work (waiting for a process) on a dispatch thread, off Swift's cooperative pool: the
-/// tests run in parallel on a pool of one thread per core, and a test that blocks one for seconds stalls
-/// every other test's awaits (and their deadlines pass while they wait).
+/// Runs blocking work (waiting for a process) on a thread of its own: not on Swift's cooperative pool,
+/// where a test that blocks one of the few threads stalls every other test's awaits, and not on a
+/// dispatch global queue, whose blocked threads delay every `Task.sleep` in the process (see
+/// `DedicatedThread`).
 public enum Blocking {
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
+        try await DedicatedThread.run("test-blocking", body)
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Synchronization
+import ZCCore
 
 /// A program the tests start, with `posix_spawn`: Foundation's `Process.run` overflows a buffer (a
 /// crash in memcpy) once the test process holds more than 1,024 descriptors, which the suites running in
@@ -165,7 +166,7 @@ extension ChildProcess {
         let outputs = [OutputBuffer(), OutputBuffer()]
         for (fd, buffer) in zip([child.stdout, child.stderr], outputs) where fd >= 0 {
             group.enter()
-            DispatchQueue.global().async {
+            DedicatedThread.start("test-pipe") {
                 PipeReading.readChunks(fd) { chunk in buffer.data.withLock { $0.append(chunk) } }
                 group.leave()
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ZCCore
 
 /// A deliberately dumb client over a real TCP socket: it sends exactly the bytes given and reads
 /// whatever comes back, so tests can speak malformed and hostile HTTP.
@@ -64,7 +65,7 @@ final class RawClient: @unchecked Sendable {
         text: String, closed: Bool
     ) {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            DedicatedThread.start("test-raw-read") {
                 continuation.resume(returning: self.blockingRead(timeout: timeout, until: until))
             }
         }

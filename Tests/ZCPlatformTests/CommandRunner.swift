@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+import ZCCore
 
 /// Runs the built `zcplatform` binary as an operator would: its own working directory, a clean
 /// environment, real exit status and streams.
@@ -85,7 +86,7 @@ final class RunningCommand: Sendable {
         let (child, collected) = (child, collected)
         for (fd, buffer) in [(child.stdout, stdoutData), (child.stderr, stderrData)] where fd >= 0 {
             collected.enter()
-            DispatchQueue.global().async {
+            DedicatedThread.start("test-pipe") {
                 withExtendedLifetime(child) {
                     PipeReading.readChunks(fd) { chunk in buffer.data.withLock { $0.append(chunk) } }
                 }

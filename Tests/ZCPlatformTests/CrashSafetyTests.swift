@@ -66,7 +66,11 @@ struct CrashSafetyTests {
                 index += 1
             }
         }
-        try await Task.sleep(for: .milliseconds(1500))
+        // Killed mid-stream once a few writes were acknowledged (however slow the machine), the writer still going.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while acknowledged.withLock({ $0.count }) < 8, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         server.signal(SIGKILL)
         _ = await server.finished(timeout: 10)
         writer.cancel()
