@@ -16,8 +16,7 @@ public final class HealthChecker: Collector {
         public var failuresBeforeRestart: Int
 
         public init(
-            nodeID: String, interval: Duration = .seconds(30), concurrency: Int = 32, timeout: Duration = .seconds(5),
-            failuresBeforeRestart: Int = 3
+            nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, failuresBeforeRestart: Int
         ) {
             self.nodeID = nodeID
             self.interval = interval

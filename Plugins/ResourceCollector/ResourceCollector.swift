@@ -23,9 +23,8 @@ public final class ResourceCollector: Collector {
         public var diskMaxEntries: Int
 
         public init(
-            nodeID: String, interval: Duration = .seconds(60), concurrency: Int = 32, timeout: Duration = .seconds(10),
-            diskRefresh: Duration = .seconds(300), diskBudget: Duration = .seconds(2), diskMaxDepth: Int = 64,
-            diskMaxEntries: Int = 1_000_000
+            nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, diskRefresh: Duration,
+            diskBudget: Duration, diskMaxDepth: Int, diskMaxEntries: Int
         ) {
             self.diskMaxDepth = diskMaxDepth
             self.diskMaxEntries = diskMaxEntries

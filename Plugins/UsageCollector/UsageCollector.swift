@@ -22,9 +22,9 @@ public final class UsageCollector: Collector {
         public var gapHorizon: Duration
 
         public init(
-            nodeID: String, interval: Duration = .seconds(300), concurrency: Int = 32, timeout: Duration = .seconds(10),
-            messages: [PrometheusSelector], tokensIn: [PrometheusSelector], tokensOut: [PrometheusSelector],
-            maxResponseBytes: Int = 4 << 20, gapHorizon: Duration = .seconds(3600)
+            nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, messages: [PrometheusSelector],
+            tokensIn: [PrometheusSelector], tokensOut: [PrometheusSelector], maxResponseBytes: Int = 4 << 20,
+            gapHorizon: Duration
         ) {
             self.gapHorizon = gapHorizon
             self.nodeID = nodeID

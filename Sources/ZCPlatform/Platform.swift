@@ -171,7 +171,10 @@ public final class Platform: Sendable {
                 diskUsage: { DiskUsage.percentUsed(of: dataPath) })
         }
         let platformServices = PlatformServices(
-            store: store, vault: vault, auth: auth, lifecycle: lifecycle, plans: configuration.plans)
+            store: store, vault: vault, auth: auth, lifecycle: lifecycle, plans: configuration.plans,
+            fleet: FleetReports(
+                store: store, health: health, runtime: runtime,
+                resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)))
         let api = APIServer(
             configuration: configuration, store: store, services: platformServices, health: health, alerts: alerts,
             metrics: metrics, logger: logger)

@@ -13,9 +13,12 @@ public struct PlatformServices: Sendable {
     public let channels: ChannelService
     public let members: MemberService
     public let users: UserService
+    /// The fleet as a super-admin sees it (read-only).
+    public let fleet: FleetReports
 
     public init(
-        store: any Store, vault: Vault, auth: AuthService, lifecycle: TenantLifecycle, plans: [String: Plan]
+        store: any Store, vault: Vault, auth: AuthService, lifecycle: TenantLifecycle, plans: [String: Plan],
+        fleet: FleetReports
     ) {
         access = TenantAccess(store: store)
         self.auth = auth
@@ -25,5 +28,6 @@ public struct PlatformServices: Sendable {
         channels = ChannelService(store: store, vault: vault, plans: plans, lifecycle: lifecycle)
         members = MemberService(store: store, plans: plans)
         users = UserService(store: store)
+        self.fleet = fleet
     }
 }

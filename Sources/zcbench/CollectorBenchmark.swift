@@ -69,8 +69,7 @@ struct CollectorBenchmark {
             ] {
                 let collector = ResourceCollector(
                     store: store, runtime: source,
-                    settings: ResourceCollector.Settings(
-                        nodeID: "bench", diskRefresh: walkAll ? .zero : .seconds(300), diskBudget: .seconds(60)),
+                    settings: Self.settings(walkAll: walkAll, budget: .seconds(60)),
                     logger: .disabled, directory: { "\(directories)/\($0.rawValue)" })
                 _ = try await collector.collect()  // the first cycle finds each container's cgroup
                 rows.append((label, try await steady(collector, daemon: daemon)))
@@ -118,8 +117,7 @@ struct CollectorBenchmark {
         ] {
             let collector = ResourceCollector(
                 store: store, runtime: SimulatedRuntime(),
-                settings: ResourceCollector.Settings(
-                    nodeID: "bench", diskRefresh: walkAll ? .zero : .seconds(300), diskBudget: .seconds(2)),
+                settings: Self.settings(walkAll: walkAll, budget: .seconds(2)),
                 logger: .disabled, directory: { "\(directories)/\($0.rawValue)" })
             let first = try await Cost.measure(daemon: nil) { _ = try await collector.collect() }
             rows.append(("first cycle, \(label)", first))
@@ -132,6 +130,14 @@ struct CollectorBenchmark {
     // MARK: Helpers
 
     /// The median cost of `cycles` cycles.
+    /// The resource collector's settings as the platform's defaults have them, with the walk forced or not.
+    static func settings(walkAll: Bool, budget: Duration) -> ResourceCollector.Settings {
+        ResourceCollector.Settings(
+            nodeID: "bench", interval: .seconds(60), concurrency: 32, timeout: .seconds(10),
+            diskRefresh: walkAll ? .zero : .seconds(300), diskBudget: budget, diskMaxDepth: 64,
+            diskMaxEntries: 1_000_000)
+    }
+
     func steady(_ collector: ResourceCollector, daemon: Int32?) async throws -> Cost {
         var costs: [Cost] = []
         for _ in 0..<cycles {

@@ -90,9 +90,11 @@ struct MeteringAcrossRestartsTests {
         try UsageCollector(
             store: store,
             settings: UsageCollector.Settings(
-                nodeID: "n1", messages: [try PrometheusSelector(parsing: "zeroclaw_messages_total")],
+                nodeID: "n1", interval: .seconds(300), concurrency: 32, timeout: .seconds(10),
+                messages: [try PrometheusSelector(parsing: "zeroclaw_messages_total")],
                 tokensIn: [try PrometheusSelector(parsing: "zeroclaw_tokens_total{direction=\"input\"}")],
-                tokensOut: [try PrometheusSelector(parsing: "zeroclaw_tokens_total{direction=\"output\"}")]),
+                tokensOut: [try PrometheusSelector(parsing: "zeroclaw_tokens_total{direction=\"output\"}")],
+                gapHorizon: .seconds(3600)),
             logger: .disabled)
     }
 

@@ -33,10 +33,7 @@ public struct APIServer: Service {
         MemberController(members: services.members, authorizer: authorizer).register(in: &router)
         ChannelController(channels: services.channels, authorizer: authorizer).register(in: &router)
         TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
-        MonitoringController(
-            store: store, authorizer: authorizer, health: health, alerts: alerts, runtime: services.lifecycle.runtime,
-            resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)
-        ).register(in: &router)
+        MonitoringController(reports: services.fleet, authorizer: authorizer, alerts: alerts).register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))

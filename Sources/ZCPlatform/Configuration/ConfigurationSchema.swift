@@ -10,8 +10,18 @@ enum ConfigurationSchema {
 
     /// The keys of a platform built from `registry`, in the order of the documentation.
     static func keys(_ registry: PluginRegistry) -> [ConfigurationKey] {
-        server + store + runtime + vault + registry.collectorKeys + registry.notifierKeys + alerts + plans + auth
-            + cluster
+        var all: [ConfigurationKey] = server
+        all += store.prefix(1)
+        all += registry.storeKeys
+        all += store.dropFirst()
+        all += runtime.prefix(1)
+        all += registry.runtimeKeys
+        all += runtime.dropFirst()
+        all += vault + registry.collectorKeys + registry.notifierKeys
+        all += alerts + plans + auth + cluster
+        // Drivers may declare the same key (two file stores, `path`): it is one key, the first declaration.
+        var seen: Set<String> = []
+        return all.filter { seen.insert($0.dottedName).inserted }
     }
 
     static let server: [ConfigurationKey] = [
@@ -52,19 +62,6 @@ enum ConfigurationSchema {
 
     static let store: [ConfigurationKey] = [
         ConfigurationKey(["store"], "driver", .string, help: "sqlite or postgres", fixed: "sqlite"),
-        ConfigurationKey(["store"], "path", .string, help: "SQLite database file", fixed: "./data/zcplatform.db"),
-        ConfigurationKey(
-            ["store"], "url", .string, secret: true, help: "PostgreSQL URL postgres://user:pass@host:port/db",
-            fixed: nil),
-        ConfigurationKey(["store"], "readers", .integer(1...64), help: "SQLite reader connections", fixed: 4),
-        ConfigurationKey(
-            ["store"], "pool_size", .integer(1...256), help: "PostgreSQL connections per node", fixed: 10),
-        ConfigurationKey(
-            ["store"], "busy_timeout_ms", .integer(0...600_000),
-            help: "how long a write waits for a lock held elsewhere", fixed: 5_000),
-        ConfigurationKey(
-            ["store"], "statement_timeout_ms", .integer(0...3_600_000),
-            help: "PostgreSQL statement timeout (0 = none)", fixed: 30_000),
         ConfigurationKey(
             ["store"], "audit_retention_days", .integer(nonNegative),
             help: "days of audit log kept (0 = for ever)", fixed: 0),
@@ -81,25 +78,7 @@ enum ConfigurationSchema {
             ["runtime"], "driver", .string, help: "docker, or process (no isolation: development only)",
             rule: "docker if the Docker socket exists, else process when not root (as root: must be set)",
             default: { $0.dockerSocketExists ? "docker" : $0.runsAsRoot ? nil : "process" }),
-        ConfigurationKey(
-            ["runtime"], "docker_socket", .string, help: "Docker Engine API socket", fixed: "/var/run/docker.sock"),
         ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
-        ConfigurationKey(
-            ["runtime"], "network", .choice(["bridge", "host"]),
-            help:
-                "docker: bridge puts agents on docker_network and publishes the gateway on 127.0.0.1:{port}; host (development only) shares the host's network",
-            fixed: "bridge"),
-        ConfigurationKey(
-            ["runtime"], "docker_network", .string,
-            help: "the bridge network tenants join, inter-container traffic off (created if missing)",
-            fixed: "zcplatform-tenants"),
-        ConfigurationKey(
-            ["runtime"], "image", .string, help: "agent image (docker runtime)",
-            fixed: "ghcr.io/zeroclaw-labs/zeroclaw:latest"),
-        ConfigurationKey(
-            ["runtime"], "agent_command", .string, help: "agent command line (process runtime)",
-            rule: "zeroclaw daemon if zeroclaw is on the PATH, else zcagent-sim beside zcplatform",
-            default: { $0.zeroclawOnPath ? "zeroclaw daemon" : .string("\($0.executableDirectory)/zcagent-sim") }),
         ConfigurationKey(["runtime"], "port_range_start", .integer(port), help: "first host port", fixed: 32000),
         ConfigurationKey(["runtime"], "port_range_end", .integer(port), help: "last host port", fixed: 33999),
         ConfigurationKey(
@@ -129,10 +108,6 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["runtime"], "deploy_finish_attempts", .integer(1...50),
             help: "attempts at recording a deploy's end while the store refuses for a passing reason", fixed: 6),
-        ConfigurationKey(
-            ["runtime"], "process_exec", .boolean,
-            help: "allow exec under the process runtime, which runs programs as this user with no isolation",
-            rule: "true when not root, false as root", default: { .boolean(!$0.runsAsRoot) }),
         ConfigurationKey(
             ["runtime"], "exec_timeout_seconds", .integer(1...3600),
             help: "longest exec allowed (a request may ask for less)", fixed: 300),

@@ -150,11 +150,11 @@ public struct PlatformConfiguration: Sendable {
             idleTimeoutSeconds: try read.int("server.idle_timeout_seconds"),
             accessLog: try read.bool("server.access_log"))
         store = StoreSettings(
-            driver: try read.string("store.driver"), path: try read.string("store.path"),
-            url: try read.optionalString("store.url"),
-            readers: try read.int("store.readers"), poolSize: try read.int("store.pool_size"),
-            busyTimeoutMilliseconds: try read.int("store.busy_timeout_ms"),
-            statementTimeoutMilliseconds: try read.int("store.statement_timeout_ms"),
+            driver: try read.string("store.driver"), path: try read.driverString("store.path"),
+            url: try read.driverOptionalString("store.url"),
+            readers: try read.driverInt("store.readers"), poolSize: try read.driverInt("store.pool_size"),
+            busyTimeoutMilliseconds: try read.driverInt("store.busy_timeout_ms"),
+            statementTimeoutMilliseconds: try read.driverInt("store.statement_timeout_ms"),
             auditRetentionDays: try read.int("store.audit_retention_days"),
             pruneIntervalSeconds: try read.int("store.prune_interval_seconds"),
             pruneBatchRows: try read.int("store.prune_batch_rows"))
@@ -169,18 +169,18 @@ public struct PlatformConfiguration: Sendable {
         }
         runtime = Runtime(
             driver: try read.optionalString("runtime.driver") ?? "",
-            dockerSocket: try read.string("runtime.docker_socket"),
-            dataDirectory: try read.string("runtime.data_dir"), network: try read.string("runtime.network"),
-            dockerNetwork: try read.string("runtime.docker_network"),
-            image: try read.string("runtime.image"),
-            agentCommand: try read.string("runtime.agent_command"), portRange: ports.0...ports.1,
+            dockerSocket: try read.driverString("runtime.docker_socket"),
+            dataDirectory: try read.string("runtime.data_dir"), network: try read.driverString("runtime.network"),
+            dockerNetwork: try read.driverString("runtime.docker_network"),
+            image: try read.driverString("runtime.image"),
+            agentCommand: try read.driverString("runtime.agent_command"), portRange: ports.0...ports.1,
             uidRange: uids.0...uids.1,
             stopTimeoutSeconds: try read.int("runtime.stop_timeout_seconds"),
             healthTimeoutSeconds: try read.int("runtime.health_timeout_seconds"),
             deletedRetentionHours: try read.int("runtime.deleted_retention_hours"),
             deployConcurrency: try read.int("runtime.deploy_concurrency"),
             execTimeoutSeconds: try read.int("runtime.exec_timeout_seconds"),
-            processExec: try read.bool("runtime.process_exec"),
+            processExec: try read.driverBool("runtime.process_exec"),
             reconcileIntervalSeconds: try read.int("runtime.reconcile_interval_seconds"),
             deployTimeoutSeconds: try read.int("runtime.deploy_timeout_seconds"),
             deployFinishAttempts: try read.int("runtime.deploy_finish_attempts"))
@@ -190,9 +190,10 @@ public struct PlatformConfiguration: Sendable {
                 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
-        guard let first = network.first, alphanumeric(first), network.count <= 64,
-            network.allSatisfy({ alphanumeric($0) || Array("_.-".utf8).contains($0) })
-        else {
+        let named =
+            network.first.map(alphanumeric) == true && network.count <= 64
+            && network.allSatisfy({ alphanumeric($0) || Array("_.-".utf8).contains($0) })
+        guard named || !declared.contains("runtime.docker_network") else {
             throw ConfigurationError(
                 "runtime.docker_network must be a Docker network name: letters, digits, '_', '.', '-', starting with a letter or digit"
             )

@@ -8,10 +8,10 @@ import ZCCore
 /// documented), and opens the platform with it.
 public struct PluginRegistry: Sendable {
     public typealias StoreFactory = StoreDriver.Factory
-    public typealias RuntimeFactory = @Sendable (PlatformConfiguration, Logger) throws -> any ContainerRuntime
+    public typealias RuntimeFactory = RuntimeDriver.Factory
 
     private var stores: [StoreDriver] = []
-    private var runtimeFactories: [String: RuntimeFactory] = [:]
+    private var runtimes: [RuntimeDriver] = []
     /// In registration order, which is the order of cycles, keys and documentation.
     public private(set) var collectors: [CollectorPlugin] = []
     public private(set) var notifiers: [NotifierPlugin] = []
@@ -66,8 +66,20 @@ public struct PluginRegistry: Sendable {
         store(named: configuration.store.driver)?.describe(configuration.store) ?? configuration.store.driver
     }
 
+    /// Adds a runtime driver, or replaces the one of the same name.
+    public mutating func register(_ driver: RuntimeDriver) {
+        if let index = runtimes.firstIndex(where: { $0.name == driver.name }) {
+            runtimes[index] = driver
+        } else {
+            runtimes.append(driver)
+        }
+    }
+
+    /// Builds the runtime named `name` with `factory` from now on, keeping its keys.
     public mutating func registerRuntime(_ name: String, _ factory: @escaping RuntimeFactory) {
-        runtimeFactories[name] = factory
+        var driver = runtimes.first { $0.name == name } ?? RuntimeDriver(name: name, make: factory)
+        driver.make = factory
+        register(driver)
     }
 
     /// Adds a collector, or replaces the one of the same name.
@@ -89,9 +101,11 @@ public struct PluginRegistry: Sendable {
     }
 
     public var storeDrivers: [String] { stores.map(\.name).sorted() }
-    public var runtimeDrivers: [String] { runtimeFactories.keys.sorted() }
+    public var runtimeDrivers: [String] { runtimes.map(\.name).sorted() }
 
-    /// The keys of every registered collector and notifier, in their tables.
+    /// The keys of every registered driver, collector and notifier, in their tables.
+    var storeKeys: [ConfigurationKey] { stores.flatMap(\.configurationKeys) }
+    var runtimeKeys: [ConfigurationKey] { runtimes.flatMap(\.configurationKeys) }
     var collectorKeys: [ConfigurationKey] { collectors.flatMap(\.configurationKeys) }
     var notifierKeys: [ConfigurationKey] { notifiers.flatMap(\.configurationKeys) }
 
@@ -113,7 +127,7 @@ public struct PluginRegistry: Sendable {
                 runtime.driver = "process" (ZCPLATFORM_RUNTIME_DRIVER=process) for development.
                 """)
         }
-        guard let factory = runtimeFactories[name] else {
+        guard let factory = runtimes.first(where: { $0.name == name })?.make else {
             throw ConfigurationError(
                 "runtime.driver: unknown driver \"\(name)\" (available: \(runtimeDrivers.joined(separator: ", ")))")
         }

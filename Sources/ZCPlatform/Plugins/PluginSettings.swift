@@ -70,6 +70,25 @@ public struct PluginSettings: Sendable {
         try required(name, "boolean") { $0.bool }
     }
 
+    /// Keys of drivers that the platform reads itself (the database file for backups, the agent image
+    /// for a tenant's spec): read as declared when a registered driver declares them, else the neutral
+    /// value of a build without that driver.
+    func driverString(_ name: String) throws(ConfigurationError) -> String {
+        declared.contains(qualified(name)) ? try string(name) : ""
+    }
+
+    func driverOptionalString(_ name: String) throws(ConfigurationError) -> String? {
+        declared.contains(qualified(name)) ? try optionalString(name) : nil
+    }
+
+    func driverInt(_ name: String) throws(ConfigurationError) -> Int {
+        declared.contains(qualified(name)) ? try int(name) : 0
+    }
+
+    func driverBool(_ name: String) throws(ConfigurationError) -> Bool {
+        declared.contains(qualified(name)) ? try bool(name) : false
+    }
+
     /// A comma-separated list; commas inside `{…}` label selectors, and braces or commas inside their quoted
     /// values, do not split.
     public func list(_ name: String) throws(ConfigurationError) -> [String] {

@@ -29,6 +29,8 @@ public struct StoreDriver: Sendable {
     }
 
     public let name: String
+    /// Its own keys in `[store]` (the SQLite file, the PostgreSQL URL).
+    public let keys: [ConfigurationKey]
     public let localFile: LocalFile?
     /// Whether a locator (`migrate-store --from`, a backup's database file) names a store of this driver.
     public let claims: @Sendable (String) -> Bool
@@ -39,16 +41,20 @@ public struct StoreDriver: Sendable {
     public var make: Factory
 
     public init(
-        name: String, localFile: LocalFile? = nil, claims: @escaping @Sendable (String) -> Bool,
+        name: String, keys: [ConfigurationKey] = [], localFile: LocalFile? = nil,
+        claims: @escaping @Sendable (String) -> Bool,
         locate:
             @escaping @Sendable (String, PlatformConfiguration.StoreSettings) -> PlatformConfiguration.StoreSettings,
         describe: @escaping @Sendable (PlatformConfiguration.StoreSettings) -> String, make: @escaping Factory
     ) {
         self.name = name
+        self.keys = keys
         self.localFile = localFile
         self.claims = claims
         self.locate = locate
         self.describe = describe
         self.make = make
     }
+
+    var configurationKeys: [ConfigurationKey] { keys.map { $0.placed(in: ["store"]) } }
 }

@@ -3,111 +3,9 @@ import ZCHTTP
 
 /// `/api/monitoring` (super-admin): the audit log, the fleet dashboard, fleet health, resources and usage.
 struct MonitoringController: Sendable {
-    struct HealthView: Encodable {
-        let tenantId: String
-        let name: String
-        let status: String
-        let uptime: Int64?
-        let errorMessage: String?
-        let node: String?
-        /// The health checker's last probe on this node; null before the first, or for other nodes' tenants.
-        let health: ProbeView?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(tenantId, forKey: .tenantId)
-            try container.encode(name, forKey: .name)
-            try container.encode(status, forKey: .status)
-            try container.encode(uptime, forKey: .uptime)
-            try container.encode(errorMessage, forKey: .errorMessage)
-            try container.encode(node, forKey: .node)
-            try container.encode(health, forKey: .health)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case tenantId, name, status, uptime, errorMessage, node, health
-        }
-    }
-
-    struct ProbeView: Encodable {
-        let checkedAt: Timestamp
-        let healthy: Bool
-        let consecutiveFailures: Int
-        let lastError: String?
-        let restartedAt: Timestamp?
-
-        init(_ health: HealthBoard.TenantHealth) {
-            checkedAt = health.checkedAt
-            healthy = health.healthy
-            consecutiveFailures = health.consecutiveFailures
-            lastError = health.lastError
-            restartedAt = health.restartedAt
-        }
-    }
-
-    struct DashboardView: Encodable {
-        let tenants: [String: Int]
-        let totalTenants: Int
-        let users: Int
-        let channels: Int
-        let runtime: RuntimeView
-        let unhealthyTenants: Int
-    }
-
-    struct RuntimeView: Encodable {
-        let driver: String
-        let isolated: Bool
-        let reachable: Bool
-        let outageSince: Timestamp?
-        let outageReason: String?
-    }
-
-    struct FleetResourcesView: Encodable {
-        /// Sums over the tenants sampled in the last three collection cycles.
-        let totals: Totals
-        let tenants: [SnapshotView]
-
-        struct Totals: Encodable {
-            let tenants: Int
-            let cpuPct: Double
-            let memBytes: Int64
-            let memLimit: Int64
-            let diskBytes: Int64
-            let pids: Int64
-        }
-    }
-
-    struct AlertView: Encodable {
-        let alertname: String
-        let severity: String
-        let labels: [String: String]
-        let summary: String
-        let description: String
-        let activeSince: Timestamp
-
-        init(_ alert: Alert) {
-            alertname = alert.name
-            severity = alert.severity.rawValue
-            labels = alert.labels
-            summary = alert.summary
-            description = alert.description
-            activeSince = alert.activeSince
-        }
-    }
-
-    struct FleetUsageView: Encodable {
-        let from: Timestamp
-        let to: Timestamp
-        let totals: UsageTotalsView
-        let tenants: [TenantUsageView]
-    }
-
-    let store: any Store
+    let reports: FleetReports
     let authorizer: Authorizer
-    let health: HealthBoard
     let alerts: AlertEvaluator?
-    let runtime: any ContainerRuntime
-    let resourceInterval: Int64
 
     func register(in router: inout Router) {
         router.get("/api/monitoring/alerts", firingAlerts)
@@ -150,59 +48,47 @@ struct MonitoringController: Sendable {
             since: try time("since"), until: try time("until"),
             limit: limit,
             cursor: cursor)
-        let page = try await store.read { try await $0.auditEvents(query) }
+        let page = try await reports.audit(query)
         return JSONBody.response(
             AuditPageView(events: page.events.map(AuditEventView.init), nextCursor: page.nextCursor))
     }
 
     @Sendable func dashboard(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
-        let (counts, rows) = try await store.read { reader in
-            (try await reader.tenantCountsByStatus(), try await reader.rowCounts())
-        }
-        var byStatus: [String: Int] = [:]
-        for status in TenantStatus.allCases where status != .deleted {
-            byStatus[status.rawValue] = counts[status] ?? 0
-        }
-        let outage = health.runtimeOutage
+        let report = try await reports.dashboard()
         return JSONBody.response(
             DashboardView(
-                tenants: byStatus, totalTenants: counts.values.reduce(0, +), users: rows["users"] ?? 0,
-                channels: rows["channels"] ?? 0,
+                tenants: Dictionary(uniqueKeysWithValues: report.tenantsByStatus.map { ($0.key.rawValue, $0.value) }),
+                totalTenants: report.totalTenants, users: report.users, channels: report.channels,
                 runtime: RuntimeView(
-                    driver: runtime.driver, isolated: runtime.isolated, reachable: outage == nil,
-                    outageSince: outage?.since, outageReason: outage?.reason),
-                unhealthyTenants: health.all.values.filter { !$0.healthy }.count))
+                    driver: report.runtimeDriver, isolated: report.runtimeIsolated,
+                    reachable: report.runtimeOutage == nil,
+                    outageSince: report.runtimeOutage?.since, outageReason: report.runtimeOutage?.reason),
+                unhealthyTenants: report.unhealthyTenants))
     }
 
     @Sendable func resources(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
-        let latest = try await store.read { try await $0.latestSnapshots() }
-        let fresh = Timestamp.now().adding(seconds: -3 * resourceInterval)
-        let current = latest.filter { $0.collectedAt >= fresh }
+        let report = try await reports.resources()
+        let totals = report.current
         return JSONBody.response(
             FleetResourcesView(
                 totals: FleetResourcesView.Totals(
-                    tenants: current.count,
-                    cpuPct: (current.reduce(0) { $0 + $1.cpuPct } * 100).rounded() / 100,
-                    memBytes: current.reduce(0) { $0 + $1.memBytes },
-                    memLimit: current.reduce(0) { $0 + $1.memLimit },
-                    diskBytes: current.reduce(0) { $0 + $1.diskBytes }, pids: current.reduce(0) { $0 + $1.pids }),
-                tenants: latest.map(SnapshotView.init)))
+                    tenants: totals.tenants, cpuPct: totals.cpuPct, memBytes: totals.memBytes,
+                    memLimit: totals.memLimit, diskBytes: totals.diskBytes, pids: totals.pids),
+                tenants: report.latest.map(SnapshotView.init)))
     }
 
     @Sendable func usage(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
         let (from, to) = try ResourceController.usagePeriod(request)
-        let totals = try await store.read { try await $0.usageTotals(from: from, to: to) }
+        let report = try await reports.usage(from: from, to: to)
         return JSONBody.response(
             FleetUsageView(
-                from: from, to: to,
+                from: report.from, to: report.to,
                 totals: UsageTotalsView(
-                    messages: totals.reduce(0) { $0 + $1.messages },
-                    tokensIn: totals.reduce(0) { $0 + $1.tokensIn },
-                    tokensOut: totals.reduce(0) { $0 + $1.tokensOut }),
-                tenants: totals.map {
+                    messages: report.messages, tokensIn: report.tokensIn, tokensOut: report.tokensOut),
+                tenants: report.tenants.map {
                     TenantUsageView(
                         tenantId: $0.tenantID.rawValue, messages: $0.messages, tokensIn: $0.tokensIn,
                         tokensOut: $0.tokensOut)
@@ -212,14 +98,13 @@ struct MonitoringController: Sendable {
     @Sendable func fleetHealth(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
         let now = Timestamp.now()
-        let tenants = try await store.read { try await $0.tenants(.all) }
-        let probes = health.all
         return JSONBody.response(
-            tenants.map {
-                HealthView(
-                    tenantId: $0.id.rawValue, name: $0.name, status: $0.status.rawValue, uptime: $0.uptime(at: now),
-                    errorMessage: $0.errorMessage, node: $0.nodeID,
-                    health: probes[$0.id].map(ProbeView.init))
+            try await reports.tenantHealth().map { entry in
+                let tenant = entry.tenant
+                return HealthView(
+                    tenantId: tenant.id.rawValue, name: tenant.name, status: tenant.status.rawValue,
+                    uptime: tenant.uptime(at: now), errorMessage: tenant.errorMessage, node: tenant.nodeID,
+                    health: entry.probe.map(ProbeView.init))
             })
     }
 }

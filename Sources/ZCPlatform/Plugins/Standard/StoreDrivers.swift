@@ -6,6 +6,13 @@ import ZCCore
 enum StoreDrivers {
     static let sqlite = StoreDriver(
         name: "sqlite",
+        keys: [
+            ConfigurationKey("path", .string, help: "SQLite database file", default: "./data/zcplatform.db"),
+            ConfigurationKey("readers", .integer(1...64), help: "SQLite reader connections", default: 4),
+            ConfigurationKey(
+                "busy_timeout_ms", .integer(0...600_000), help: "how long a write waits for a lock held elsewhere",
+                default: 5_000),
+        ],
         localFile: StoreDriver.LocalFile(
             path: { $0.path },
             lock: { database in
@@ -35,6 +42,14 @@ enum StoreDrivers {
 
     static let postgres = StoreDriver(
         name: "postgres",
+        keys: [
+            ConfigurationKey(
+                "url", .string, secret: true, help: "PostgreSQL URL postgres://user:pass@host:port/db", default: nil),
+            ConfigurationKey("pool_size", .integer(1...256), help: "PostgreSQL connections per node", default: 10),
+            ConfigurationKey(
+                "statement_timeout_ms", .integer(0...3_600_000), help: "PostgreSQL statement timeout (0 = none)",
+                default: 30_000),
+        ],
         claims: { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") },
         locate: { url, base in
             var settings = base

@@ -1,0 +1,104 @@
+import ZCCore
+
+/// What a super-admin sees of the whole fleet: the dashboard's counts, current resources, usage over a
+/// period, every tenant's health, the audit log. Read-only; the API and the console render it.
+public struct FleetReports: Sendable {
+    let store: any Store
+    let health: HealthBoard
+    let runtime: any ContainerRuntime
+    /// The resource collector's interval: a snapshot older than three of them is not current.
+    let resourceInterval: Int64
+
+    public struct Dashboard: Sendable {
+        /// Every status but `deleted`, zero when none.
+        public let tenantsByStatus: [TenantStatus: Int]
+        public let totalTenants: Int
+        public let users: Int
+        public let channels: Int
+        public let runtimeDriver: String
+        public let runtimeIsolated: Bool
+        /// Set while the runtime cannot be reached.
+        public let runtimeOutage: HealthBoard.RuntimeOutage?
+        public let unhealthyTenants: Int
+    }
+
+    public struct Resources: Sendable {
+        /// Sums over the snapshots of the last three collection cycles.
+        public let current: Totals
+        /// Each tenant's latest snapshot, however old.
+        public let latest: [ResourceSnapshot]
+
+        public struct Totals: Sendable {
+            public let tenants: Int
+            public let cpuPct: Double
+            public let memBytes: Int64
+            public let memLimit: Int64
+            public let diskBytes: Int64
+            public let pids: Int64
+        }
+    }
+
+    public struct Usage: Sendable {
+        public let from: Timestamp
+        public let to: Timestamp
+        public let messages: Int64
+        public let tokensIn: Int64
+        public let tokensOut: Int64
+        public let tenants: [UsageTotal]
+    }
+
+    public struct TenantHealth: Sendable {
+        public let tenant: Tenant
+        /// The health checker's last probe on this node; nil before the first, or for other nodes' tenants.
+        public let probe: HealthBoard.TenantHealth?
+    }
+
+    public init(store: any Store, health: HealthBoard, runtime: any ContainerRuntime, resourceInterval: Int64) {
+        self.store = store
+        self.health = health
+        self.runtime = runtime
+        self.resourceInterval = resourceInterval
+    }
+
+    public func dashboard() async throws -> Dashboard {
+        let (counts, rows) = try await store.read { reader in
+            (try await reader.tenantCountsByStatus(), try await reader.rowCounts())
+        }
+        var byStatus: [TenantStatus: Int] = [:]
+        for status in TenantStatus.allCases where status != .deleted { byStatus[status] = counts[status] ?? 0 }
+        return Dashboard(
+            tenantsByStatus: byStatus, totalTenants: counts.values.reduce(0, +), users: rows["users"] ?? 0,
+            channels: rows["channels"] ?? 0, runtimeDriver: runtime.driver, runtimeIsolated: runtime.isolated,
+            runtimeOutage: health.runtimeOutage, unhealthyTenants: health.all.values.filter { !$0.healthy }.count)
+    }
+
+    public func resources(now: Timestamp = .now()) async throws -> Resources {
+        let latest = try await store.read { try await $0.latestSnapshots() }
+        let fresh = now.adding(seconds: -3 * resourceInterval)
+        let current = latest.filter { $0.collectedAt >= fresh }
+        return Resources(
+            current: Resources.Totals(
+                tenants: current.count, cpuPct: (current.reduce(0) { $0 + $1.cpuPct } * 100).rounded() / 100,
+                memBytes: current.reduce(0) { $0 + $1.memBytes }, memLimit: current.reduce(0) { $0 + $1.memLimit },
+                diskBytes: current.reduce(0) { $0 + $1.diskBytes }, pids: current.reduce(0) { $0 + $1.pids }),
+            latest: latest)
+    }
+
+    public func usage(from: Timestamp, to: Timestamp) async throws -> Usage {
+        let totals = try await store.read { try await $0.usageTotals(from: from, to: to) }
+        return Usage(
+            from: from, to: to, messages: totals.reduce(0) { $0 + $1.messages },
+            tokensIn: totals.reduce(0) { $0 + $1.tokensIn }, tokensOut: totals.reduce(0) { $0 + $1.tokensOut },
+            tenants: totals)
+    }
+
+    public func tenantHealth() async throws -> [TenantHealth] {
+        let tenants = try await store.read { try await $0.tenants(.all) }
+        let probes = health.all
+        return tenants.map { TenantHealth(tenant: $0, probe: probes[$0.id]) }
+    }
+
+    public func audit(_ query: AuditQuery) async throws -> AuditPage {
+        try await store.read { try await $0.auditEvents(query) }
+    }
+}
