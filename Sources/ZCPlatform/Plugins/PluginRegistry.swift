@@ -20,11 +20,7 @@ public struct PluginRegistry: Sendable {
 
     /// Adds a store driver, or replaces the one of the same name.
     public mutating func register(_ driver: StoreDriver) {
-        if let index = stores.firstIndex(where: { $0.name == driver.name }) {
-            stores[index] = driver
-        } else {
-            stores.append(driver)
-        }
+        Self.put(driver, into: &stores, name: \.name)
     }
 
     /// Builds the store named `name` with `factory` from now on (a wrapper around a driver, in tests); a
@@ -68,11 +64,7 @@ public struct PluginRegistry: Sendable {
 
     /// Adds a runtime driver, or replaces the one of the same name.
     public mutating func register(_ driver: RuntimeDriver) {
-        if let index = runtimes.firstIndex(where: { $0.name == driver.name }) {
-            runtimes[index] = driver
-        } else {
-            runtimes.append(driver)
-        }
+        Self.put(driver, into: &runtimes, name: \.name)
     }
 
     /// Builds the runtime named `name` with `factory` from now on, keeping its keys.
@@ -84,20 +76,12 @@ public struct PluginRegistry: Sendable {
 
     /// Adds a collector, or replaces the one of the same name.
     public mutating func register(_ collector: CollectorPlugin) {
-        if let index = collectors.firstIndex(where: { $0.name == collector.name }) {
-            collectors[index] = collector
-        } else {
-            collectors.append(collector)
-        }
+        Self.put(collector, into: &collectors, name: \.name)
     }
 
     /// Adds a notifier, or replaces the one of the same name.
     public mutating func register(_ notifier: NotifierPlugin) {
-        if let index = notifiers.firstIndex(where: { $0.name == notifier.name }) {
-            notifiers[index] = notifier
-        } else {
-            notifiers.append(notifier)
-        }
+        Self.put(notifier, into: &notifiers, name: \.name)
     }
 
     public var storeDrivers: [String] { stores.map(\.name).sorted() }
@@ -192,5 +176,14 @@ public struct PluginRegistry: Sendable {
                         logger: logger.labeled(collector.name), tenantDirectory: { directories.path(of: $0) })))
         }
         return made
+    }
+
+    /// Replaces the entry of the same name, keeping its place, or appends.
+    private static func put<Entry>(_ entry: Entry, into entries: inout [Entry], name: KeyPath<Entry, String>) {
+        if let index = entries.firstIndex(where: { $0[keyPath: name] == entry[keyPath: name] }) {
+            entries[index] = entry
+        } else {
+            entries.append(entry)
+        }
     }
 }
