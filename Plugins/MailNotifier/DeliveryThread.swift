@@ -1,8 +1,8 @@
-import Dispatch
 import Synchronization
+import ZCCore
 
-/// Runs a delivery attempt's blocking socket work on a dispatch thread, never on Swift's cooperative pool
-/// (whose few threads every other task needs), and awaits it.
+/// Runs a delivery attempt's blocking socket work on a thread of its own (`DedicatedThread`), never on
+/// Swift's cooperative pool or a dispatch global queue, and awaits it.
 ///
 /// Cancelling the awaiting task sets the attempt's `CancellationFlag`; the attempt notices within a fraction
 /// of a second and ends with `CancellationError`. The caller always waits for the thread to finish: nothing
@@ -12,11 +12,7 @@ enum DeliveryThread {
         try Task.checkCancellation()
         let flag = CancellationFlag()
         let result: Result<Void, any Error> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global(qos: .utility).async {
-                    continuation.resume(returning: Result { try body(flag) })
-                }
-            }
+            await DedicatedThread.run("zcplatform-mail") { Result { try body(flag) } }
         } onCancel: {
             flag.cancel()
         }
