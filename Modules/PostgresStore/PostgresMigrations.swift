@@ -233,5 +233,15 @@ enum PostgresMigrations {
                 );
                 INSERT INTO platform_meta (key, value) VALUES ('instance_id', md5(random()::text || clock_timestamp()::text));
                 """),
+        SQLMigration(
+            version: 7, name: "cluster membership: heartbeats and expiry by the database's clock, state, capacity",
+            sql: """
+                ALTER TABLE nodes RENAME COLUMN last_seen_at TO last_heartbeat;
+                ALTER TABLE nodes ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE nodes ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+                    CHECK (state IN ('active', 'draining', 'down'));
+                ALTER TABLE nodes ADD COLUMN memory_capacity BIGINT NOT NULL DEFAULT 0;
+                ALTER TABLE nodes ADD COLUMN memory_reserved BIGINT NOT NULL DEFAULT 0;
+                """),
     ]
 }

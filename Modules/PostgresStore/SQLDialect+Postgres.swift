@@ -17,5 +17,5 @@ extension SQLDialect {
         listTables: """
             SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
             AND table_type = 'BASE TABLE' ORDER BY table_name
-            """, forUpdate: " FOR UPDATE")
+            """, forUpdate: " FOR UPDATE", currentSeconds: "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)")
 }

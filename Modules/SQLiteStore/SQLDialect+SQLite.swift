@@ -6,5 +6,6 @@ extension SQLDialect {
     public static let sqlite = SQLDialect(
         name: "sqlite", placeholder: { "?\($0)" }, beginWrite: "BEGIN IMMEDIATE", beginRead: "BEGIN DEFERRED",
         maxBinds: 32766, least: "min", greatest: "max",
-        listTables: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        listTables: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        currentSeconds: "CAST(strftime('%s', 'now') AS INTEGER)")
 }

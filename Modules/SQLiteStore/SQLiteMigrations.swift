@@ -234,5 +234,15 @@ enum SQLiteMigrations {
                 ) STRICT;
                 INSERT INTO platform_meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
                 """),
+        SQLMigration(
+            version: 7, name: "cluster membership: heartbeats and expiry by the database's clock, state, capacity",
+            sql: """
+                ALTER TABLE nodes RENAME COLUMN last_seen_at TO last_heartbeat;
+                ALTER TABLE nodes ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE nodes ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+                    CHECK (state IN ('active', 'draining', 'down'));
+                ALTER TABLE nodes ADD COLUMN memory_capacity INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE nodes ADD COLUMN memory_reserved INTEGER NOT NULL DEFAULT 0;
+                """),
     ]
 }

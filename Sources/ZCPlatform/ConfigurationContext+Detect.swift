@@ -20,6 +20,7 @@ extension ConfigurationContext {
         return ConfigurationContext(
             dockerSocketExists: socketExists, zeroclawOnPath: zeroclaw,
             executableDirectory: (executable as NSString).deletingLastPathComponent,
-            hostName: ProcessInfo.processInfo.hostName, runsAsRoot: geteuid() == 0)
+            hostName: ProcessInfo.processInfo.hostName, runsAsRoot: geteuid() == 0,
+            memoryBytes: Int64(ProcessInfo.processInfo.physicalMemory))
     }
 }

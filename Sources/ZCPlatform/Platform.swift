@@ -103,7 +103,7 @@ public final class Platform: Sendable {
             id: configuration.cluster.nodeID,
             address: configuration.cluster.advertiseAddress
                 ?? "\(configuration.server.host):\(configuration.server.port)",
-            version: version, startedAt: now, lastSeenAt: now)
+            version: version, startedAt: now, lastHeartbeat: now, memoryCapacity: configuration.cluster.memoryCapacity)
         let metrics = MetricsRegistry()
         metrics.gauge("zcplatform_build_info", help: "The running build.", labels: ["version", "store"])
             .set(1, labels: [version, store.driver])
@@ -182,7 +182,9 @@ public final class Platform: Sendable {
         let services: [any Service] =
             [
                 NodeHeartbeat(
-                    store: store, node: node, interval: .seconds(configuration.cluster.heartbeatSeconds),
+                    store: store, node: node, plans: configuration.plans,
+                    interval: .seconds(configuration.cluster.heartbeatSeconds),
+                    downAfter: .seconds(configuration.cluster.nodeDownSeconds), metrics: metrics,
                     logger: logger.labeled("cluster")),
                 RetentionService(
                     store: store, rules: RetentionService.rules(for: configuration),

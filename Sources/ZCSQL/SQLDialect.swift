@@ -30,13 +30,17 @@ public struct SQLDialect: Sendable {
     /// What ends a `SELECT` that must hold its rows until the transaction ends (` FOR UPDATE`); empty
     /// where a write transaction already excludes every other writer (SQLite's `BEGIN IMMEDIATE`).
     public let forUpdate: String
+    /// The database's clock as whole Unix seconds: what heartbeats and leases are stamped with, so that
+    /// nodes whose clocks disagree still agree on who is alive.
+    public let currentSeconds: String
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
         maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
-        least: String, greatest: String, listTables: String, forUpdate: String = ""
+        least: String, greatest: String, listTables: String, forUpdate: String = "", currentSeconds: String
     ) {
+        self.currentSeconds = currentSeconds
         self.forUpdate = forUpdate
         self.listTables = listTables
         self.least = least

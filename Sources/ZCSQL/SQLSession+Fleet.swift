@@ -2,11 +2,7 @@ import ZCCore
 
 extension SQLSession {
     func nodes() async throws -> [Node] {
-        try await rows("SELECT id, address, version, started_at, last_seen_at FROM nodes ORDER BY id").map { row in
-            Node(
-                id: try row.string("id"), address: try row.string("address"), version: try row.string("version"),
-                startedAt: try row.timestamp("started_at"), lastSeenAt: try row.timestamp("last_seen_at"))
-        }
+        try await rows("SELECT \(raw: NodeRows.columns) FROM nodes ORDER BY id").map(NodeRows.node)
     }
 
     func instanceID() async throws -> String {
@@ -29,15 +25,69 @@ extension SQLWriteSession {
     func upsertNode(_ node: Node) async throws {
         try await run(
             """
-            INSERT INTO nodes (id, address, version, started_at, last_seen_at) VALUES (\(node.id), \(node.address), \
-            \(node.version), \(node.startedAt), \(node.lastSeenAt)) ON CONFLICT (id) DO UPDATE SET \
+            INSERT INTO nodes (\(raw: NodeRows.columns)) VALUES (\(node.id), \(node.address), \(node.version), \
+            \(node.startedAt), \(node.lastHeartbeat), \(node.expiresAt), \(node.state.rawValue), \
+            \(node.memoryCapacity), \(node.memoryReserved)) ON CONFLICT (id) DO UPDATE SET \
             address = excluded.address, version = excluded.version, started_at = excluded.started_at, \
-            last_seen_at = excluded.last_seen_at
+            last_heartbeat = excluded.last_heartbeat, expires_at = excluded.expires_at, state = excluded.state, \
+            memory_capacity = excluded.memory_capacity, memory_reserved = excluded.memory_reserved
             """)
+    }
+
+    /// Records a heartbeat by the database's clock: `last_heartbeat` is its now, `expires_at` that plus
+    /// `ttlSeconds`. A draining node stays draining; any other (a node back from down) is active again.
+    func heartbeat(_ node: Node, ttlSeconds: Int64) async throws -> Node {
+        let now = dialect.currentSeconds
+        guard
+            let row = try await firstRow(
+                """
+                INSERT INTO nodes (\(raw: NodeRows.columns)) VALUES (\(node.id), \(node.address), \(node.version), \
+                \(node.startedAt), \(raw: now), \(raw: now) + \(ttlSeconds), 'active', \(node.memoryCapacity), \
+                \(node.memoryReserved)) ON CONFLICT (id) DO UPDATE SET address = excluded.address, \
+                version = excluded.version, started_at = excluded.started_at, \
+                last_heartbeat = excluded.last_heartbeat, expires_at = excluded.expires_at, \
+                state = CASE WHEN nodes.state = 'draining' THEN 'draining' ELSE 'active' END, \
+                memory_capacity = excluded.memory_capacity, memory_reserved = excluded.memory_reserved \
+                RETURNING \(raw: NodeRows.columns)
+                """)
+        else {
+            throw StoreError(.other, "the heartbeat of node \(node.id) returned no row")
+        }
+        return try NodeRows.node(row)
+    }
+
+    /// Marks down, by the database's clock, every node whose heartbeat expired more than `graceSeconds`
+    /// ago; the ids of the nodes this call marked (each is marked by one caller only).
+    func markNodesDown(graceSeconds: Int64) async throws -> [String] {
+        let now = dialect.currentSeconds
+        return try await rows(
+            """
+            UPDATE nodes SET state = 'down' WHERE state <> 'down' AND expires_at + \(graceSeconds) < \(raw: now) \
+            RETURNING id
+            """
+        ).map { try $0.string("id") }.sorted()
     }
 }
 
 /// The platform's tables, parents before children (the order to copy them in).
 public enum SQLTables {
     public static var all: [String] { SQLTable.all.map(\.name) }
+}
+
+/// How a `nodes` row reads.
+enum NodeRows {
+    static let columns =
+        "id, address, version, started_at, last_heartbeat, expires_at, state, memory_capacity, memory_reserved"
+
+    static func node(_ row: SQLRow) throws -> Node {
+        let state = try row.string("state")
+        guard let parsed = Node.State(rawValue: state) else {
+            throw StoreError(.other, "node \(try row.string("id")) has the unknown state \(state)")
+        }
+        return Node(
+            id: try row.string("id"), address: try row.string("address"), version: try row.string("version"),
+            startedAt: try row.timestamp("started_at"), lastHeartbeat: try row.timestamp("last_heartbeat"),
+            expiresAt: try row.timestamp("expires_at"), state: parsed, memoryCapacity: try row.int64("memory_capacity"),
+            memoryReserved: try row.int64("memory_reserved"))
+    }
 }

@@ -48,7 +48,11 @@ public struct SQLTable: Sendable, Hashable {
             name: "usage_metrics", columns: ["tenant_key", "hour", "messages", "tokens_in", "tokens_out"],
             key: ["tenant_key", "hour"], identity: nil),
         SQLTable(
-            name: "nodes", columns: ["id", "address", "version", "started_at", "last_seen_at"], key: ["id"],
+            name: "nodes",
+            columns: [
+                "id", "address", "version", "started_at", "last_heartbeat", "expires_at", "state", "memory_capacity",
+                "memory_reserved",
+            ], key: ["id"],
             identity: nil),
         SQLTable(
             name: "tenant_configs", columns: ["tenant_key", "provider", "model", "settings", "api_key", "updated_at"],

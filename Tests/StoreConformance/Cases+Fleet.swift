@@ -5,14 +5,67 @@ extension StoreConformance {
         StoreConformanceCase("node: register and refresh") { store in
             let node = Node(
                 id: "node-a", address: "10.0.0.5:8080", version: "0.1.0", startedAt: Fixtures.now,
-                lastSeenAt: Fixtures.now)
+                lastHeartbeat: Fixtures.now)
             try await store.withTransaction { try await $0.upsertNode(node) }
             var seen = node
-            seen.lastSeenAt = Fixtures.now.adding(seconds: 30)
+            seen.lastHeartbeat = Fixtures.now.adding(seconds: 30)
             seen.version = "0.2.0"
             let refreshed = seen
             try await store.withTransaction { try await $0.upsertNode(refreshed) }
             try expectEqual(try await store.read { try await $0.nodes() }, [refreshed], "one node, refreshed")
+        },
+        StoreConformanceCase("heartbeat: by the database's clock; draining stays draining, a down node returns") {
+            store in
+            let before = Timestamp.now()
+            let node = Node(
+                id: "node-b", address: "127.0.0.12:8080", version: "0.2.0", startedAt: before,
+                lastHeartbeat: Timestamp(seconds: 1), state: .down, memoryCapacity: 8 << 30, memoryReserved: 1 << 30)
+            let beat = try await store.withTransaction { try await $0.heartbeat(node, ttlSeconds: 5) }
+            let after = Timestamp.now()
+            try expect(
+                beat.lastHeartbeat.seconds >= before.seconds - 2 && beat.lastHeartbeat.seconds <= after.seconds + 2,
+                "stamped now by the database's clock, not with the node's value: \(beat.lastHeartbeat)")
+            try expectEqual(beat.expiresAt.seconds, beat.lastHeartbeat.seconds + 5, "expires a TTL later")
+            try expectEqual(beat.state, .active, "a first heartbeat is active")
+            try expectEqual(beat.memoryCapacity, 8 << 30, "capacity")
+            try expectEqual(beat.memoryReserved, 1 << 30, "reserved")
+            try expectEqual(try await store.read { try await $0.nodes() }, [beat], "stored as returned")
+
+            var draining = beat
+            draining.state = .draining
+            let drained = draining
+            try await store.withTransaction { try await $0.upsertNode(drained) }
+            let still = try await store.withTransaction { try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(still.state, .draining, "a heartbeat keeps a drain")
+            var down = beat
+            down.state = .down
+            let marked = down
+            try await store.withTransaction { try await $0.upsertNode(marked) }
+            let back = try await store.withTransaction { try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(back.state, .active, "a down node that beats again is active")
+        },
+        StoreConformanceCase("nodes down: only past expiry and grace by the database's clock, each marked once") {
+            store in
+            let now = Timestamp.now()
+            let late = Node(
+                id: "node-late", address: "a:1", version: "v", startedAt: now, lastHeartbeat: now.adding(seconds: -200),
+                expiresAt: now.adding(seconds: -100))
+            let recent = Node(
+                id: "node-recent", address: "b:1", version: "v", startedAt: now,
+                lastHeartbeat: now.adding(seconds: -10),
+                expiresAt: now.adding(seconds: -5))
+            let fresh = Node(
+                id: "node-fresh", address: "c:1", version: "v", startedAt: now, lastHeartbeat: now,
+                expiresAt: now.adding(seconds: 100))
+            try await store.withTransaction { transaction in
+                for node in [late, recent, fresh] { try await transaction.upsertNode(node) }
+            }
+            let marked = try await store.withTransaction { try await $0.markNodesDown(graceSeconds: 20) }
+            try expectEqual(marked, ["node-late"], "only the one expired longer than the grace")
+            let again = try await store.withTransaction { try await $0.markNodesDown(graceSeconds: 20) }
+            try expectEqual(again, [], "marked once")
+            let states = try await store.read { try await $0.nodes() }.map { "\($0.id)=\($0.state.rawValue)" }
+            try expectEqual(states, ["node-fresh=active", "node-late=down", "node-recent=active"], "states")
         },
         StoreConformanceCase("row counts name every table") { store in
             let counts = try await store.read { try await $0.rowCounts() }

@@ -206,7 +206,7 @@ struct BackupTests {
             let older = try await Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.contains("schema 2 → 6"), "\(migrated.stdout)")
+            #expect(migrated.stdout.contains("schema 2 → 7"), "\(migrated.stdout)")
             let upgraded = try Self.open(database)
             #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
             #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
@@ -246,14 +246,17 @@ struct BackupTests {
         }
         if olderSchema {
             // What a backup made before the roll-ups (schema 3), the authentication limits (4), the counters
-            // kept across restarts (5) and the instance id (6) holds.
+            // kept across restarts (5), the instance id (6) and cluster membership (7) holds.
             _ = try await SQLiteShell.run(
                 "\(work)/zcplatform.db",
                 """
                 DROP TABLE resource_rollups; DROP TABLE auth_limits; DROP INDEX auth_attempts_client;
                 DROP INDEX auth_attempts_at; ALTER TABLE auth_attempts DROP COLUMN client_ip;
                 DROP TABLE usage_counters; DROP TABLE alert_states; DROP TABLE platform_meta;
-                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6)
+                ALTER TABLE nodes DROP COLUMN expires_at; ALTER TABLE nodes DROP COLUMN state;
+                ALTER TABLE nodes DROP COLUMN memory_capacity; ALTER TABLE nodes DROP COLUMN memory_reserved;
+                ALTER TABLE nodes RENAME COLUMN last_heartbeat TO last_seen_at;
+                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7)
                 """)
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
@@ -264,7 +267,7 @@ struct BackupTests {
             counts["usage_counters"] = nil
             counts["alert_states"] = nil
             counts["platform_meta"] = nil
-            counts["schema_migrations"] = (counts["schema_migrations"] ?? 4) - 4
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 5) - 5
             manifest["row_counts"] = counts
         }
         if let sql {

@@ -62,7 +62,7 @@ struct StoreMigrationTests {
                         tenantID: "tenant-01", clientIP: "203.0.113.9", detail: ["n": .number(Double(index))]))
             }
             try await transaction.upsertNode(
-                Node(id: "node-a", address: "10.0.0.1:8080", version: "0.1.0", startedAt: now, lastSeenAt: now))
+                Node(id: "node-a", address: "10.0.0.1:8080", version: "0.1.0", startedAt: now, lastHeartbeat: now))
         }
     }
 

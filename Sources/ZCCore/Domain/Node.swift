@@ -1,18 +1,43 @@
 /// A zcplatform process that runs tenants: one on a single host, several sharing a PostgreSQL store.
 public struct Node: Sendable, Hashable, Codable {
+    /// What the cluster thinks of a node.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Heartbeating; takes new tenants.
+        case active
+        /// Heartbeating; takes no new tenants and gives its own away.
+        case draining
+        /// Its heartbeat expired more than `cluster.node_down_seconds` ago.
+        case down
+    }
+
     /// Stable across restarts (configured, or the host name).
     public var id: String
     /// Where other nodes reach this node's API.
     public var address: String
     public var version: String
     public var startedAt: Timestamp
-    public var lastSeenAt: Timestamp
+    /// The database's clock at the node's last heartbeat, never the node's own.
+    public var lastHeartbeat: Timestamp
+    /// `lastHeartbeat` plus the heartbeat's time to live: past it (and a grace) the node is down.
+    public var expiresAt: Timestamp
+    public var state: State
+    /// Memory the node offers its tenants, in bytes.
+    public var memoryCapacity: Int64
+    /// Memory its tenants' plans reserve, in bytes.
+    public var memoryReserved: Int64
 
-    public init(id: String, address: String, version: String, startedAt: Timestamp, lastSeenAt: Timestamp) {
+    public init(
+        id: String, address: String, version: String, startedAt: Timestamp, lastHeartbeat: Timestamp,
+        expiresAt: Timestamp? = nil, state: State = .active, memoryCapacity: Int64 = 0, memoryReserved: Int64 = 0
+    ) {
         self.id = id
         self.address = address
         self.version = version
         self.startedAt = startedAt
-        self.lastSeenAt = lastSeenAt
+        self.lastHeartbeat = lastHeartbeat
+        self.expiresAt = expiresAt ?? lastHeartbeat
+        self.state = state
+        self.memoryCapacity = memoryCapacity
+        self.memoryReserved = memoryReserved
     }
 }

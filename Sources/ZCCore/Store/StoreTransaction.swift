@@ -76,7 +76,15 @@ public protocol StoreTransaction: StoreReader {
     func replaceAlertStates(nodeID: String, with states: [AlertState]) async throws
 
     // MARK: Fleet
+    /// Writes a node's row as given (a copy between stores, a test).
     func upsertNode(_ node: Node) async throws
+    /// Records a node's heartbeat by the database's clock: `lastHeartbeat` is the database's now,
+    /// `expiresAt` that plus `ttlSeconds`; a draining node stays draining, any other becomes active. The
+    /// given node's `lastHeartbeat`, `expiresAt` and `state` are ignored. Returns the row as stored.
+    func heartbeat(_ node: Node, ttlSeconds: Int64) async throws -> Node
+    /// Marks down every node whose heartbeat expired more than `graceSeconds` ago by the database's
+    /// clock; the ids this call marked, each marked by one caller only however many nodes ask.
+    func markNodesDown(graceSeconds: Int64) async throws -> [String]
 }
 
 /// The tables that retention prunes.

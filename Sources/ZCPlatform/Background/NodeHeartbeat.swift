@@ -1,28 +1,36 @@
 import ZCCore
 
-/// Records this node in the store on start and at every heartbeat, so a fleet sharing one database
-/// knows which nodes are alive.
+/// Records this node in the cluster's membership every `cluster.heartbeat_seconds`: its address, version,
+/// memory capacity and what its tenants' plans reserve, stamped by the database's clock so that nodes whose
+/// clocks disagree agree on who is alive. Each beat also marks down the nodes whose heartbeat expired more
+/// than `cluster.node_down_seconds` ago (each is marked once, by whichever node gets there first).
 public struct NodeHeartbeat: Service {
     public let name = "node-heartbeat"
     let store: any Store
     let node: Node
+    let plans: [String: Plan]
     let interval: Duration
+    let downAfter: Duration
+    let metrics: ClusterMetrics
     let logger: Logger
 
-    public init(store: any Store, node: Node, interval: Duration, logger: Logger) {
+    public init(
+        store: any Store, node: Node, plans: [String: Plan], interval: Duration, downAfter: Duration,
+        metrics: MetricsRegistry, logger: Logger
+    ) {
         self.store = store
         self.node = node
+        self.plans = plans
         self.interval = interval
+        self.downAfter = downAfter
+        self.metrics = ClusterMetrics(metrics)
         self.logger = logger
     }
 
     public func run() async throws {
-        var current = node
         while !Task.isCancelled {
-            current.lastSeenAt = .now()
-            let seen = current
             do {
-                try await store.withTransaction { try await $0.upsertNode(seen) }
+                try await beat()
             } catch is CancellationError {
                 return
             } catch {
@@ -33,6 +41,46 @@ public struct NodeHeartbeat: Service {
             } catch {
                 return
             }
+        }
+    }
+
+    /// One heartbeat: this node's row, then the nodes now down, then the gauges.
+    func beat() async throws {
+        var beating = node
+        beating.memoryReserved = try await reserved()
+        let current = beating
+        let (ttl, grace) = (interval.components.seconds, downAfter.components.seconds)
+        let (recorded, down) = try await store.withTransaction { transaction in
+            (
+                try await transaction.heartbeat(current, ttlSeconds: max(1, ttl)),
+                try await transaction.markNodesDown(graceSeconds: grace)
+            )
+        }
+        for id in down { logger.warning("node.down", ["node": id, "by": recorded.id]) }
+        let nodes = try await store.read { try await $0.nodes() }
+        metrics.record(nodes)
+    }
+
+    /// What the plans of the tenants placed here reserve, in bytes.
+    func reserved() async throws -> Int64 {
+        let tenants = try await store.read { try await $0.tenants(TenantFilter(nodeID: node.id, limit: Int.max)) }
+        return tenants.filter { $0.status != .deleted }.reduce(0) { total, tenant in
+            total + (plans[tenant.plan] ?? .standard).memoryBytes
+        }
+    }
+}
+
+/// `zcplatform_cluster_nodes{state}`: the cluster's nodes by state, as this node last read them.
+struct ClusterMetrics: Sendable {
+    let nodes: Gauge
+
+    init(_ registry: MetricsRegistry) {
+        nodes = registry.gauge("zcplatform_cluster_nodes", help: "The cluster's nodes by state.", labels: ["state"])
+    }
+
+    func record(_ all: [Node]) {
+        for state in Node.State.allCases {
+            nodes.set(Double(all.filter { $0.state == state }.count), labels: [state.rawValue])
         }
     }
 }

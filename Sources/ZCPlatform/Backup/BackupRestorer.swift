@@ -155,7 +155,9 @@ public struct BackupRestorer: Sendable {
         do {
             try await store.migrate()
             let recent = Timestamp.now().adding(seconds: -3 * Int64(configuration.cluster.heartbeatSeconds))
-            let running = try await store.read { try await $0.nodes() }.filter { $0.lastSeenAt >= recent }
+            let running = try await store.read { try await $0.nodes() }.filter {
+                $0.state != .down && $0.lastHeartbeat >= recent
+            }
             if !running.isEmpty && !force {
                 throw BackupError(
                     "zcplatform servers are running on this database (\(running.map(\.id).sorted().joined(separator: ", "))); stop them first, or pass --force"

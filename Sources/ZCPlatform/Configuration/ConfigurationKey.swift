@@ -137,11 +137,14 @@ public struct ConfigurationContext: Sendable {
     /// Whether the platform runs as root: then the process runtime (agents as root, no isolation) is
     /// never chosen for it, and its exec stays off unless enabled.
     public var runsAsRoot: Bool
+    /// The host's physical memory in bytes (0 when unknown).
+    public var memoryBytes: Int64
 
     public init(
         dockerSocketExists: Bool, zeroclawOnPath: Bool, executableDirectory: String, hostName: String,
-        runsAsRoot: Bool = false
+        runsAsRoot: Bool = false, memoryBytes: Int64 = 0
     ) {
+        self.memoryBytes = memoryBytes
         self.dockerSocketExists = dockerSocketExists
         self.zeroclawOnPath = zeroclawOnPath
         self.executableDirectory = executableDirectory

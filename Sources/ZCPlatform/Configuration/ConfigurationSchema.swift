@@ -189,8 +189,17 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["cluster"], "advertise_address", .string, help: "where other nodes reach this node's API", fixed: nil),
         ConfigurationKey(
-            ["cluster"], "heartbeat_seconds", .integer(1...3600), help: "how often the node records itself",
-            fixed: 30),
+            ["cluster"], "heartbeat_seconds", .integer(1...3600),
+            help: "how often the node records itself; its heartbeat expires after as long, by the database's clock",
+            fixed: 5),
+        ConfigurationKey(
+            ["cluster"], "node_down_seconds", .integer(1...86_400),
+            help: "a node whose heartbeat expired this long ago is marked down", fixed: 20),
+        ConfigurationKey(
+            ["cluster"], "memory_capacity", .size(minimum: 0),
+            help: "memory this node offers its tenants (placement fills nodes up to it)",
+            rule: "the host's RAM less a reserve of a tenth (at least 512 MiB)",
+            default: { .integer(ClusterDefaults.memoryCapacity(hostMemory: $0.memoryBytes)) }),
     ]
 
     /// Sections that hold named sub-tables (`[plans.NAME]`).

@@ -101,6 +101,10 @@ public struct PlatformConfiguration: Sendable {
         public var nodeID: String
         public var advertiseAddress: String?
         public var heartbeatSeconds: Int
+        /// A node whose heartbeat expired this long ago is down.
+        public var nodeDownSeconds: Int
+        /// Memory this node offers its tenants, in bytes.
+        public var memoryCapacity: Int64
     }
 
     public var server: Server
@@ -251,7 +255,9 @@ public struct PlatformConfiguration: Sendable {
         cluster = Cluster(
             nodeID: try read.string("cluster.node_id"),
             advertiseAddress: try read.optionalString("cluster.advertise_address"),
-            heartbeatSeconds: try read.int("cluster.heartbeat_seconds"))
+            heartbeatSeconds: try read.int("cluster.heartbeat_seconds"),
+            nodeDownSeconds: try read.int("cluster.node_down_seconds"),
+            memoryCapacity: Int64(try read.int("cluster.memory_capacity")))
         if store.driver == "postgres", store.url == nil {
             throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
         }
