@@ -234,7 +234,7 @@ enum PostgresMigrations {
                 INSERT INTO platform_meta (key, value) VALUES ('instance_id', md5(random()::text || clock_timestamp()::text));
                 """),
         SQLMigration(
-            version: 7, name: "cluster membership: heartbeats and expiry by the database's clock, state, capacity",
+            version: 7, name: "cluster membership and the leader's lease, by the database's clock",
             sql: """
                 ALTER TABLE nodes RENAME COLUMN last_seen_at TO last_heartbeat;
                 ALTER TABLE nodes ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;
@@ -242,6 +242,15 @@ enum PostgresMigrations {
                     CHECK (state IN ('active', 'draining', 'down'));
                 ALTER TABLE nodes ADD COLUMN memory_capacity BIGINT NOT NULL DEFAULT 0;
                 ALTER TABLE nodes ADD COLUMN memory_reserved BIGINT NOT NULL DEFAULT 0;
+
+                CREATE TABLE leases (
+                    name TEXT COLLATE "C" PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    term BIGINT NOT NULL,
+                    acquired_at BIGINT NOT NULL,
+                    renewed_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                );
                 """),
     ]
 }

@@ -235,7 +235,7 @@ enum SQLiteMigrations {
                 INSERT INTO platform_meta (key, value) VALUES ('instance_id', lower(hex(randomblob(16))));
                 """),
         SQLMigration(
-            version: 7, name: "cluster membership: heartbeats and expiry by the database's clock, state, capacity",
+            version: 7, name: "cluster membership and the leader's lease, by the database's clock",
             sql: """
                 ALTER TABLE nodes RENAME COLUMN last_seen_at TO last_heartbeat;
                 ALTER TABLE nodes ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
@@ -243,6 +243,15 @@ enum SQLiteMigrations {
                     CHECK (state IN ('active', 'draining', 'down'));
                 ALTER TABLE nodes ADD COLUMN memory_capacity INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE nodes ADD COLUMN memory_reserved INTEGER NOT NULL DEFAULT 0;
+
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    term INTEGER NOT NULL,
+                    acquired_at INTEGER NOT NULL,
+                    renewed_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) STRICT;
                 """),
     ]
 }

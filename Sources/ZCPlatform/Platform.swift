@@ -178,18 +178,25 @@ public final class Platform: Sendable {
         let api = APIServer(
             configuration: configuration, store: store, services: platformServices, health: health, alerts: alerts,
             metrics: metrics, logger: logger)
-        // Started in order, stopped in reverse: the API stops taking requests first.
+        let leader = LeaderElection(
+            store: store, nodeID: configuration.cluster.nodeID,
+            renewEvery: .seconds(configuration.cluster.leaderRenewSeconds),
+            leaseSeconds: Int64(configuration.cluster.leaderLeaseSeconds), metrics: metrics,
+            logger: logger.labeled("cluster"))
+        // Started in order, stopped in reverse: the API stops taking requests first, the lease is given up last.
         let services: [any Service] =
             [
+                leader,
                 NodeHeartbeat(
                     store: store, node: node, plans: configuration.plans,
                     interval: .seconds(configuration.cluster.heartbeatSeconds),
                     downAfter: .seconds(configuration.cluster.nodeDownSeconds), metrics: metrics,
-                    logger: logger.labeled("cluster")),
+                    isLeader: { leader.isLeader }, logger: logger.labeled("cluster")),
                 RetentionService(
                     store: store, rules: RetentionService.rules(for: configuration),
                     interval: .seconds(configuration.store.pruneIntervalSeconds),
-                    batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention")),
+                    batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention"),
+                    isLeader: { leader.isLeader }),
                 lifecycle,
                 FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
             ]

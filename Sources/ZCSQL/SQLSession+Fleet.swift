@@ -5,6 +5,10 @@ extension SQLSession {
         try await rows("SELECT \(raw: NodeRows.columns) FROM nodes ORDER BY id").map(NodeRows.node)
     }
 
+    func lease(_ name: String) async throws -> Lease? {
+        try await firstRow("SELECT \(raw: LeaseRows.columns) FROM leases WHERE name = \(name)").map(LeaseRows.lease)
+    }
+
     func instanceID() async throws -> String {
         guard let row = try await firstRow("SELECT value FROM platform_meta WHERE key = 'instance_id'") else {
             throw StoreError(.notFound, "the database has no instance id (is it migrated?)")
@@ -56,6 +60,26 @@ extension SQLWriteSession {
         return try NodeRows.node(row)
     }
 
+    func acquireLease(_ name: String, holder: String, ttlSeconds: Int64) async throws -> Lease? {
+        let now = dialect.currentSeconds
+        return try await firstRow(
+            """
+            INSERT INTO leases (\(raw: LeaseRows.columns)) VALUES (\(name), \(holder), 1, \(raw: now), \(raw: now), \
+            \(raw: now) + \(ttlSeconds)) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+            term = CASE WHEN leases.holder = excluded.holder THEN leases.term ELSE leases.term + 1 END, \
+            acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at \
+            ELSE excluded.acquired_at END, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at \
+            WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_at \
+            RETURNING \(raw: LeaseRows.columns)
+            """
+        ).map(LeaseRows.lease)
+    }
+
+    func releaseLease(_ name: String, holder: String) async throws {
+        try await run(
+            "UPDATE leases SET expires_at = 0 WHERE name = \(name) AND holder = \(holder)")
+    }
+
     /// Marks down, by the database's clock, every node whose heartbeat expired more than `graceSeconds`
     /// ago; the ids of the nodes this call marked (each is marked by one caller only).
     func markNodesDown(graceSeconds: Int64) async throws -> [String] {
@@ -72,6 +96,18 @@ extension SQLWriteSession {
 /// The platform's tables, parents before children (the order to copy them in).
 public enum SQLTables {
     public static var all: [String] { SQLTable.all.map(\.name) }
+}
+
+/// How a `leases` row reads.
+enum LeaseRows {
+    static let columns = "name, holder, term, acquired_at, renewed_at, expires_at"
+
+    static func lease(_ row: SQLRow) throws -> Lease {
+        Lease(
+            name: try row.string("name"), holder: try row.string("holder"), term: try row.int64("term"),
+            acquiredAt: try row.timestamp("acquired_at"), renewedAt: try row.timestamp("renewed_at"),
+            expiresAt: try row.timestamp("expires_at"))
+    }
 }
 
 /// How a `nodes` row reads.

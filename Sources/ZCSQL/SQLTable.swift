@@ -73,6 +73,9 @@ public struct SQLTable: Sendable, Hashable {
             columns: [
                 "node_id", "key", "name", "severity", "labels", "summary", "description", "active_since", "firing",
             ], key: ["node_id", "key"], identity: nil),
+        SQLTable(
+            name: "leases", columns: ["name", "holder", "term", "acquired_at", "renewed_at", "expires_at"],
+            key: ["name"], identity: nil),
     ]
 
     /// The next page of rows after `after` (the key of the last row read), in key order.

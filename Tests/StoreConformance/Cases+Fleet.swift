@@ -67,6 +67,34 @@ extension StoreConformance {
             let states = try await store.read { try await $0.nodes() }.map { "\($0.id)=\($0.state.rawValue)" }
             try expectEqual(states, ["node-fresh=active", "node-late=down", "node-recent=active"], "states")
         },
+        StoreConformanceCase("lease: taken, renewed in its term, never stolen while it runs, taken over when expired") {
+            store in
+            func acquire(_ holder: String, _ ttl: Int64) async throws -> Lease? {
+                try await store.withTransaction { try await $0.acquireLease("leader", holder: holder, ttlSeconds: ttl) }
+            }
+            let first = try await acquire("n1", 60)
+            try expectEqual(first?.holder, "n1", "the first taker holds it")
+            try expectEqual(first?.term, 1, "term 1")
+            let renewed = try await acquire("n1", 60)
+            try expectEqual(renewed?.term, 1, "a renewal keeps the term")
+            try expect(renewed.map { $0.expiresAt.seconds >= first!.expiresAt.seconds } == true, "and runs on")
+            try expect(try await acquire("n2", 60) == nil, "not stolen while it runs")
+            try await store.withTransaction { try await $0.releaseLease("leader", holder: "n2") }
+            try expectEqual(
+                try await store.read { try await $0.lease("leader") }?.holder, "n1", "only the holder releases")
+
+            // n1 renews for no time at all: expired at once, so n2 takes it, and the term grows.
+            _ = try await acquire("n1", 0)
+            let taken = try await acquire("n2", 60)
+            try expectEqual(taken?.holder, "n2", "an expired lease is taken over")
+            try expectEqual(taken?.term, 2, "by a new term")
+            try expect(try await acquire("n1", 60) == nil, "the old holder cannot renew it back")
+            try await store.withTransaction { try await $0.releaseLease("leader", holder: "n2") }
+            let back = try await acquire("n1", 60)
+            try expectEqual(back?.term, 3, "a released lease is taken at once, by a new term")
+            try expectEqual(try await store.read { try await $0.lease("leader") }, back, "stored as returned")
+            try expect(try await store.read { try await $0.lease("other") } == nil, "a lease never taken is nil")
+        },
         StoreConformanceCase("row counts name every table") { store in
             let counts = try await store.read { try await $0.rowCounts() }
             for table in [

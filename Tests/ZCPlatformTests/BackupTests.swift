@@ -255,7 +255,7 @@ struct BackupTests {
                 DROP TABLE usage_counters; DROP TABLE alert_states; DROP TABLE platform_meta;
                 ALTER TABLE nodes DROP COLUMN expires_at; ALTER TABLE nodes DROP COLUMN state;
                 ALTER TABLE nodes DROP COLUMN memory_capacity; ALTER TABLE nodes DROP COLUMN memory_reserved;
-                ALTER TABLE nodes RENAME COLUMN last_heartbeat TO last_seen_at;
+                ALTER TABLE nodes RENAME COLUMN last_heartbeat TO last_seen_at; DROP TABLE leases;
                 DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7)
                 """)
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
@@ -267,6 +267,7 @@ struct BackupTests {
             counts["usage_counters"] = nil
             counts["alert_states"] = nil
             counts["platform_meta"] = nil
+            counts["leases"] = nil
             counts["schema_migrations"] = (counts["schema_migrations"] ?? 5) - 5
             manifest["row_counts"] = counts
         }

@@ -14,7 +14,8 @@ struct DeployRecoveryTests {
     static let quiet = [
         "ZCPLATFORM_COLLECTORS_RESOURCE_ENABLED": "false", "ZCPLATFORM_COLLECTORS_USAGE_ENABLED": "false",
         "ZCPLATFORM_COLLECTORS_HEALTH_ENABLED": "false", "ZCPLATFORM_ALERTS_ENABLED": "false",
-        "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "3600",
+        "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "3600", "ZCPLATFORM_CLUSTER_LEADER_RENEW_SECONDS": "3600",
+        "ZCPLATFORM_CLUSTER_LEADER_LEASE_SECONDS": "7200",
     ]
 
     /// Creates `id` with an agent that answers 503 until told otherwise, deploys it and waits until the

@@ -66,6 +66,8 @@ public protocol StoreReader: Sendable {
 
     // MARK: Fleet
     func nodes() async throws -> [Node]
+    /// The lease `name` as stored, expired or not; nil when never taken.
+    func lease(_ name: String) async throws -> Lease?
     /// A random id given to this database when it was created: the platform's containers carry it, so a
     /// platform started on another database (a new, empty one) never takes them for its own.
     func instanceID() async throws -> String

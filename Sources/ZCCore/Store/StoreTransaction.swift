@@ -85,6 +85,12 @@ public protocol StoreTransaction: StoreReader {
     /// Marks down every node whose heartbeat expired more than `graceSeconds` ago by the database's
     /// clock; the ids this call marked, each marked by one caller only however many nodes ask.
     func markNodesDown(graceSeconds: Int64) async throws -> [String]
+    /// Takes or renews the lease `name` for `holder` until the database's now plus `ttlSeconds`, in one
+    /// conditional upsert: renewed only when `holder` holds it, taken only when it has expired (the term
+    /// then grows by one). Nil when another holder's lease is still running.
+    func acquireLease(_ name: String, holder: String, ttlSeconds: Int64) async throws -> Lease?
+    /// Gives the lease up at once when `holder` holds it, so another can take it without waiting.
+    func releaseLease(_ name: String, holder: String) async throws
 }
 
 /// The tables that retention prunes.

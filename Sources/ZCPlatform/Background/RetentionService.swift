@@ -17,11 +17,15 @@ public struct RetentionService: Service {
     let batchRows: Int
     let logger: Logger
     let sleep: @Sendable (Duration) async throws -> Void
+    /// Whether this node is the cluster's leader, which alone prunes.
+    let isLeader: @Sendable () -> Bool
 
     public init(
         store: any Store, rules: [Rule], interval: Duration, batchRows: Int, logger: Logger,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        isLeader: @escaping @Sendable () -> Bool = { true }
     ) {
+        self.isLeader = isLeader
         self.store = store
         self.rules = rules
         self.interval = interval
@@ -55,11 +59,14 @@ public struct RetentionService: Service {
         return rules
     }
 
+    /// Prunes every `interval` while this node is the cluster's leader (a single node always is); a node
+    /// that is not asks again every few seconds, so a new leader prunes soon after it takes over.
     public func run() async throws {
         while !Task.isCancelled {
-            await pruneOnce(now: .now())
+            let leading = isLeader()
+            if leading { await pruneOnce(now: .now()) }
             do {
-                try await sleep(interval)
+                try await sleep(leading ? interval : min(interval, .seconds(5)))
             } catch {
                 return
             }

@@ -196,6 +196,13 @@ enum ConfigurationSchema {
             ["cluster"], "node_down_seconds", .integer(1...86_400),
             help: "a node whose heartbeat expired this long ago is marked down", fixed: 20),
         ConfigurationKey(
+            ["cluster"], "leader_lease_seconds", .integer(3...86_400),
+            help: "how long the leader's lease runs; it stops acting as leader a renewal and a second before", fixed: 15
+        ),
+        ConfigurationKey(
+            ["cluster"], "leader_renew_seconds", .integer(1...86_400),
+            help: "how often the leader renews its lease (and other nodes try to take it)", fixed: 5),
+        ConfigurationKey(
             ["cluster"], "memory_capacity", .size(minimum: 0),
             help: "memory this node offers its tenants (placement fills nodes up to it)",
             rule: "the host's RAM less a reserve of a tenth (at least 512 MiB)",

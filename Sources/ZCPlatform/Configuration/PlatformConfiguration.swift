@@ -105,6 +105,8 @@ public struct PlatformConfiguration: Sendable {
         public var nodeDownSeconds: Int
         /// Memory this node offers its tenants, in bytes.
         public var memoryCapacity: Int64
+        public var leaderLeaseSeconds: Int
+        public var leaderRenewSeconds: Int
     }
 
     public var server: Server
@@ -257,7 +259,14 @@ public struct PlatformConfiguration: Sendable {
             advertiseAddress: try read.optionalString("cluster.advertise_address"),
             heartbeatSeconds: try read.int("cluster.heartbeat_seconds"),
             nodeDownSeconds: try read.int("cluster.node_down_seconds"),
-            memoryCapacity: Int64(try read.int("cluster.memory_capacity")))
+            memoryCapacity: Int64(try read.int("cluster.memory_capacity")),
+            leaderLeaseSeconds: try read.int("cluster.leader_lease_seconds"),
+            leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"))
+        guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
+            throw ConfigurationError(
+                "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"
+            )
+        }
         if store.driver == "postgres", store.url == nil {
             throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
         }

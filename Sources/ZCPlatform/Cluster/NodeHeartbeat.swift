@@ -2,8 +2,8 @@ import ZCCore
 
 /// Records this node in the cluster's membership every `cluster.heartbeat_seconds`: its address, version,
 /// memory capacity and what its tenants' plans reserve, stamped by the database's clock so that nodes whose
-/// clocks disagree agree on who is alive. Each beat also marks down the nodes whose heartbeat expired more
-/// than `cluster.node_down_seconds` ago (each is marked once, by whichever node gets there first).
+/// clocks disagree agree on who is alive. While this node is the leader, each beat also marks down the
+/// nodes whose heartbeat expired more than `cluster.node_down_seconds` ago.
 public struct NodeHeartbeat: Service {
     public let name = "node-heartbeat"
     let store: any Store
@@ -12,12 +12,14 @@ public struct NodeHeartbeat: Service {
     let interval: Duration
     let downAfter: Duration
     let metrics: ClusterMetrics
+    let isLeader: @Sendable () -> Bool
     let logger: Logger
 
     public init(
         store: any Store, node: Node, plans: [String: Plan], interval: Duration, downAfter: Duration,
-        metrics: MetricsRegistry, logger: Logger
+        metrics: MetricsRegistry, isLeader: @escaping @Sendable () -> Bool, logger: Logger
     ) {
+        self.isLeader = isLeader
         self.store = store
         self.node = node
         self.plans = plans
@@ -49,11 +51,11 @@ public struct NodeHeartbeat: Service {
         var beating = node
         beating.memoryReserved = try await reserved()
         let current = beating
-        let (ttl, grace) = (interval.components.seconds, downAfter.components.seconds)
+        let (ttl, grace, leading) = (interval.components.seconds, downAfter.components.seconds, isLeader())
         let (recorded, down) = try await store.withTransaction { transaction in
             (
                 try await transaction.heartbeat(current, ttlSeconds: max(1, ttl)),
-                try await transaction.markNodesDown(graceSeconds: grace)
+                leading ? try await transaction.markNodesDown(graceSeconds: grace) : []
             )
         }
         for id in down { logger.warning("node.down", ["node": id, "by": recorded.id]) }
