@@ -52,6 +52,10 @@ enum Commands {
             ["db", "vacuum"], summary: "rebuild the database to reclaim space after deletions", run: vacuum),
         CommandSpec(["db", "size"], summary: "show the database files, tables, bytes and rows", run: size),
         CommandSpec(
+            ["cluster", "status"],
+            summary: "show the cluster's nodes, their heartbeats, capacity and tenants, and the leader",
+            run: clusterStatus),
+        CommandSpec(
             ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
             run: integrity),
         CommandSpec(
@@ -401,6 +405,13 @@ enum Commands {
     static func size(_ arguments: ParsedArguments) async throws -> Int32 {
         try await withStore(arguments, migrate: false) { store, _ in
             print(try await DatabaseReport.collect(from: try maintenance(store, "db size")).text)
+            return 0
+        }
+    }
+
+    static func clusterStatus(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, _ in
+            print(ClusterStatusTable.render(try await FleetReports.clusterNodes(in: store), now: .now()))
             return 0
         }
     }

@@ -9,7 +9,7 @@ import ZCHTTP
 struct CommandLineTests {
     static let commands = [
         "serve", "bootstrap", "migrate", "db checkpoint", "db vacuum", "db size", "db integrity", "config check",
-        "config keys", "version", "backup", "backup verify", "backup prune", "restore",
+        "config keys", "version", "backup", "backup verify", "backup prune", "restore", "cluster status",
     ]
 
     func workspace() throws -> (TemporaryDirectory, CommandRunner) {

@@ -98,6 +98,40 @@ public struct FleetReports: Sendable {
         return tenants.map { TenantHealth(tenant: $0, probe: probes[$0.id]) }
     }
 
+    public struct ClusterNodes: Sendable {
+        public struct Entry: Sendable {
+            public let node: Node
+            /// Tenants placed on the node (deleted ones aside).
+            public let tenants: Int
+        }
+
+        public let nodes: [Entry]
+        /// The leader's lease while it runs; nil when no node holds one.
+        public let leader: Lease?
+    }
+
+    /// The cluster's nodes with their tenants, and who leads.
+    public func clusterNodes(now: Timestamp = .now()) async throws -> ClusterNodes {
+        try await Self.clusterNodes(in: store, now: now)
+    }
+
+    /// The same, from a store alone (`zcplatform cluster status`).
+    public static func clusterNodes(in store: any Store, now: Timestamp = .now()) async throws -> ClusterNodes {
+        let (nodes, tenants, lease) = try await store.read { reader in
+            (
+                try await reader.nodes(), try await reader.tenants(.all),
+                try await reader.lease(LeaderElection.leaseName)
+            )
+        }
+        var placed: [String: Int] = [:]
+        for tenant in tenants where tenant.status != .deleted {
+            if let node = tenant.nodeID { placed[node, default: 0] += 1 }
+        }
+        return ClusterNodes(
+            nodes: nodes.map { ClusterNodes.Entry(node: $0, tenants: placed[$0.id] ?? 0) },
+            leader: lease.flatMap { $0.expiresAt > now ? $0 : nil })
+    }
+
     public func audit(_ query: AuditQuery) async throws -> AuditPage {
         try await store.read { try await $0.auditEvents(query) }
     }

@@ -1,0 +1,67 @@
+import ZCCore
+import ZCHTTP
+
+/// `/api/cluster` (super-admin): the cluster's nodes and its leader.
+struct ClusterController: Sendable {
+    struct NodesView: Encodable {
+        let leader: LeaderView?
+        let nodes: [NodeView]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(leader, forKey: .leader)
+            try container.encode(nodes, forKey: .nodes)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case leader, nodes
+        }
+    }
+
+    struct LeaderView: Encodable {
+        let node: String
+        let term: Int64
+        let expiresAt: Timestamp
+    }
+
+    struct NodeView: Encodable {
+        let id: String
+        let address: String
+        let version: String
+        let state: String
+        let startedAt: Timestamp
+        let lastHeartbeat: Timestamp
+        let expiresAt: Timestamp
+        /// Seconds since the last heartbeat, by this node's clock.
+        let heartbeatAgeSeconds: Int64
+        let memoryCapacity: Int64
+        let memoryReserved: Int64
+        let tenants: Int
+        let leader: Bool
+    }
+
+    let reports: FleetReports
+    let authorizer: Authorizer
+
+    func register(in router: inout Router) {
+        router.get("/api/cluster/nodes", nodes)
+    }
+
+    @Sendable func nodes(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        _ = try authorizer.require(.readFleet, context)
+        let now = Timestamp.now()
+        let report = try await reports.clusterNodes(now: now)
+        return JSONBody.response(
+            NodesView(
+                leader: report.leader.map { LeaderView(node: $0.holder, term: $0.term, expiresAt: $0.expiresAt) },
+                nodes: report.nodes.map { entry in
+                    let node = entry.node
+                    return NodeView(
+                        id: node.id, address: node.address, version: node.version, state: node.state.rawValue,
+                        startedAt: node.startedAt, lastHeartbeat: node.lastHeartbeat, expiresAt: node.expiresAt,
+                        heartbeatAgeSeconds: max(0, now.seconds - node.lastHeartbeat.seconds),
+                        memoryCapacity: node.memoryCapacity, memoryReserved: node.memoryReserved,
+                        tenants: entry.tenants, leader: report.leader?.holder == node.id)
+                }))
+    }
+}

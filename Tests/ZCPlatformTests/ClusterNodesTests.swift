@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import ZCCore
+
+/// `GET /api/cluster/nodes` and `zcplatform cluster status` on a running node: it records itself by the
+/// database's clock, leads, and a node that stopped beating is marked down by the leader.
+@Suite("Cluster nodes")
+struct ClusterNodesTests {
+    @Test("the node lists itself active and leading; a node that stopped beating is marked down by the leader")
+    func nodes() async throws {
+        let live = try await LivePlatform.start([
+            "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "1", "ZCPLATFORM_CLUSTER_NODE_DOWN_SECONDS": "1",
+            "ZCPLATFORM_CLUSTER_LEADER_RENEW_SECONDS": "1", "ZCPLATFORM_CLUSTER_LEADER_LEASE_SECONDS": "5",
+            "ZCPLATFORM_CLUSTER_MEMORY_CAPACITY": "8GiB",
+        ])
+        try await live.scoped {
+            let me = live.api.platform.configuration.cluster.nodeID
+            // A node that beat once, long ago: the leader marks it down.
+            let now = Timestamp.now()
+            try await live.api.platform.store.withTransaction { transaction in
+                try await transaction.upsertNode(
+                    Node(
+                        id: "gone", address: "127.0.0.99:8080", version: "0.0.1", startedAt: now.adding(seconds: -600),
+                        lastHeartbeat: now.adding(seconds: -300), expiresAt: now.adding(seconds: -299)))
+            }
+            var body: [String: Any] = [:]
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                body = await live.call(.get, "/api/cluster/nodes").json
+                let nodes = body["nodes"] as? [[String: Any]] ?? []
+                let leading = (body["leader"] as? [String: Any])?["node"] as? String
+                if leading == me, nodes.first(where: { $0["id"] as? String == "gone" })?["state"] as? String == "down" {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let nodes = body["nodes"] as? [[String: Any]] ?? []
+            let mine = try #require(nodes.first { $0["id"] as? String == me }, "\(body)")
+            #expect(mine["state"] as? String == "active")
+            #expect(mine["leader"] as? Bool == true)
+            #expect(mine["memory_capacity"] as? Int == 8 << 30)
+            #expect((mine["heartbeat_age_seconds"] as? Int ?? 99) <= 3, "beating: \(mine)")
+            #expect((body["leader"] as? [String: Any])?["term"] as? Int == 1)
+            let gone = try #require(nodes.first { $0["id"] as? String == "gone" })
+            #expect(gone["state"] as? String == "down", "marked down by the leader: \(gone)")
+            #expect(gone["leader"] as? Bool == false)
+            #expect(live.logs.renderedLines().contains { $0.contains("event=node.down") && $0.contains("node=gone") })
+            let metrics = await live.call(.get, "/metrics").text
+            #expect(metrics.contains("zcplatform_cluster_nodes{state=\"down\"} 1"))
+            #expect(metrics.contains("zcplatform_cluster_is_leader 1"))
+        }
+    }
+}
