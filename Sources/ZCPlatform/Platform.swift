@@ -155,7 +155,13 @@ public final class Platform: Sendable {
             await store.close()
             throw error
         }
+        let leader = LeaderElection(
+            store: store, nodeID: configuration.cluster.nodeID,
+            renewEvery: .seconds(configuration.cluster.leaderRenewSeconds),
+            leaseSeconds: Int64(configuration.cluster.leaderLeaseSeconds), metrics: metrics,
+            logger: logger.labeled("cluster"))
         var alerts: AlertEvaluator?
+        var clusterAlerts: AlertEvaluator?
         if configuration.alerts.enabled {
             let dataPath = configuration.runtime.dataDirectory
             let settings = configuration.alerts
@@ -169,6 +175,12 @@ public final class Platform: Sendable {
                 nodeID: configuration.cluster.nodeID, interval: .seconds(settings.evaluationSeconds),
                 dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"),
                 diskUsage: { DiskUsage.percentUsed(of: dataPath) })
+            // NodeDown, evaluated by the leader alone: once per cluster.
+            clusterAlerts = AlertEvaluator(
+                store: store, health: health, notifier: notifier, rules: AlertRules(),
+                nodeID: configuration.cluster.nodeID, interval: .seconds(settings.evaluationSeconds),
+                dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"), diskUsage: { nil },
+                scope: .cluster(isLeader: { leader.isLeader }))
         }
         let platformServices = PlatformServices(
             store: store, vault: vault, auth: auth, lifecycle: lifecycle, plans: configuration.plans,
@@ -178,11 +190,6 @@ public final class Platform: Sendable {
         let api = APIServer(
             configuration: configuration, store: store, services: platformServices, health: health, alerts: alerts,
             metrics: metrics, logger: logger)
-        let leader = LeaderElection(
-            store: store, nodeID: configuration.cluster.nodeID,
-            renewEvery: .seconds(configuration.cluster.leaderRenewSeconds),
-            leaseSeconds: Int64(configuration.cluster.leaderLeaseSeconds), metrics: metrics,
-            logger: logger.labeled("cluster"))
         // Started in order, stopped in reverse: the API stops taking requests first, the lease is given up last.
         let services: [any Service] =
             [
@@ -200,6 +207,7 @@ public final class Platform: Sendable {
                 lifecycle,
                 FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
             ]
+            + [alerts, clusterAlerts].compactMap { $0 }
             + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) }
             + (codes.map { [$0] } ?? []) + [api]
         let platform = Platform(

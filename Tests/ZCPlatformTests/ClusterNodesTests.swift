@@ -6,12 +6,21 @@ import ZCCore
 /// database's clock, leads, and a node that stopped beating is marked down by the leader.
 @Suite("Cluster nodes")
 struct ClusterNodesTests {
+    static func waitUntil(_ timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return condition()
+    }
+
     @Test("the node lists itself active and leading; a node that stopped beating is marked down by the leader")
     func nodes() async throws {
         let live = try await LivePlatform.start([
             "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "1", "ZCPLATFORM_CLUSTER_NODE_DOWN_SECONDS": "1",
             "ZCPLATFORM_CLUSTER_LEADER_RENEW_SECONDS": "1", "ZCPLATFORM_CLUSTER_LEADER_LEASE_SECONDS": "5",
-            "ZCPLATFORM_CLUSTER_MEMORY_CAPACITY": "8GiB",
+            "ZCPLATFORM_CLUSTER_MEMORY_CAPACITY": "8GiB", "ZCPLATFORM_ALERTS_EVALUATION_SECONDS": "1",
         ])
         try await live.scoped {
             let me = live.api.platform.configuration.cluster.nodeID
@@ -48,6 +57,19 @@ struct ClusterNodesTests {
             let metrics = await live.call(.get, "/metrics").text
             #expect(metrics.contains("zcplatform_cluster_nodes{state=\"down\"} 1"))
             #expect(metrics.contains("zcplatform_cluster_is_leader 1"))
+
+            // The leader fires NodeDown once, and resolves it once when the node beats again.
+            func events(_ name: String) -> Int {
+                live.logs.renderedLines().filter { $0.contains("event=\(name)") && $0.contains("alert=NodeDown") }.count
+            }
+            #expect(try await Self.waitUntil(.seconds(10)) { events("alert.firing") == 1 }, "NodeDown fired")
+            try await Task.sleep(for: .seconds(2))
+            #expect(events("alert.firing") == 1, "once, not at every evaluation")
+            let back = Node(
+                id: "gone", address: "127.0.0.99:8080", version: "0.0.1", startedAt: now, lastHeartbeat: now)
+            _ = try await live.api.platform.store.withTransaction { try await $0.heartbeat(back, ttlSeconds: 60) }
+            #expect(try await Self.waitUntil(.seconds(10)) { events("alert.resolved") == 1 }, "resolved when back")
+            #expect(events("alert.firing") == 1)
         }
     }
 }

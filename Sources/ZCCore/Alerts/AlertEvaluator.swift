@@ -1,10 +1,20 @@
 import Synchronization
 
-/// Evaluates the built-in rules for this node's tenants and host on an interval and notifies on every
-/// change: an alert that has held for its rule's duration fires once, and resolves once when its
-/// condition ends (de-duplicated: a firing alert is not sent again while it stays firing).
+/// Evaluates the built-in rules on an interval and notifies on every change: an alert that has held for
+/// its rule's duration fires once, and resolves once when its condition ends (de-duplicated: a firing
+/// alert is not sent again while it stays firing).
+///
+/// A `.node` evaluator watches this node's tenants and host. A `.cluster` evaluator watches the cluster
+/// (`NodeDown`) and evaluates only while this node leads; its states are kept under `cluster`, so a new
+/// leader neither fires again what fired nor forgets it, and an alert fires once per cluster.
 public final class AlertEvaluator: Service {
-    public let name = "alerts"
+    public enum Scope: Sendable {
+        case node
+        case cluster(isLeader: @Sendable () -> Bool)
+    }
+
+    public let name: String
+    let scope: Scope
     let store: any Store
     let health: HealthBoard
     let notifier: any Notifier
@@ -39,8 +49,10 @@ public final class AlertEvaluator: Service {
     public init(
         store: any Store, health: HealthBoard, notifier: any Notifier, rules: AlertRules, nodeID: String,
         interval: Duration, dataPath: String, metrics: MetricsRegistry, logger: Logger,
-        diskUsage: @escaping @Sendable () -> Double?
+        diskUsage: @escaping @Sendable () -> Double?, scope: Scope = .node
     ) {
+        self.scope = scope
+        if case .cluster = scope { name = "cluster-alerts" } else { name = "alerts" }
         self.store = store
         self.health = health
         self.notifier = notifier
@@ -74,10 +86,16 @@ public final class AlertEvaluator: Service {
     /// One evaluation at `now`: finds the active conditions, fires those that held long enough, resolves
     /// those that ended, and sends the notifications.
     public func evaluate(now: Timestamp) async throws {
+        if case .cluster(let isLeader) = scope, !isLeader() {
+            // Another node leads: it evaluates. What this node knew is read again if it leads later.
+            state.withLock { $0 = State() }
+            return
+        }
+        let owner = stateOwner
         if !state.withLock({ $0.loaded }) {
             // What fired before a restart stays fired (not sent again), and resolves once; what was pending
             // keeps when it was first seen.
-            let kept = try await store.read { try await $0.alertStates(nodeID: self.nodeID) }
+            let kept = try await store.read { try await $0.alertStates(nodeID: owner) }
             state.withLock { state in
                 for entry in kept {
                     state.pending[entry.alert.key] = entry.alert
@@ -114,7 +132,7 @@ public final class AlertEvaluator: Service {
         if changed {
             try await store.withTransaction { transaction in
                 try await transaction.replaceAlertStates(
-                    nodeID: self.nodeID, with: states.sorted { $0.alert.key < $1.alert.key })
+                    nodeID: owner, with: states.sorted { $0.alert.key < $1.alert.key })
             }
             state.withLock { $0.stored = states }
         }
@@ -129,7 +147,14 @@ public final class AlertEvaluator: Service {
         let holdFor: Int64
     }
 
+    /// Whose states these are in `alert_states`: this node's, or the cluster's.
+    var stateOwner: String {
+        if case .cluster = scope { return "cluster" }
+        return nodeID
+    }
+
     private func conditions(now: Timestamp) async throws -> [String: Condition] {
+        if case .cluster = scope { return try await clusterConditions() }
         var found: [String: Condition] = [:]
         func add(_ alert: Alert, holdFor: Duration) {
             found[alert.key] = Condition(alert: alert, holdFor: holdFor.components.seconds)
@@ -189,6 +214,22 @@ public final class AlertEvaluator: Service {
                     name: "RuntimeUnavailable", severity: .critical, labels: ["node": nodeID],
                     summary: "The container runtime is unreachable on \(nodeID)", description: outage.reason,
                     activeSince: outage.since), holdFor: rules.runtimeOutageFor)
+        }
+        return found
+    }
+
+    /// `NodeDown` for every node marked down (by the leader, `cluster.node_down_seconds` after its heartbeat
+    /// expired): fires at once, resolves when the node beats again.
+    private func clusterConditions() async throws -> [String: Condition] {
+        let nodes = try await store.read { try await $0.nodes() }
+        var found: [String: Condition] = [:]
+        for node in nodes where node.state == .down {
+            let alert = Alert(
+                name: "NodeDown", severity: .critical, labels: ["node": node.id],
+                summary: "Node \(node.id) is down",
+                description: "no heartbeat from \(node.id) (\(node.address)) since \(node.lastHeartbeat)",
+                activeSince: node.expiresAt)
+            found[alert.key] = Condition(alert: alert, holdFor: 0)
         }
         return found
     }
