@@ -72,4 +72,25 @@ struct ClusterNodesTests {
             #expect(events("alert.firing") == 1)
         }
     }
+
+    @Test("the node's own alerts are evaluated while it serves: a failed backup fires BackupFailed")
+    func nodeAlertsRun() async throws {
+        let live = try await LivePlatform.start(["ZCPLATFORM_ALERTS_EVALUATION_SECONDS": "1"])
+        try await live.scoped {
+            try await live.api.platform.store.withTransaction { transaction in
+                try await transaction.appendAudit(
+                    NewAuditEvent(
+                        at: .now(), actor: "cli", action: "backup",
+                        detail: ["outcome": .string("failed"), "error": .string("disk full")]))
+            }
+            let fired = try await Self.waitUntil(.seconds(10)) {
+                live.logs.renderedLines().contains {
+                    $0.contains("event=alert.firing") && $0.contains("alert=BackupFailed")
+                }
+            }
+            #expect(fired, "the evaluator runs in the platform's service group")
+            let firing = await live.call(.get, "/api/monitoring/alerts").array
+            #expect(firing.contains { $0["alertname"] as? String == "BackupFailed" }, "\(firing)")
+        }
+    }
 }
