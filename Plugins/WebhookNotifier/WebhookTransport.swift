@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ZCCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -77,7 +78,7 @@ final class WebhookTransport: Sendable {
     private func exchange(_ request: URLRequest) async throws(CancellationError) -> Outcome {
         let response: URLResponse
         do {
-            (_, response) = try await session.data(for: request)
+            response = try await perform(request)
         } catch let error as URLError {
             if error.code == .cancelled || Task.isCancelled { throw CancellationError() }
             return Self.classify(error)
@@ -94,6 +95,34 @@ final class WebhookTransport: Sendable {
         let retryable = status == 429 || (500..<600).contains(status)
         let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Self.retryAfter)
         return .failed(.status(status), retryable: retryable, retryAfter: retryable ? retryAfter : nil)
+    }
+
+    /// The request through a data task. Not `URLSession.data(for:)`: on Linux its cancellation deadlocks
+    /// (the cancel handler runs holding the awaiting task's status lock and waits on the session's queue,
+    /// where the completion waits for that lock to resume the task; a CI run hung there). Here a cancel
+    /// is handed to a thread of its own, so the handler returns at once and the completion can resume.
+    private func perform(_ request: URLRequest) async throws -> URLResponse {
+        let pending = PendingTask()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let task = session.dataTask(with: request) { _, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let response {
+                        continuation.resume(returning: response)
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                let cancelled = pending.start(task)
+                task.resume()
+                if cancelled { DedicatedThread.start("zcplatform-webhook-cancel") { pending.cancelTask() } }
+            }
+        } onCancel: {
+            if pending.cancel() {
+                DedicatedThread.start("zcplatform-webhook-cancel") { pending.cancelTask() }
+            }
+        }
     }
 
     /// A `Retry-After` of delay-seconds; the HTTP-date form is ignored (the backoff applies instead).
@@ -158,5 +187,32 @@ extension Duration {
     var timeInterval: TimeInterval {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// The data task of one exchange, and whether its awaiting task was cancelled before it started.
+private final class PendingTask: @unchecked Sendable {
+    // URLSessionDataTask is not Sendable; it is only handed to `cancel()`, which is thread-safe.
+    private let state = Mutex<(task: URLSessionDataTask?, cancelled: Bool)>((nil, false))
+
+    /// Records the started task; true when a cancel came first (the caller cancels it).
+    func start(_ task: URLSessionDataTask) -> Bool {
+        state.withLock { state in
+            state.task = task
+            return state.cancelled
+        }
+    }
+
+    /// Records the cancel; true when the task has started (the caller then has it cancelled).
+    func cancel() -> Bool {
+        state.withLock { state in
+            state.cancelled = true
+            return state.task != nil
+        }
+    }
+
+    /// Cancels the started task; waits on the session's queue, so never call it from a cancel handler.
+    func cancelTask() {
+        state.withLock { $0.task }?.cancel()
     }
 }
