@@ -62,7 +62,7 @@ let package = Package(
             ],
             path: "Sources/ZCPlatform"),
         .executableTarget(
-            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "ZCCrypto", "SQLiteStore", "PostgresStore"],
+            name: "zcplatform", dependencies: ["ZCPlatform", "ZCCore", "ZCCrypto"],
             path: "Sources/CLI"),
         .executableTarget(
             name: "zcbench",

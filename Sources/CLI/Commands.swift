@@ -1,6 +1,4 @@
 import Foundation
-import PostgresStore
-import SQLiteStore
 import ZCCore
 import ZCCrypto
 import ZCPlatform
@@ -448,8 +446,7 @@ enum Commands {
 
     static func version(_ arguments: ParsedArguments) async throws -> Int32 {
         print("zcplatform \(Platform.version)")
-        print("sqlite \(SQLiteStore.libraryVersion)")
-        print("libpq \(PostgresStore.libraryVersion)")
+        for library in PluginRegistry.standard.storeLibraries { print(library) }
         return 0
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import ZCCore
 
@@ -6,14 +7,6 @@ import ZCCore
 /// database's clock, leads, and a node that stopped beating is marked down by the leader.
 @Suite("Cluster nodes")
 struct ClusterNodesTests {
-    static func waitUntil(_ timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return condition()
-    }
 
     @Test("the node lists itself active and leading; a node that stopped beating is marked down by the leader")
     func nodes() async throws {
@@ -62,13 +55,13 @@ struct ClusterNodesTests {
             func events(_ name: String) -> Int {
                 live.logs.renderedLines().filter { $0.contains("event=\(name)") && $0.contains("alert=NodeDown") }.count
             }
-            #expect(try await Self.waitUntil(.seconds(10)) { events("alert.firing") == 1 }, "NodeDown fired")
+            #expect(try await waitUntil(.seconds(10)) { events("alert.firing") == 1 }, "NodeDown fired")
             try await Task.sleep(for: .seconds(2))
             #expect(events("alert.firing") == 1, "once, not at every evaluation")
             let back = Node(
                 id: "gone", address: "127.0.0.99:8080", version: "0.0.1", startedAt: now, lastHeartbeat: now)
             _ = try await live.api.platform.store.withTransaction { try await $0.heartbeat(back, ttlSeconds: 60) }
-            #expect(try await Self.waitUntil(.seconds(10)) { events("alert.resolved") == 1 }, "resolved when back")
+            #expect(try await waitUntil(.seconds(10)) { events("alert.resolved") == 1 }, "resolved when back")
             #expect(events("alert.firing") == 1)
         }
     }
@@ -83,7 +76,7 @@ struct ClusterNodesTests {
                         at: .now(), actor: "cli", action: "backup",
                         detail: ["outcome": .string("failed"), "error": .string("disk full")]))
             }
-            let fired = try await Self.waitUntil(.seconds(10)) {
+            let fired = try await waitUntil(.seconds(10)) {
                 live.logs.renderedLines().contains {
                     $0.contains("event=alert.firing") && $0.contains("alert=BackupFailed")
                 }

@@ -21,15 +21,6 @@ struct LeaderElectionTests {
             logger: .disabled)
     }
 
-    static func waitUntil(_ timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
-
     @Test("one leads; on resigning the other takes over at once, by a new term; never two at a time")
     func resignHandsOver() async throws {
         let directory = try TemporaryDirectory()
@@ -40,7 +31,7 @@ struct LeaderElectionTests {
         let (first, second) = (Self.election(store, "n1", metrics: metrics), Self.election(store, "n2"))
         let both = Atomic<Int>(0)
         let firstRun = Task { try await first.run() }
-        #expect(try await Self.waitUntil(.seconds(5)) { first.isLeader }, "the first node leads")
+        #expect(try await waitUntil(.seconds(5)) { first.isLeader }, "the first node leads")
         #expect(metrics.render().contains("zcplatform_cluster_is_leader 1"))
         let secondRun = Task { try await second.run() }
         let watcher = Task {
@@ -58,7 +49,7 @@ struct LeaderElectionTests {
         #expect(!first.isLeader)
         #expect(metrics.render().contains("zcplatform_cluster_is_leader 0"))
         // Within one renewal, not after the lease's 3 s.
-        #expect(try await Self.waitUntil(.seconds(1.5)) { second.isLeader }, "the second takes over at its next try")
+        #expect(try await waitUntil(.seconds(1.5)) { second.isLeader }, "the second takes over at its next try")
         #expect(second.term == firstTerm + 1, "by a new term")
 
         watcher.cancel()
@@ -80,7 +71,7 @@ struct LeaderElectionTests {
         #expect(first.isLeader)
         let lease = try #require(try await store.read { try await $0.lease(LeaderElection.leaseName) })
         // It acts for the lease's life less a second and one renewal (1.7 s), then stops by itself.
-        #expect(try await Self.waitUntil(.seconds(4)) { !first.isLeader }, "it steps down without the store")
+        #expect(try await waitUntil(.seconds(4)) { !first.isLeader }, "it steps down without the store")
         let stillRunning = Timestamp.now().seconds < lease.expiresAt.seconds
         #expect(stillRunning, "before its lease has run out, so no other node can have taken over yet")
         let second = Self.election(store, "n2")

@@ -39,6 +39,9 @@ public struct PluginRegistry: Sendable {
 
     public func store(named name: String) -> StoreDriver? { stores.first { $0.name == name } }
 
+    /// The store drivers' client libraries, in registration order (`sqlite 3.40.1`, `libpq 150005`).
+    public var storeLibraries: [String] { stores.compactMap(\.library) }
+
     /// The driver `configuration.store.driver` names; an unknown name is a configuration error.
     public func storeDriver(_ configuration: PlatformConfiguration) throws(ConfigurationError) -> StoreDriver {
         let name = configuration.store.driver

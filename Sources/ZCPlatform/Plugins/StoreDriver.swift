@@ -38,6 +38,8 @@ public struct StoreDriver: Sendable {
     public let locate: @Sendable (String, PlatformConfiguration.StoreSettings) -> PlatformConfiguration.StoreSettings
     /// Where the data is, for messages (a URL without its credentials).
     public let describe: @Sendable (PlatformConfiguration.StoreSettings) -> String
+    /// The client library this build links, as `zcplatform version` shows it (`sqlite 3.40.1`).
+    public let library: String?
     public var make: Factory
 
     public init(
@@ -45,8 +47,10 @@ public struct StoreDriver: Sendable {
         claims: @escaping @Sendable (String) -> Bool,
         locate:
             @escaping @Sendable (String, PlatformConfiguration.StoreSettings) -> PlatformConfiguration.StoreSettings,
-        describe: @escaping @Sendable (PlatformConfiguration.StoreSettings) -> String, make: @escaping Factory
+        describe: @escaping @Sendable (PlatformConfiguration.StoreSettings) -> String, library: String? = nil,
+        make: @escaping Factory
     ) {
+        self.library = library
         self.name = name
         self.keys = keys
         self.localFile = localFile

@@ -31,7 +31,7 @@ enum StoreDrivers {
             settings.readers = 1
             return settings
         },
-        describe: { $0.path }
+        describe: { $0.path }, library: "sqlite \(SQLiteStore.libraryVersion)"
     ) { configuration, logger in
         try SQLiteStore(
             options: SQLiteOptions(
@@ -57,7 +57,7 @@ enum StoreDrivers {
             settings.poolSize = 2
             return settings
         },
-        describe: { StoreMigration.describe($0.url ?? "") }
+        describe: { StoreMigration.describe($0.url ?? "") }, library: "libpq \(PostgresStore.libraryVersion)"
     ) { configuration, logger in
         guard let url = configuration.store.url else {
             throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
