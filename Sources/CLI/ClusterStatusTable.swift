@@ -11,7 +11,7 @@ enum ClusterStatusTable {
             let age = max(0, now.seconds - node.lastHeartbeat.seconds)
             rows.append([
                 node.id, node.state.rawValue, "\(age)s ago", node.address, String(entry.tenants),
-                "\(bytes(node.memoryReserved)) / \(bytes(node.memoryCapacity))",
+                "\(ByteSize.format(node.memoryReserved)) / \(ByteSize.format(node.memoryCapacity))",
                 report.leader?.holder == node.id ? "term \(report.leader?.term ?? 0)" : "",
             ])
         }
@@ -23,10 +23,5 @@ enum ClusterStatusTable {
         if report.nodes.isEmpty { lines.append("no node has recorded itself yet") }
         lines.append(report.leader.map { "leader: \($0.holder), term \($0.term)" } ?? "leader: none")
         return lines.joined(separator: "\n")
-    }
-
-    static func bytes(_ value: Int64) -> String {
-        let gib = Double(value) / Double(1 << 30)
-        return gib >= 1 ? "\((gib * 10).rounded() / 10) GiB" : "\(value >> 20) MiB"
     }
 }
