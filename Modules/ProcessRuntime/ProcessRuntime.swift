@@ -16,6 +16,7 @@ public final class ProcessRuntime: ContainerRuntime {
     public let options: ProcessRuntimeOptions
     let logger: Logger
     private let agents = Mutex<[String: AgentProcess]>([:])
+    private let execSlots: ExecSlots
 
     public init(options: ProcessRuntimeOptions, logger: Logger) throws {
         guard !options.agentCommand.isEmpty else {
@@ -23,6 +24,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         self.options = options
         self.logger = logger
+        execSlots = ExecSlots(perAgent: options.maxExecsPerAgent, total: options.maxExecs)
         stopLeftovers()
     }
 
@@ -129,6 +131,8 @@ public final class ProcessRuntime: ContainerRuntime {
         guard agent.info.state == .running else { throw ContainerRuntimeError.conflict("agent \(id) is not running") }
         var argv = request.argv
         if argv.first == "zeroclaw" { argv[0] = options.agentCommand[0] }
+        try execSlots.take(id.rawValue)
+        defer { execSlots.give(id.rawValue) }
         return try await ProcessExec.run(
             argv, environment: agent.environment, directory: agent.spec.dataDirectory, request: request)
     }

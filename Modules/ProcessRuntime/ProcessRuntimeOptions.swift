@@ -9,11 +9,17 @@ public struct ProcessRuntimeOptions: Sendable, Hashable {
     public var maxLogFiles: Int
     /// How long `shutdown()` gives agents between SIGTERM and SIGKILL.
     public var shutdownTimeout: Duration
+    /// Execs running at once in one agent, and in all of them: each holds a thread and a process until
+    /// it ends (up to its timeout), so a tenant's members cannot pile them up on the host.
+    public var maxExecsPerAgent: Int
+    public var maxExecs: Int
 
     public init(
         agentCommand: [String], runDirectory: String, maxLogBytes: Int = 50 << 20, maxLogFiles: Int = 3,
-        shutdownTimeout: Duration = .seconds(10)
+        shutdownTimeout: Duration = .seconds(10), maxExecsPerAgent: Int = 4, maxExecs: Int = 32
     ) {
+        self.maxExecsPerAgent = max(1, maxExecsPerAgent)
+        self.maxExecs = max(1, maxExecs)
         self.agentCommand = agentCommand
         self.runDirectory = runDirectory
         self.maxLogBytes = maxLogBytes

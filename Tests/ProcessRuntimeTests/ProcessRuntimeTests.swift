@@ -194,6 +194,33 @@ struct ProcessRuntimeTests {
         }
     }
 
+    @Test("execs past the per-agent limit are refused at once, not queued; a slot frees when one ends")
+    func execLimit() async throws {
+        let fixture = try Fixture()
+        try await fixture.scoped {
+            let runtime = fixture.runtime
+            let id = try await runtime.create(fixture.spec)
+            try await runtime.start(id)
+            #expect(runtime.options.maxExecsPerAgent == 4)
+            let running = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { try await runtime.exec(id, ExecRequest(argv: ["/bin/sleep", "2"])).exitCode }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let started = ContinuousClock.now
+            await #expect(throws: ContainerRuntimeError.self) {
+                _ = try await runtime.exec(id, ExecRequest(argv: ["/bin/true"]))
+            }
+            #expect(ContinuousClock.now - started < .seconds(1), "refused at once, not after a wait")
+            #expect(try await running.value == [0, 0, 0, 0])
+            #expect(try await runtime.exec(id, ExecRequest(argv: ["/bin/true"])).exitCode == 0, "the slots are free")
+        }
+    }
+
     @Test("an exec past its timeout is killed with its children")
     func execTimeout() async throws {
         let fixture = try Fixture()
