@@ -14,6 +14,7 @@ func usage() -> Never {
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
                                    [--files F] [--docker PATH] [--dockerd-pid PID]
+                   zcbench blocking [--blockers N] [--seconds S]
 
             """.utf8))
     exit(2)
@@ -115,6 +116,12 @@ case "collect":
     benchmark.filesPerTenant = flags.number("files") ?? benchmark.filesPerTenant
     benchmark.docker = flags.string("docker") ?? benchmark.docker
     benchmark.dockerdPid = flags.number("dockerd-pid") ?? benchmark.dockerdPid
+    await measure { try await benchmark.run() }
+case "blocking":
+    let flags = Flags(rest, known: ["blockers", "seconds"])
+    var benchmark = BlockingBenchmark()
+    benchmark.blockers = flags.number("blockers") ?? benchmark.blockers
+    benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
     await measure { try await benchmark.run() }
 default:
     usage()

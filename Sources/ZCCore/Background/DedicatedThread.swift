@@ -4,10 +4,10 @@ import Foundation
 /// and awaits it.
 ///
 /// Not on Swift's cooperative pool, and not on a dispatch global queue either: on Linux, work blocked on
-/// the default global queue delays `Task.sleep` wake-ups elsewhere in the process (measured with Swift
-/// 6.3: 16 blocked items delay the 50 ms sleeps of a high-priority task by 11 s, 40 delay the main task's
-/// by 29 s; medium-priority tasks were not delayed). A thread per call costs tens of microseconds,
-/// nothing beside a blocking call.
+/// the default global queue delays `Task.sleep` wake-ups of higher-priority tasks elsewhere in the process
+/// (`zcbench blocking`: 16 items blocked for 3 s delay a high-priority task's 50 ms sleeps by about 7 s;
+/// see Docs/BENCHMARKS.md). A thread per call costs tens of microseconds, nothing beside a blocking call;
+/// callers bound how many run at once (the process runtime's exec slots, the notification queue).
 public enum DedicatedThread {
     public static func run<T: Sendable>(
         _ name: String, _ body: @escaping @Sendable () throws -> T
