@@ -47,8 +47,14 @@ struct ClusterNodesTests {
             #expect(gone["state"] as? String == "down", "marked down by the leader: \(gone)")
             #expect(gone["leader"] as? Bool == false)
             #expect(live.logs.renderedLines().contains { $0.contains("event=node.down") && $0.contains("node=gone") })
-            let metrics = await live.call(.get, "/metrics").text
-            #expect(metrics.contains("zcplatform_cluster_nodes{state=\"down\"} 1"))
+            // The gauges are set after the beat's transaction commits, so the API can show the node down a
+            // moment before /metrics does.
+            var metrics = ""
+            let counted = try await waitUntil(.seconds(5)) {
+                metrics = await live.call(.get, "/metrics").text
+                return metrics.contains("zcplatform_cluster_nodes{state=\"down\"} 1")
+            }
+            #expect(counted, "\(metrics)")
             #expect(metrics.contains("zcplatform_cluster_is_leader 1"))
 
             // The leader fires NodeDown once, and resolves it once when the node beats again.
