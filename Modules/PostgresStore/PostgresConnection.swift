@@ -18,8 +18,12 @@ actor PostgresConnection: SQLConnection {
     private var freshlyLent = false
 
     init(options: PostgresOptions, number: Int) {
+        self.init(options: options, label: "zcplatform.postgres.\(number)")
+    }
+
+    init(options: PostgresOptions, label: String) {
         self.options = options
-        executor = BlockingExecutor(label: "zcplatform.postgres.\(number)")
+        executor = BlockingExecutor(label: label)
     }
 
     /// Connects, or reconnects when the server dropped the connection since its last use.
@@ -120,6 +124,42 @@ actor PostgresConnection: SQLConnection {
         freshlyLent = false
         let db = try open()
         PQclear(try check(PQexec(db, sql)))
+    }
+
+    // MARK: Signals
+
+    /// Starts listening on `channel`, a name of letters, digits and underscores.
+    func listen(_ channel: String) throws {
+        guard !channel.isEmpty, channel.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw StoreError(.other, "a signal channel is letters, digits and underscores: \(channel)")
+        }
+        try executeScript("LISTEN \(channel)")
+    }
+
+    /// The payloads signalled since the last call, waiting up to `milliseconds` for the first; empty when
+    /// none came. Throws `connectionLost` when the server went away.
+    func receiveSignals(waitingUpTo milliseconds: Int32) throws -> [String] {
+        let db = try open()
+        var payloads = Self.drainSignals(db)
+        guard payloads.isEmpty else { return payloads }
+        let socket = PQsocket(db)
+        guard socket >= 0 else { throw PostgresError.lost("the listening connection has no socket") }
+        var waiting = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        if poll(&waiting, 1, milliseconds) > 0 {
+            guard PQconsumeInput(db) == 1 else { throw PostgresError.lost(String(cString: PQerrorMessage(db))) }
+            payloads = Self.drainSignals(db)
+        }
+        guard PQstatus(db) == CONNECTION_OK else { throw PostgresError.lost(String(cString: PQerrorMessage(db))) }
+        return payloads
+    }
+
+    private static func drainSignals(_ db: OpaquePointer) -> [String] {
+        var payloads: [String] = []
+        while let signal = PQnotifies(db) {
+            payloads.append(String(cString: signal.pointee.extra))
+            PQfreemem(signal)
+        }
+        return payloads
     }
 
     // MARK: Internals

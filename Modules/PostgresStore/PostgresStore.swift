@@ -11,11 +11,13 @@ public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup 
     public let options: PostgresOptions
     private let database: PostgresDatabase
     private let store: SQLStore
+    let logger: Logger
 
     /// Prepares the pool; connections are made when first lent. Call `migrate()` (or any method) to
     /// find out whether the server is reachable.
     public init(options: PostgresOptions, logger: Logger) {
         self.options = options
+        self.logger = logger
         database = PostgresDatabase(options: options)
         store = SQLStore(driver: "postgres", database: database, migrations: PostgresMigrations.all, logger: logger)
     }

@@ -3,7 +3,7 @@ import ZCSQL
 extension SQLDialect {
     /// PostgreSQL's SQL: `$1` placeholders, migrations under an advisory lock without a statement timeout,
     /// serial counters reset after a copy, multi-row inserts (one round trip), `LEAST`/`GREATEST`, and
-    /// `FOR UPDATE` where a read must hold its rows.
+    /// `FOR UPDATE` where a read must hold its rows, and `pg_notify` to signal the other nodes.
     public static let postgres = SQLDialect(
         name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
         beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535, rowsPerInsert: 1000,
@@ -17,5 +17,6 @@ extension SQLDialect {
         listTables: """
             SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() \
             AND table_type = 'BASE TABLE' ORDER BY table_name
-            """, forUpdate: " FOR UPDATE", currentSeconds: "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)")
+            """, forUpdate: " FOR UPDATE", currentSeconds: "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)",
+        notify: { channel, payload in "SELECT pg_notify(\(channel), \(payload))" })
 }

@@ -95,6 +95,18 @@ public final class Vault: Sendable {
         return try seal(try open(sealed, owner: owner), owner: owner)
     }
 
+    /// A key for `purpose` derived from the vault key of `version` (the newest when nil): HMAC-SHA256 of
+    /// the purpose under the vault key, so a key shared by the cluster's nodes never leaves the vault and
+    /// no derived key opens a secret. Nil when the version is unknown.
+    public func derivedKey(purpose: String, version: UInt32? = nil) -> (version: UInt32, key: [UInt8])? {
+        let file = current(refreshIfMissing: version)
+        guard let chosen = version.map({ wanted in file.versions.first { $0.number == wanted } }) ?? file.newest,
+            let key = try? HMACSHA256.authenticationCode(
+                for: Array("zcplatform-derived-1|\(purpose)".utf8), key: chosen.key)
+        else { return nil }
+        return (chosen.number, key)
+    }
+
     static func associatedData(_ owner: String) -> [UInt8] {
         Array("zcplatform-vault-1|\(owner)".utf8)
     }

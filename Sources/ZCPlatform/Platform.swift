@@ -104,6 +104,15 @@ public final class Platform: Sendable {
             address: configuration.cluster.advertiseAddress
                 ?? "\(configuration.server.host):\(configuration.server.port)",
             version: version, startedAt: now, lastHeartbeat: now, memoryCapacity: configuration.cluster.memoryCapacity)
+        if registry.databaseFile(of: configuration) == nil, TenantForwarding.endpoint(node.address) == nil {
+            logger.warning(
+                "cluster.address_unusable",
+                [
+                    "address": node.address,
+                    "detail":
+                        "other nodes cannot forward this node's tenants' requests to it; set cluster.advertise_address to host:port as they reach it",
+                ])
+        }
         let metrics = MetricsRegistry()
         metrics.gauge("zcplatform_build_info", help: "The running build.", labels: ["version", "store"])
             .set(1, labels: [version, store.driver])
@@ -113,9 +122,11 @@ public final class Platform: Sendable {
         let lifecycle: TenantLifecycle
         do {
             runtime = try registry.makeRuntime(configuration, logger: logger.labeled("runtime"))
+            var settings = TenantLifecycle.Settings(configuration)
+            settings.clustered = registry.databaseFile(of: configuration) == nil
             lifecycle = TenantLifecycle(
                 store: store, runtime: runtime, vault: vault, configuration: configuration, metrics: metrics,
-                logger: logger.labeled("lifecycle"))
+                logger: logger.labeled("lifecycle"), settings: settings)
         } catch {
             await store.close()
             throw error
@@ -205,7 +216,16 @@ public final class Platform: Sendable {
                     batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention"),
                     isLeader: { leader.isLeader }),
                 lifecycle,
-                FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet")),
+            ]
+            + ((store as? any StoreSignals).map {
+                [
+                    WorkListener(
+                        signals: $0, nodeID: configuration.cluster.nodeID, lifecycle: lifecycle,
+                        logger: logger.labeled("cluster"))
+                ]
+            } ?? [])
+            + [
+                FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet"))
             ]
             + [alerts, clusterAlerts].compactMap { $0 }
             + collectors.map { CollectorSchedule($0, metrics: metrics, logger: logger.labeled("collector")) }

@@ -15,6 +15,8 @@ public struct PlatformServices: Sendable {
     public let users: UserService
     /// The fleet as a super-admin sees it (read-only).
     public let fleet: FleetReports
+    /// The vault: secrets, and the key nodes sign forwarded requests with.
+    public let vault: Vault
 
     public init(
         store: any Store, vault: Vault, auth: AuthService, lifecycle: TenantLifecycle, plans: [String: Plan],
@@ -29,5 +31,6 @@ public struct PlatformServices: Sendable {
         members = MemberService(store: store, plans: plans)
         users = UserService(store: store)
         self.fleet = fleet
+        self.vault = vault
     }
 }

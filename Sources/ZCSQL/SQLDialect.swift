@@ -33,13 +33,18 @@ public struct SQLDialect: Sendable {
     /// The database's clock as whole Unix seconds: what heartbeats and leases are stamped with, so that
     /// nodes whose clocks disagree still agree on who is alive.
     public let currentSeconds: String
+    /// The statement that signals `payload` on `channel` to the listening nodes at commit; nil where no
+    /// other node shares the database.
+    public let notify: (@Sendable (_ channel: String, _ payload: String) -> SQLQuery)?
 
     public init(
         name: String, placeholder: @escaping @Sendable (Int) -> String, beginWrite: String, beginRead: String,
         maxBinds: Int, rowsPerInsert: Int = 1, migrationPrelude: [String] = [],
         resetIdentity: (@Sendable (_ table: String, _ column: String) -> String)? = nil,
-        least: String, greatest: String, listTables: String, forUpdate: String = "", currentSeconds: String
+        least: String, greatest: String, listTables: String, forUpdate: String = "", currentSeconds: String,
+        notify: (@Sendable (_ channel: String, _ payload: String) -> SQLQuery)? = nil
     ) {
+        self.notify = notify
         self.currentSeconds = currentSeconds
         self.forUpdate = forUpdate
         self.listTables = listTables

@@ -5,6 +5,17 @@ extension SQLSession {
         try await rows("SELECT \(raw: NodeRows.columns) FROM nodes ORDER BY id").map(NodeRows.node)
     }
 
+    func placedTenants(nodeID: String?) async throws -> [PlacedTenants] {
+        var query: SQLQuery = """
+            SELECT node_id, plan, COUNT(*) AS n FROM tenants WHERE node_id IS NOT NULL AND status <> 'deleted'
+            """
+        if let nodeID { query += " AND node_id = \(nodeID)" }
+        query += " GROUP BY node_id, plan ORDER BY node_id, plan"
+        return try await rows(query).map {
+            PlacedTenants(node: try $0.string("node_id"), plan: try $0.string("plan"), count: try $0.int("n"))
+        }
+    }
+
     func lease(_ name: String) async throws -> Lease? {
         try await firstRow("SELECT \(raw: LeaseRows.columns) FROM leases WHERE name = \(name)").map(LeaseRows.lease)
     }
@@ -73,6 +84,16 @@ extension SQLWriteSession {
             RETURNING \(raw: LeaseRows.columns)
             """
         ).map(LeaseRows.lease)
+    }
+
+    func lockNode(_ id: String) async throws -> Node? {
+        try await firstRow("SELECT \(raw: NodeRows.columns) FROM nodes WHERE id = \(id)\(raw: dialect.forUpdate)")
+            .map(NodeRows.node)
+    }
+
+    func signal(_ channel: String, payload: String) async throws {
+        guard let notify = dialect.notify else { return }
+        _ = try await rows(notify(channel, payload))
     }
 
     func releaseLease(_ name: String, holder: String) async throws {

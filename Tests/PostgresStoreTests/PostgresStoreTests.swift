@@ -43,6 +43,48 @@ struct PostgresStoreTests {
         Tenant(id: TenantID(trusted: id), name: id, plan: "default", createdAt: Timestamp(seconds: 1_790_000_000))
     }
 
+    @Test(
+        "signals: heard when their transaction commits, never when it rolls back; a lost listener says it may have missed some"
+    )
+    func signals() async throws {
+        try await withStore { store, _, application in
+            let heard = Mutex<[String?]>([])
+            let listening = Task {
+                try await store.listen("zcplatform_work") { payload in heard.withLock { $0.append(payload) } }
+            }
+            // The listener's LISTEN runs on a connection of its own; wait until the server shows it.
+            let url = try PostgresTestDatabase.requireURL()
+            let ready = try await waitUntil(.seconds(10)) {
+                try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "probe") }
+                return heard.withLock { $0.contains("probe") }
+            }
+            #expect(ready, "the listener hears a committed signal")
+            struct Abandon: Error {}
+            await #expect(throws: Abandon.self) {
+                try await store.withTransaction { transaction in
+                    try await transaction.signal("zcplatform_work", payload: "rolled-back")
+                    throw Abandon()
+                }
+            }
+            try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "n2") }
+            #expect(try await waitUntil(.seconds(5)) { heard.withLock { $0.contains("n2") } })
+            #expect(
+                heard.withLock { $0 }.filter { $0 != "probe" } == ["n2"], "the rolled-back signal was never heard")
+
+            // The listening connection killed: it reconnects and says signals may have been missed (nil).
+            try PostgresTestDatabase.execute(
+                url,
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(application)' AND query LIKE 'LISTEN%'"
+            )
+            #expect(
+                try await waitUntil(.seconds(10)) { heard.withLock { $0.contains(nil) } }, "\(heard.withLock { $0 })")
+            try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "after") }
+            #expect(try await waitUntil(.seconds(5)) { heard.withLock { $0.contains("after") } }, "heard again")
+            listening.cancel()
+            _ = await listening.result
+        }
+    }
+
     @Test("a transaction in flight when its backend is terminated fails retryable; the pool heals")
     func terminatedMidTransaction() async throws {
         try await withStore { store, _, application in

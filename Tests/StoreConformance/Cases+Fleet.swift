@@ -95,6 +95,48 @@ extension StoreConformance {
             try expectEqual(try await store.read { try await $0.lease("leader") }, back, "stored as returned")
             try expect(try await store.read { try await $0.lease("other") } == nil, "a lease never taken is nil")
         },
+        StoreConformanceCase("placed tenants: counted by node and plan, deleted and unplaced ones not; a node locked") {
+            store in
+            let plans = [
+                ("alpha-1", "n1", "default"), ("alpha-2", "n1", "default"), ("alpha-3", "n1", "large"),
+                ("alpha-4", "n2", "default"),
+            ]
+            try await store.withTransaction { transaction in
+                try await transaction.upsertNode(
+                    Node(
+                        id: "n1", address: "a:1", version: "v", startedAt: Fixtures.now, lastHeartbeat: Fixtures.now,
+                        memoryCapacity: 1 << 30))
+                for (id, node, plan) in plans {
+                    try await transaction.insertTenant(
+                        Tenant(
+                            id: try TenantID(id), name: id, plan: plan, status: .running, nodeID: node,
+                            createdAt: Fixtures.now))
+                }
+                try await transaction.insertTenant(
+                    Tenant(id: try TenantID("unplaced"), name: "u", plan: "default", createdAt: Fixtures.now))
+                try await transaction.insertTenant(
+                    Tenant(
+                        id: try TenantID("gone"), name: "g", plan: "default", status: .deleted, nodeID: "n1",
+                        createdAt: Fixtures.now))
+            }
+            try expectEqual(
+                try await store.read { try await $0.placedTenants(nodeID: nil) },
+                [
+                    PlacedTenants(node: "n1", plan: "default", count: 2),
+                    PlacedTenants(node: "n1", plan: "large", count: 1),
+                    PlacedTenants(node: "n2", plan: "default", count: 1),
+                ], "grouped by node and plan")
+            try expectEqual(
+                try await store.read { try await $0.placedTenants(nodeID: "n2") },
+                [PlacedTenants(node: "n2", plan: "default", count: 1)], "one node's")
+            let locked = try await store.withTransaction { transaction in
+                (try await transaction.lockNode("n1"), try await transaction.lockNode("n9"))
+            }
+            try expectEqual(locked.0?.memoryCapacity, 1 << 30, "the locked node as stored")
+            try expect(locked.1 == nil, "an unknown node locks nothing")
+            // A signal is a hint sent at commit; on a store no other node shares it does nothing.
+            try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "n2") }
+        },
         StoreConformanceCase("row counts name every table") { store in
             let counts = try await store.read { try await $0.rowCounts() }
             for table in [

@@ -56,6 +56,9 @@ struct APIHarness {
             // Hundreds of platforms open at once in the access matrix: few descriptors each.
             "ZCPLATFORM_STORE_READERS": "1",
             "ZCPLATFORM_RUNTIME_AGENT_COMMAND": AgentSimulator.executable,
+            // Placement refuses a deploy past the node's memory; the default is the host's RAM, which
+            // differs between machines. Tests of placement set their own.
+            "ZCPLATFORM_CLUSTER_MEMORY_CAPACITY": "1024GiB",
         ]
         for (key, value) in environment { variables[key] = value }
         do {

@@ -31,7 +31,7 @@ public protocol PublicError: Error {
     var failureKind: FailureKind { get }
     /// A message safe to show a client.
     var publicMessage: String { get }
-    /// For `rateLimited`: how long to wait before trying again.
+    /// For `rateLimited` and `unavailable`: how long to wait before trying again (`Retry-After`).
     var retryAfterSeconds: Int? { get }
 }
 

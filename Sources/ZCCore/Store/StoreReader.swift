@@ -66,6 +66,9 @@ public protocol StoreReader: Sendable {
 
     // MARK: Fleet
     func nodes() async throws -> [Node]
+    /// The tenants placed on each node (all nodes, or only `nodeID`), counted by plan; deleted tenants
+    /// and tenants on no node are not counted. One grouped query however many tenants there are.
+    func placedTenants(nodeID: String?) async throws -> [PlacedTenants]
     /// The lease `name` as stored, expired or not; nil when never taken.
     func lease(_ name: String) async throws -> Lease?
     /// A random id given to this database when it was created: the platform's containers carry it, so a

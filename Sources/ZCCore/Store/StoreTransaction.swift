@@ -91,6 +91,12 @@ public protocol StoreTransaction: StoreReader {
     func acquireLease(_ name: String, holder: String, ttlSeconds: Int64) async throws -> Lease?
     /// Gives the lease up at once when `holder` holds it, so another can take it without waiting.
     func releaseLease(_ name: String, holder: String) async throws
+    /// Holds node `id`'s row until the transaction ends, so two placements on one node weigh its room one
+    /// after the other (they cannot both take its last room); the node as stored, nil when unknown.
+    func lockNode(_ id: String) async throws -> Node?
+    /// Tells the nodes listening on `channel` (`StoreSignals`) of `payload` when this transaction
+    /// commits; nothing on a store that no other node shares.
+    func signal(_ channel: String, payload: String) async throws
 }
 
 /// The tables that retention prunes.

@@ -11,6 +11,8 @@ public struct APIServer: Service {
     public let routes: [(method: HTTPMethod, pattern: String)]
     /// The router without sockets, for tests.
     public let responder: RouterResponder
+    /// Carries requests to the node that owns their tenant.
+    let forwarding: LazyHTTPClient
 
     public init(
         configuration: PlatformConfiguration, store: any Store, services: PlatformServices, health: HealthBoard,
@@ -22,6 +24,17 @@ public struct APIServer: Service {
         router.use(httpMetrics)
         router.use(FailureMapping())
         router.use(BearerAuthentication(auth: services.auth))
+        let forwarding = LazyHTTPClient(
+            configuration: HTTPClientConfiguration(connectTimeout: .seconds(3), maxIdlePerEndpoint: 16))
+        if services.lifecycle.settings.clustered {
+            router.use(
+                TenantForwarding(
+                    nodeID: configuration.cluster.nodeID, store: store,
+                    signature: ForwardingSignature(vault: services.vault), client: forwarding,
+                    execTimeout: .seconds(configuration.runtime.execTimeoutSeconds),
+                    metrics: ForwardingMetrics(metrics)))
+        }
+        self.forwarding = forwarding
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
         let authorizer = Authorizer(access: services.access)
         AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
@@ -56,7 +69,13 @@ public struct APIServer: Service {
     }
 
     public func run() async throws {
-        try await server.run()
+        do {
+            try await server.run()
+        } catch {
+            await forwarding.shutdown()
+            throw error
+        }
+        await forwarding.shutdown()
     }
 
     /// The port listened on, once listening.

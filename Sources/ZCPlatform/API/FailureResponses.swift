@@ -28,7 +28,8 @@ public enum FailureResponses {
         var response = JSONBody.response(["error": failure.publicMessage], status: status(of: failure.failureKind))
         switch failure.failureKind {
         case .unauthenticated: response.headers.set("WWW-Authenticate", "Bearer")
-        case .rateLimited:
+        case .rateLimited, .unavailable:
+            // RFC 9110 §10.2.3: how long a 429 or a 503 lasts.
             if let seconds = failure.retryAfterSeconds { response.headers.set("Retry-After", String(seconds)) }
         default: break
         }

@@ -15,8 +15,9 @@ extension RequestContext {
 }
 
 extension RequestContext {
-    /// The authenticated caller and the address the request came from.
+    /// The authenticated caller and the address the request came from (the client's, when another node
+    /// forwarded it here).
     func caller() throws -> Caller {
-        Caller(user: try principal().user, clientIP: remoteAddress)
+        Caller(user: try principal().user, clientIP: self[ForwardedKey.self]?.clientIP ?? remoteAddress)
     }
 }

@@ -207,6 +207,11 @@ enum ConfigurationSchema {
             help: "memory this node offers its tenants (placement fills nodes up to it)",
             rule: "the host's RAM less a reserve of a tenth (at least 512 MiB)",
             default: { .integer(ClusterDefaults.memoryCapacity(hostMemory: $0.memoryBytes)) }),
+        ConfigurationKey(
+            ["cluster"], "placement", .choice(NodePlacement.Strategy.allCases.map(\.rawValue)),
+            help:
+                "where a deploy places a tenant that has no node: spread (the node with the most free memory) or binpack (the fullest node it fits on)",
+            fixed: "spread"),
     ]
 
     /// Sections that hold named sub-tables (`[plans.NAME]`).

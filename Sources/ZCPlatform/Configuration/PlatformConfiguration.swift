@@ -107,6 +107,8 @@ public struct PlatformConfiguration: Sendable {
         public var memoryCapacity: Int64
         public var leaderLeaseSeconds: Int
         public var leaderRenewSeconds: Int
+        /// Where a deploy places a tenant that has no node.
+        public var placement: NodePlacement.Strategy
     }
 
     public var server: Server
@@ -261,7 +263,8 @@ public struct PlatformConfiguration: Sendable {
             nodeDownSeconds: try read.int("cluster.node_down_seconds"),
             memoryCapacity: Int64(try read.int("cluster.memory_capacity")),
             leaderLeaseSeconds: try read.int("cluster.leader_lease_seconds"),
-            leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"))
+            leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"),
+            placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread)
         guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"

@@ -17,22 +17,53 @@ extension TenantLifecycle {
     /// The gateway's port inside the container.
     static let gatewayPort = 42617
 
-    /// `POST /deploy`: `deploying` at once, the pipeline in the background.
-    public func deploy(_ id: TenantID, actor: String, clientIP: String?) async throws -> Tenant {
+    /// The signal channel on which a node hears that a tenant was placed on it (`StoreSignals`).
+    public static let workChannel = "zcplatform_work"
+
+    /// `POST /deploy`: `deploying` at once, the pipeline in the background on the tenant's node. A tenant
+    /// on no node yet is placed first (on `pinned` when given); the node it is placed on, if another,
+    /// hears of it by a store signal, or at its next reconciliation.
+    public func deploy(
+        _ id: TenantID, pinned: String? = nil, actor: String, clientIP: String?
+    ) async throws -> Tenant {
         let tenant = try await locks.withLock(id) {
             try await self.store.withTransaction { transaction in
                 var tenant = try await self.requireTenant(id, in: transaction)
                 let from = tenant.status
                 tenant.status = try TenantStatusMachine.apply(.deploy, to: tenant.status)
+                if let pinned, let current = tenant.nodeID, current != pinned, self.settings.clustered {
+                    throw TenantStateConflict(
+                        message:
+                            "tenant '\(id)' lives on node \(current); move it there with POST /api/tenants/\(id)/move"
+                    )
+                }
+                let me = self.settings.nodeID
+                if !self.settings.clustered, let pinned, pinned != me {
+                    throw PlacementError.unknownNode(pinned, known: [me])
+                }
+                let node: String
+                if let current = tenant.nodeID, self.settings.clustered || current == me {
+                    node = current
+                } else {
+                    let pin = self.settings.clustered ? pinned : me
+                    node = try await self.nodePlacement.place(plan: tenant.plan, pinned: pin, in: transaction)
+                }
                 tenant.errorMessage = nil
-                tenant.nodeID = self.settings.nodeID
+                tenant.nodeID = node
                 tenant.updatedAt = .now()
                 try await transaction.updateTenant(tenant)
                 try await self.audit(
                     "tenant.deploy", tenant: id, actor: actor, clientIP: clientIP,
-                    detail: ["from": .string(from.rawValue)], in: transaction)
+                    detail: ["from": .string(from.rawValue), "node": .string(node)], in: transaction)
+                if node != self.settings.nodeID {
+                    try await transaction.signal(Self.workChannel, payload: node)
+                }
                 return tenant
             }
+        }
+        guard tenant.nodeID == settings.nodeID else {
+            logger.info("tenant.placed", ["tenant": id.rawValue, "node": tenant.nodeID ?? "-"])
+            return tenant
         }
         abandoned.withLock { _ = $0.remove(id) }
         enqueue(.deploy(id, actor: actor))

@@ -29,8 +29,8 @@ extension TenantLifecycle {
         }
     }
 
-    /// Reconciles at start and every `reconcileInterval` after, or every `reconcileRetry` while the
-    /// runtime or the store cannot be reached, until cancelled.
+    /// Reconciles at start and every `reconcileInterval` after (sooner when woken), or every
+    /// `reconcileRetry` while the runtime or the store cannot be reached, until cancelled.
     func reconcilePeriodically() async {
         while !Task.isCancelled {
             var wait = settings.reconcileInterval
@@ -44,8 +44,14 @@ extension TenantLifecycle {
                 wait = min(wait, settings.reconcileRetry)
                 logger.error("reconcile.failed", ["error": "\(error)", "retry_seconds": wait.components.seconds])
             }
-            do { try await Task.sleep(for: wait) } catch { return }
+            await wakeup.wait(upTo: wait)
         }
+    }
+
+    /// Reconciles now rather than at the next interval: another node placed a tenant here, or work for
+    /// this node may have been missed.
+    public func wake() {
+        wakeup.signal()
     }
 
     /// Brings the runtime and the store of this node into agreement: containers without a tenant are

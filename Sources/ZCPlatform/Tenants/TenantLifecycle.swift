@@ -34,6 +34,9 @@ public final class TenantLifecycle: Service {
         /// Attempts at recording a deploy's end while the store refuses for a passing reason.
         public var finishAttempts: Int
         public var finishBackoff: Duration = .milliseconds(500)
+        /// Whether other nodes may share the store. A node alone on its store (SQLite) deploys every tenant
+        /// on itself, whatever node an earlier life (another host name) recorded.
+        public var clustered = true
 
         public init(_ configuration: PlatformConfiguration) {
             nodeID = configuration.cluster.nodeID
@@ -66,6 +69,8 @@ public final class TenantLifecycle: Service {
     /// Takes host paths out of what members read (`error_message`, audit causes).
     let scrubber: HostPathScrubber
     let placement: TenantPlacement
+    /// Which node a tenant that has none is deployed on.
+    let nodePlacement: NodePlacement
     let logger: Logger
     let locks = TenantLocks()
     /// Probes agents' `/health`; it exists while `run()` runs (deploys only run there).
@@ -80,6 +85,8 @@ public final class TenantLifecycle: Service {
     /// The store's instance id, read once: every container carries it (`zcplatform.instance`).
     let instance = Mutex<String?>(nil)
     let metrics: LifecycleMetrics
+    /// Wakes the reconciliation loop early (`wake()`).
+    let wakeup = Wakeup()
 
     public init(
         store: any Store, runtime: any ContainerRuntime, vault: Vault, configuration: PlatformConfiguration,
@@ -94,6 +101,11 @@ public final class TenantLifecycle: Service {
             root: configuration.runtime.dataDirectory, ownedByTenant: runtime.isolated && getuid() == 0)
         scrubber = HostPathScrubber(configuration, dataDirectory: directories.root)
         placement = TenantPlacement(ports: configuration.runtime.portRange, uids: configuration.runtime.uidRange)
+        nodePlacement = NodePlacement(
+            strategy: configuration.cluster.placement, plans: configuration.plans,
+            me: Node(
+                id: configuration.cluster.nodeID, address: "", version: "", startedAt: .now(), lastHeartbeat: .now(),
+                memoryCapacity: configuration.cluster.memoryCapacity))
         self.logger = logger
         jobs = AsyncStream.makeStream(of: Job.self)
         self.metrics = LifecycleMetrics(metrics)

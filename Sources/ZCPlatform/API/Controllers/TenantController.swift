@@ -11,6 +11,12 @@ struct TenantController: Sendable {
         static let fields: Set<String> = ["id", "name", "plan"]
     }
 
+    /// `POST /deploy`'s optional body: the node to place the tenant on (super-admins only).
+    struct Deploy: StrictDecodable {
+        let node: String?
+        static let fields: Set<String> = ["node"]
+    }
+
     let tenants: TenantService
     let lifecycle: TenantLifecycle
     let authorizer: Authorizer
@@ -78,7 +84,21 @@ struct TenantController: Sendable {
 
     @Sendable func deploy(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let (caller, tenant) = try await authorizer.require(.deploy, tenant: context.parameter("id"), context)
-        let deploying = try await lifecycle.deploy(tenant.id, actor: caller.actor, clientIP: caller.clientIP)
+        let pinned = request.body.isEmpty ? nil : try JSONBody.decode(Deploy.self, from: request).node
+        if let pinned,
+            pinned.isEmpty || pinned.unicodeScalars.count > 253
+                || pinned.unicodeScalars.contains(where: {
+                    $0.value < 0x20 || $0.value == 0x7F
+                })
+        {
+            throw HTTPError(
+                .unprocessableContent, "node must be a node's id: 1 to 253 characters, no control characters")
+        }
+        if pinned != nil, !caller.isSuperAdmin {
+            throw Failure.forbidden("only a super-admin chooses a tenant's node")
+        }
+        let deploying = try await lifecycle.deploy(
+            tenant.id, pinned: pinned, actor: caller.actor, clientIP: caller.clientIP)
         return JSONBody.response(TenantView(deploying), status: .accepted)
     }
 

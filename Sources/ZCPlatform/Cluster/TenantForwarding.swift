@@ -1,0 +1,141 @@
+import ZCCore
+import ZCHTTP
+
+/// Every node answers for every tenant: a request under `/api/tenants/{id}` that reaches a node other
+/// than the tenant's is authenticated here (the middleware before this one) and forwarded to the owner
+/// over HTTP, marked and signed (`ForwardingSignature`), its answer streamed back as it comes (a
+/// followed log included). A marked request is never forwarded again. The owner unreachable (or down)
+/// is a 503 with `Retry-After` naming it.
+struct TenantForwarding: Middleware {
+    let nodeID: String
+    let store: any Store
+    let signature: ForwardingSignature
+    let client: LazyHTTPClient
+    /// How long an exec may run on the owner: the forward waits that long and a little more.
+    let execTimeout: Duration
+    let metrics: ForwardingMetrics
+
+    /// Fields that belong to one connection, not to the request or response carried over it.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
+        "proxy-connection", "host", "content-length",
+    ]
+
+    func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
+        guard let route = context.route, route == "/api/tenants/{id}" || route.hasPrefix("/api/tenants/{id}/"),
+            let raw = context.parameters["id"], let id = try? TenantID(raw)
+        else {
+            return try await next(request, context)
+        }
+        var context = context
+        let mark = try signature.check(request)
+        if let mark { context[ForwardedKey.self] = mark }
+        guard let tenant = try await store.tenant(id), let owner = tenant.nodeID, owner != nodeID else {
+            return try await next(request, context)
+        }
+        if let mark {
+            // Placed elsewhere since the sender looked: it will see the new owner when asked again.
+            throw Failure(
+                .unavailable,
+                "tenant '\(id)' lives on node \(owner), not on \(nodeID) where node \(mark.node) forwarded this; try again",
+                retryAfterSeconds: 1)
+        }
+        return try await forward(request, context, tenant: id, owner: owner)
+    }
+
+    private func forward(
+        _ request: HTTPRequest, _ context: RequestContext, tenant: TenantID, owner: String
+    ) async throws -> HTTPResponse {
+        let node = try await store.read { try await $0.nodes() }.first { $0.id == owner }
+        guard let node, node.state != .down, let endpoint = Self.endpoint(node.address) else {
+            metrics.refused(node == nil ? "unknown" : "down")
+            let why = node.map { $0.state == .down ? "which is down" : "whose address '\($0.address)' is unusable" }
+            throw Failure(
+                .unavailable,
+                "tenant '\(tenant)' lives on node \(owner), \(why ?? "which is not known"); try again later",
+                retryAfterSeconds: 10)
+        }
+        var headers = HTTPHeaders()
+        for field in request.headers
+        where !Self.hopByHop.contains(field.name.lowercased())
+            && !ForwardingSignature.lowercasedHeaders.contains(field.name.lowercased())
+        {
+            headers.add(field.name, field.value)
+        }
+        for (name, value) in try signature.sign(request, node: nodeID, clientIP: context.remoteAddress) {
+            headers.add(name, value)
+        }
+        headers.add("X-Request-ID", context.requestID)
+        let started = ContinuousClock.now
+        let upstream: HTTPClientStream
+        do {
+            let timeout = context.route?.hasSuffix("/exec") == true ? execTimeout + .seconds(10) : .seconds(30)
+            upstream = try await client.client().stream(
+                request.method, endpoint, request.target, headers: headers, body: request.body, timeout: timeout)
+        } catch let error as HTTPClientError {
+            metrics.refused("unreachable")
+            context.logger.warning(
+                "cluster.forward_failed", ["tenant": tenant.rawValue, "node": owner, "error": error.description])
+            throw Failure(
+                .unavailable,
+                "tenant '\(tenant)' lives on node \(owner) (\(node.address)), which does not answer: \(error); try again",
+                retryAfterSeconds: 5)
+        }
+        metrics.forwarded(ContinuousClock.now - started)
+        var response = HTTPResponse(status: upstream.status)
+        for field in upstream.headers where !Self.hopByHop.contains(field.name.lowercased()) {
+            response.headers.add(field.name, field.value)
+        }
+        if upstream.headers.contains("Content-Length") {
+            var bytes: [UInt8] = []
+            for try await piece in upstream.body { bytes.append(contentsOf: piece) }
+            response.body = .bytes(bytes)
+        } else {
+            response.body = .stream { writer in
+                for try await piece in upstream.body { try await writer.write(piece) }
+            }
+        }
+        return response
+    }
+
+    /// `host:port` or `[v6]:port` as an endpoint.
+    static func endpoint(_ address: String) -> HTTPEndpoint? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (1...65_535).contains(port)
+        else { return nil }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty || host == "0.0.0.0" || host == "::" { return nil }
+        return .tcp(host: host, port: port)
+    }
+}
+
+/// The mark of a request another node forwarded here, once checked.
+struct ForwardedKey: RequestContextKey {
+    typealias Value = ForwardingSignature.Mark
+}
+
+/// `zcplatform_cluster_forward_seconds` and `zcplatform_cluster_forwards_refused_total`.
+struct ForwardingMetrics: Sendable {
+    let seconds: Histogram
+    let refusals: Counter
+
+    init(_ registry: MetricsRegistry) {
+        seconds = registry.histogram(
+            "zcplatform_cluster_forward_seconds",
+            help: "Requests forwarded to the tenant's node: time until its answer began.",
+            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+        refusals = registry.counter(
+            "zcplatform_cluster_forwards_refused_total",
+            help: "Requests for a tenant on another node answered 503: its node unknown, down or unreachable.",
+            labels: ["reason"])
+    }
+
+    func forwarded(_ duration: Duration) {
+        seconds.observe(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+
+    func refused(_ reason: String) {
+        refusals.increment(labels: [reason])
+    }
+}

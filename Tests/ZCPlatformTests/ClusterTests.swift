@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import Testing
+import ZCHTTP
+
+/// A cluster of three `zcplatform serve` processes on 127.0.0.11–13 sharing one PostgreSQL: tenants are
+/// placed across the nodes, and every node answers for every tenant.
+@Suite("Cluster of three nodes", .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
+struct ClusterTests {
+    @Test(
+        "deploys spread over the nodes and start through the store's signal; status, exec and a followed log through every node; a dead owner is a 503 naming it"
+    )
+    func spreadAndForward() async throws {
+        let cluster = try await TestCluster.start(3)
+        try await cluster.scoped {
+            let all = ["n1", "n2", "n3"]
+            let joined = try await waitUntil(.seconds(20)) {
+                let nodes = try await cluster.json("n1", .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]] ?? []
+                return nodes.filter { $0["state"] as? String == "active" }.count == 3
+            }
+            #expect(joined, "three active nodes")
+
+            // Six tenants, each deployed through another node: spread puts two on each (1 GiB, 256 MiB plans).
+            var owners: [String: String] = [:]
+            for index in 0..<6 {
+                let id = "tenant-\(index)"
+                let created = try await cluster.call(
+                    "n1", .post, "/api/tenants", json: #"{"id":"\#(id)","name":"Tenant \#(index)"}"#)
+                #expect(created.status.code == 201)
+                let through = all[index % 3]
+                let deployed = try await cluster.call(through, .post, "/api/tenants/\(id)/deploy")
+                #expect(deployed.status.code == 202, "\(String(decoding: deployed.body, as: UTF8.self))")
+                let body = try JSONSerialization.jsonObject(with: Data(deployed.body)) as? [String: Any]
+                owners[id] = body?["node_id"] as? String
+            }
+            let counts = Dictionary(grouping: owners.values, by: { $0 }).mapValues(\.count)
+            #expect(counts == ["n1": 2, "n2": 2, "n3": 2], "spread: \(owners)")
+
+            // The reconcile interval is 300 s: agents that start within seconds were started by the signal.
+            for id in owners.keys.sorted() {
+                let running = try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                    try await cluster.json("n1", .get, "/api/tenants/\(id)/status")["status"] as? String == "running"
+                }
+                #expect(running, "\(id) on \(owners[id] ?? "-") runs")
+            }
+            for id in owners.keys.sorted() {
+                for node in all {
+                    let status = try await cluster.call(node, .get, "/api/tenants/\(id)/status")
+                    #expect(status.status.code == 200, "\(id) through \(node)")
+                    #expect(String(decoding: status.body, as: UTF8.self).contains("\"running\""))
+                }
+            }
+
+            // Exec through a node that does not own the tenant.
+            let onN3 = try #require(owners.first { $0.value == "n3" }?.key)
+            let exec = try await cluster.call(
+                "n1", .post, "/api/tenants/\(onN3)/exec", json: #"{"command":"zeroclaw status"}"#)
+            #expect(exec.status.code == 200, "\(String(decoding: exec.body, as: UTF8.self))")
+            #expect(String(decoding: exec.body, as: UTF8.self).contains("zeroclaw status: running"))
+
+            // A followed log streamed through a non-owner as the agent writes it.
+            let onN1 = try #require(owners.first { $0.value == "n1" }?.key)
+            let stream = try await cluster.client.stream(
+                .get, cluster.member("n2").base, "/api/tenants/\(onN1)/logs?tail=5&follow=1",
+                headers: ["Authorization": "Bearer \(cluster.token)"])
+            #expect(stream.status == .ok)
+            var received = ""
+            for try await piece in stream.body {
+                received += String(decoding: piece, as: UTF8.self)
+                if received.contains("data: ") { break }
+            }
+            #expect(received.contains("data: "), "a log line came through: \(received)")
+
+            // The owner killed: its tenants answer 503 through the others, naming it, with Retry-After.
+            cluster.signal("n3", SIGKILL)
+            _ = await cluster.reap("n3")
+            let unreachable = try await cluster.call("n1", .get, "/api/tenants/\(onN3)/status")
+            #expect(unreachable.status.code == 503)
+            #expect(unreachable.headers["Retry-After"] != nil)
+            #expect(String(decoding: unreachable.body, as: UTF8.self).contains("n3"))
+            // Tenants elsewhere are unaffected.
+            #expect(try await cluster.call("n2", .get, "/api/tenants/\(onN1)/status").status.code == 200)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import PostgresStore
+import Synchronization
+import TestSupport
+import Testing
+import ZCCore
+import ZCHTTP
+
+/// Three (or more) `zcplatform serve` processes, each on a loopback address of its own (127.0.0.11,
+/// .12, …) with its own data directory and agent port range, sharing one PostgreSQL schema and one vault
+/// key: a cluster on one machine, as an operator would run it on several.
+final class TestCluster: Sendable {
+    struct Member: Sendable {
+        let id: String
+        let host: String
+        let port: Int
+        var base: HTTPEndpoint { .tcp(host: host, port: port) }
+    }
+
+    let directory: TemporaryDirectory
+    let schema: String
+    let url: String
+    let members: [Member]
+    let token: String
+    let client: HTTPClient
+    let cli: CommandRunner
+    let extra: [String: String]
+    private let running: Mutex<[String: RunningCommand]>
+
+    /// Starts `count` nodes; `extra` adds to every node's environment.
+    static func start(_ count: Int = 3, environment extra: [String: String] = [:]) async throws -> TestCluster {
+        let directory = try TemporaryDirectory("zc-cluster")
+        let (schema, url) = try PostgresTestDatabase.makeSchema()
+        let members = (1...count).map { Member(id: "n\($0)", host: "127.0.0.\(10 + $0)", port: FreePort.next()) }
+        let cli = CommandRunner(directory: directory.path)
+        let client = try HTTPClient(
+            configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(20)))
+        let cluster = TestCluster(
+            directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
+            token: "")
+        // The first node made alone: it creates the vault key the others share, and migrates.
+        let bootstrap = try await cli.run(
+            ["bootstrap", "--admin-email", "ops@example.com"], environment: cluster.environment(of: members[0]))
+        #expect(bootstrap.status == 0, "\(bootstrap.stderr)")
+        let token = try #require(bootstrap.stdoutLines.last)
+        let started = TestCluster(
+            directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
+            token: token)
+        for member in members { try await started.startNode(member.id) }
+        return started
+    }
+
+    private init(
+        directory: TemporaryDirectory, schema: String, url: String, members: [Member], client: HTTPClient,
+        cli: CommandRunner, extra: [String: String], token: String
+    ) {
+        self.directory = directory
+        self.schema = schema
+        self.url = url
+        self.members = members
+        self.client = client
+        self.cli = cli
+        self.extra = extra
+        self.token = token
+        running = Mutex([:])
+    }
+
+    func member(_ id: String) -> Member { members.first { $0.id == id }! }
+
+    func environment(of member: Member) -> [String: String] {
+        let index = Int(member.id.dropFirst()) ?? 0
+        var environment = [
+            "ZCPLATFORM_STORE_DRIVER": "postgres", "ZCPLATFORM_STORE_URL": url,
+            "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
+            "ZCPLATFORM_SERVER_HOST": member.host, "ZCPLATFORM_SERVER_PORT": String(member.port),
+            "ZCPLATFORM_CLUSTER_NODE_ID": member.id,
+            "ZCPLATFORM_RUNTIME_DRIVER": "process", "ZCPLATFORM_RUNTIME_PROCESS_EXEC": "true",
+            "ZCPLATFORM_RUNTIME_AGENT_COMMAND": AgentSimulator.executable,
+            "ZCPLATFORM_RUNTIME_DATA_DIR": directory.file("\(member.id)/tenants"),
+            // Agents of the three nodes share this host's loopback: each node its own ports.
+            "ZCPLATFORM_RUNTIME_PORT_RANGE_START": String(31_000 + index * 100),
+            "ZCPLATFORM_RUNTIME_PORT_RANGE_END": String(31_000 + index * 100 + 49),
+            "ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "20",
+            // Placement is seen, not waited for: the fallback poll is long, so a start within seconds
+            // shows the signal worked.
+            "ZCPLATFORM_RUNTIME_RECONCILE_INTERVAL_SECONDS": "300",
+            "ZCPLATFORM_CLUSTER_HEARTBEAT_SECONDS": "1", "ZCPLATFORM_CLUSTER_NODE_DOWN_SECONDS": "3",
+            "ZCPLATFORM_CLUSTER_LEADER_RENEW_SECONDS": "1", "ZCPLATFORM_CLUSTER_LEADER_LEASE_SECONDS": "5",
+            "ZCPLATFORM_CLUSTER_MEMORY_CAPACITY": "1GiB",
+            "ZCPLATFORM_ALERTS_EVALUATION_SECONDS": "1",
+        ]
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    /// Starts (or restarts) node `id` and waits until it listens.
+    func startNode(_ id: String) async throws {
+        let member = member(id)
+        try FileManager.default.createDirectory(
+            atPath: directory.file(id), withIntermediateDirectories: true, attributes: nil)
+        let server = try cli.start(["serve"], environment: environment(of: member))
+        running.withLock { $0[id] = server }
+        let listening = try await waitUntil(.seconds(30)) {
+            server.stderrSoFar.contains("event=http.listening")
+        }
+        #expect(listening, "node \(id) did not start: \(server.stderrSoFar)")
+    }
+
+    /// Sends `signal` to node `id` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
+    func signal(_ id: String, _ number: Int32) {
+        running.withLock { $0[id] }?.signal(number)
+    }
+
+    /// Waits for node `id` to exit after a signal; what it printed.
+    func reap(_ id: String) async -> CommandRunner.Result? {
+        guard let server = running.withLock({ $0.removeValue(forKey: id) }) else { return nil }
+        return await server.finished(timeout: 30)
+    }
+
+    func log(of id: String) -> String { running.withLock { $0[id] }?.stderrSoFar ?? "" }
+
+    /// One API call to node `id`.
+    func call(
+        _ id: String, _ method: HTTPMethod, _ target: String, json: String? = nil, headers extra: HTTPHeaders = [:]
+    ) async throws -> HTTPClientResponse {
+        var headers = extra
+        headers.add("Authorization", "Bearer \(token)")
+        if json != nil { headers.add("Content-Type", "application/json") }
+        return try await client.execute(
+            method, member(id).base, target, headers: headers, body: Array((json ?? "").utf8), timeout: .seconds(30))
+    }
+
+    /// The JSON object node `id` answers with.
+    func json(_ id: String, _ method: HTTPMethod, _ target: String, json: String? = nil) async throws -> [String: Any] {
+        let response = try await call(id, method, target, json: json)
+        return (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    /// Stops every node (SIGTERM, then waits), drops the schema and the directory.
+    func stop() async {
+        let servers = running.withLock { running in
+            defer { running.removeAll() }
+            return Array(running.values)
+        }
+        for server in servers { server.signal(SIGCONT) }
+        for server in servers { server.signal(SIGTERM) }
+        for server in servers { _ = await server.finished(timeout: 30) }
+        await client.shutdown()
+        PostgresTestDatabase.dropSchema(schema)
+        directory.remove()
+    }
+
+    /// Runs `body`, then stops the cluster (also when it throws).
+    func scoped(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+    }
+}
