@@ -78,6 +78,7 @@ struct AccessMatrixTests {
         Route(method: .get, path: "/api/monitoring/alerts", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/monitoring/usage", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/cluster/nodes", body: nil, need: .superAdmin),
+        Route(method: .get, path: "/api/cluster/routes", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/tenants/acme/resources", body: nil, need: .role(.viewer)),
         Route(method: .get, path: "/api/tenants/acme/usage", body: nil, need: .role(.viewer)),
     ]

@@ -11,7 +11,7 @@ struct ClusterTests {
         "deploys spread over the nodes and start through the store's signal; status, exec and a followed log through every node; a dead owner is a 503 naming it"
     )
     func spreadAndForward() async throws {
-        let cluster = try await TestCluster.start(3)
+        let cluster = try await TestCluster.start(3, environment: ["ZCPLATFORM_CLUSTER_INGRESS_DOMAIN": "agents.test"])
         try await cluster.scoped {
             let all = ["n1", "n2", "n3"]
             let joined = try await waitUntil(.seconds(20)) {
@@ -50,6 +50,30 @@ struct ClusterTests {
                     #expect(String(decoding: status.body, as: UTF8.self).contains("\"running\""))
                 }
             }
+
+            // Routes for a load balancer, from any node: each tenant's API to its node, its host to its gateway.
+            let routes = try await cluster.json("n2", .get, "/api/cluster/routes")["routes"] as? [[String: Any]] ?? []
+            #expect(routes.count == 6)
+            for route in routes {
+                let tenant = route["tenant"] as? String ?? "-"
+                let owner = cluster.member(owners[tenant] ?? "-")
+                #expect(route["node"] as? String == owner.id)
+                #expect(route["api"] as? String == "\(owner.host):\(owner.port)")
+                #expect((route["gateway"] as? String)?.hasPrefix("\(owner.host):") == true)
+                #expect(route["host"] as? String == "\(tenant).agents.test")
+            }
+            let traefik = try await cluster.json("n3", .get, "/api/cluster/routes?format=traefik")
+            let http = traefik["http"] as? [String: Any]
+            let routers = http?["routers"] as? [String: [String: Any]] ?? [:]
+            let services = http?["services"] as? [String: Any] ?? [:]
+            #expect(routers.count == 12, "an API and an agent router per tenant")
+            #expect(routers["zcplatform-agent-tenant-0"]?["rule"] as? String == "Host(`tenant-0.agents.test`)")
+            #expect(services.count == 9, "three node APIs, six agents")
+            let map = String(
+                decoding: try await cluster.call("n1", .get, "/api/cluster/routes?format=haproxy").body, as: UTF8.self)
+            let owner0 = cluster.member(owners["tenant-0"] ?? "-")
+            #expect(map.contains("/api/tenants/tenant-0/ \(owner0.host):\(owner0.port)\n"), "\(map)")
+            #expect(map.contains("tenant-0.agents.test \(owner0.host):"))
 
             // Exec through a node that does not own the tenant.
             let onN3 = try #require(owners.first { $0.value == "n3" }?.key)

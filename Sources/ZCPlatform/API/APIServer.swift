@@ -47,7 +47,9 @@ public struct APIServer: Service {
         ChannelController(channels: services.channels, authorizer: authorizer).register(in: &router)
         TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
         MonitoringController(reports: services.fleet, authorizer: authorizer, alerts: alerts).register(in: &router)
-        ClusterController(reports: services.fleet, authorizer: authorizer).register(in: &router)
+        ClusterController(
+            reports: services.fleet, authorizer: authorizer, ingressDomain: configuration.cluster.ingressDomain
+        ).register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))

@@ -208,6 +208,11 @@ enum ConfigurationSchema {
             rule: "the host's RAM less a reserve of a tenth (at least 512 MiB)",
             default: { .integer(ClusterDefaults.memoryCapacity(hostMemory: $0.memoryBytes)) }),
         ConfigurationKey(
+            ["cluster"], "ingress_domain", .string,
+            help:
+                "the domain under which a load balancer serves each tenant's agent as {id}.{domain} (GET /api/cluster/routes)",
+            fixed: nil),
+        ConfigurationKey(
             ["cluster"], "placement", .choice(NodePlacement.Strategy.allCases.map(\.rawValue)),
             help:
                 "where a deploy places a tenant that has no node: spread (the node with the most free memory) or binpack (the fullest node it fits on)",

@@ -109,6 +109,8 @@ public struct PlatformConfiguration: Sendable {
         public var leaderRenewSeconds: Int
         /// Where a deploy places a tenant that has no node.
         public var placement: NodePlacement.Strategy
+        /// Agents are served to the outside as `{id}.{ingressDomain}`.
+        public var ingressDomain: String?
     }
 
     public var server: Server
@@ -264,7 +266,8 @@ public struct PlatformConfiguration: Sendable {
             memoryCapacity: Int64(try read.int("cluster.memory_capacity")),
             leaderLeaseSeconds: try read.int("cluster.leader_lease_seconds"),
             leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"),
-            placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread)
+            placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread,
+            ingressDomain: try read.optionalString("cluster.ingress_domain"))
         guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"

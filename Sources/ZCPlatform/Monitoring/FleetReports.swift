@@ -117,19 +117,42 @@ public struct FleetReports: Sendable {
 
     /// The same, from a store alone (`zcplatform cluster status`).
     public static func clusterNodes(in store: any Store, now: Timestamp = .now()) async throws -> ClusterNodes {
-        let (nodes, tenants, lease) = try await store.read { reader in
+        let (nodes, counts, lease) = try await store.read { reader in
             (
-                try await reader.nodes(), try await reader.tenants(.all),
+                try await reader.nodes(), try await reader.placedTenants(nodeID: nil),
                 try await reader.lease(LeaderElection.leaseName)
             )
         }
-        var placed: [String: Int] = [:]
-        for tenant in tenants where tenant.status != .deleted {
-            if let node = tenant.nodeID { placed[node, default: 0] += 1 }
-        }
+        let placed = counts.reduce(into: [String: Int]()) { $0[$1.node, default: 0] += $1.count }
         return ClusterNodes(
             nodes: nodes.map { ClusterNodes.Entry(node: $0, tenants: placed[$0.id] ?? 0) },
             leader: lease.flatMap { $0.expiresAt > now ? $0 : nil })
+    }
+
+    /// Where a load balancer sends each running tenant's traffic.
+    public struct IngressRoute: Sendable, Hashable {
+        public let tenant: TenantID
+        public let node: String
+        /// The owner's API, `host:port`.
+        public let api: String
+        /// The agent's gateway, `{node host}:{host port}`.
+        public let gateway: String
+    }
+
+    /// The running tenants on nodes that are not down, in tenant order, with their owner's API and their
+    /// agent's gateway.
+    public func ingressRoutes() async throws -> [IngressRoute] {
+        let (nodes, tenants) = try await store.read { reader in
+            (try await reader.nodes(), try await reader.tenants(TenantFilter(status: .running, limit: Int.max)))
+        }
+        let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return tenants.compactMap { tenant in
+            guard let owner = tenant.nodeID, let node = byID[owner], node.state != .down, let port = tenant.hostPort,
+                let colon = node.address.lastIndex(of: ":")
+            else { return nil }
+            return IngressRoute(
+                tenant: tenant.id, node: owner, api: node.address, gateway: "\(node.address[..<colon]):\(port)")
+        }
     }
 
     public func audit(_ query: AuditQuery) async throws -> AuditPage {

@@ -42,9 +42,24 @@ struct ClusterController: Sendable {
 
     let reports: FleetReports
     let authorizer: Authorizer
+    let ingressDomain: String?
 
     func register(in router: inout Router) {
         router.get("/api/cluster/nodes", nodes)
+        router.get("/api/cluster/routes", routes)
+    }
+
+    /// `GET /api/cluster/routes?format=json|traefik|haproxy`: where a load balancer sends each running
+    /// tenant's API requests (its node) and its agent's traffic (its gateway).
+    @Sendable func routes(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        _ = try authorizer.require(.readFleet, context)
+        let raw = request.queryParameter("format") ?? "json"
+        guard let format = IngressRouteFormats.Format(rawValue: raw) else {
+            throw HTTPError(
+                .badRequest,
+                "format must be one of \(IngressRouteFormats.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return IngressRouteFormats.response(try await reports.ingressRoutes(), domain: ingressDomain, format: format)
     }
 
     @Sendable func nodes(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
