@@ -15,6 +15,7 @@ func usage() -> Never {
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
                                    [--files F] [--docker PATH] [--dockerd-pid PID]
                    zcbench blocking [--blockers N] [--seconds S]
+                   zcbench cluster --postgres URL [--requests N] [--zcplatform PATH] [--agent PATH] [--keep]
 
             """.utf8))
     exit(2)
@@ -122,6 +123,15 @@ case "blocking":
     var benchmark = BlockingBenchmark()
     benchmark.blockers = flags.number("blockers") ?? benchmark.blockers
     benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
+    await measure { try await benchmark.run() }
+case "cluster":
+    let flags = Flags(rest, switches: ["keep"], known: ["postgres", "requests", "zcplatform", "agent"])
+    var benchmark = ClusterBenchmark()
+    benchmark.postgresURL = flags.string("postgres")
+    benchmark.requests = flags.number("requests") ?? benchmark.requests
+    benchmark.zcplatform = flags.string("zcplatform") ?? benchmark.zcplatform
+    benchmark.agent = flags.string("agent") ?? benchmark.agent
+    if flags.switches.contains("keep") { benchmark.keep = true }
     await measure { try await benchmark.run() }
 default:
     usage()

@@ -23,18 +23,18 @@ public struct APIServer: Service {
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
         router.use(FailureMapping())
-        router.use(BearerAuthentication(auth: services.auth))
         let forwarding = LazyHTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(3), maxIdlePerEndpoint: 16))
         if services.lifecycle.settings.clustered {
             router.use(
                 TenantForwarding(
-                    nodeID: configuration.cluster.nodeID, store: store,
+                    nodeID: configuration.cluster.nodeID, store: store, auth: services.auth,
                     signature: ForwardingSignature(vault: services.vault), client: forwarding,
                     execTimeout: .seconds(configuration.runtime.execTimeoutSeconds),
                     metrics: ForwardingMetrics(metrics)))
         }
         self.forwarding = forwarding
+        router.use(BearerAuthentication(auth: services.auth))
         PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
         let authorizer = Authorizer(access: services.access)
         AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
