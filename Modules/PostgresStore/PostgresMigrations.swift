@@ -252,5 +252,10 @@ enum PostgresMigrations {
                     expires_at BIGINT NOT NULL
                 );
                 """),
+        SQLMigration(
+            version: 8, name: "a placement epoch on each tenant: writes about it are conditional on it",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN placement_epoch BIGINT NOT NULL DEFAULT 0;
+                """),
     ]
 }

@@ -253,5 +253,10 @@ enum SQLiteMigrations {
                     expires_at INTEGER NOT NULL
                 ) STRICT;
                 """),
+        SQLMigration(
+            version: 8, name: "a placement epoch on each tenant: writes about it are conditional on it",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN placement_epoch INTEGER NOT NULL DEFAULT 0;
+                """),
     ]
 }

@@ -209,7 +209,9 @@ public final class Platform: Sendable {
                     store: store, node: node, plans: configuration.plans,
                     interval: .seconds(configuration.cluster.heartbeatSeconds),
                     downAfter: .seconds(configuration.cluster.nodeDownSeconds), metrics: metrics,
-                    isLeader: { leader.isLeader }, logger: logger.labeled("cluster")),
+                    isLeader: { leader.isLeader }, logger: logger.labeled("cluster"),
+                    selfFence: .seconds(configuration.cluster.selfFenceSeconds), fence: { await lifecycle.fence() },
+                    unfence: { lifecycle.unfence() }),
                 RetentionService(
                     store: store, rules: RetentionService.rules(for: configuration),
                     interval: .seconds(configuration.store.pruneIntervalSeconds),

@@ -4,7 +4,7 @@ extension SQLSession {
     static var tenantColumns: String {
         """
         t.id, t.name, t.plan, t.status, t.error_message, t.node_id, t.host_port, t.uid, t.container_id, \
-        t.created_at, t.updated_at, t.started_at
+        t.created_at, t.updated_at, t.started_at, t.placement_epoch
         """
     }
 
@@ -58,9 +58,19 @@ extension SQLWriteSession {
             UPDATE tenants SET name = \(tenant.name), plan = \(tenant.plan), status = \(tenant.status.rawValue), \
             error_message = \(tenant.errorMessage), node_id = \(tenant.nodeID), host_port = \(tenant.hostPort), \
             uid = \(tenant.uid), container_id = \(tenant.containerID), updated_at = \(tenant.updatedAt), \
-            started_at = \(tenant.startedAt) WHERE id = \(tenant.id)
+            started_at = \(tenant.startedAt), placement_epoch = placement_epoch + CASE \
+            WHEN COALESCE(node_id, '') = COALESCE(\(tenant.nodeID), '') THEN 0 ELSE 1 END \
+            WHERE id = \(tenant.id) AND placement_epoch = \(tenant.placementEpoch)
             """)
-        guard changed > 0 else { throw StoreError(.notFound, "tenant '\(tenant.id)' not found") }
+        guard changed == 0 else { return }
+        guard let row = try await firstRow("SELECT node_id, placement_epoch FROM tenants WHERE id = \(tenant.id)")
+        else {
+            throw StoreError(.notFound, "tenant '\(tenant.id)' not found")
+        }
+        throw StoreError(
+            .placementChanged,
+            "tenant '\(tenant.id)' was placed on node \(try row.optionalString("node_id") ?? "none") (placement \(try row.int64("placement_epoch"))) since it was read (placement \(tenant.placementEpoch))"
+        )
     }
 
     func deleteTenant(_ id: TenantID) async throws -> Bool {
@@ -80,6 +90,6 @@ extension Tenant {
             nodeID: try row.optionalString("node_id"), hostPort: try row.optionalInt("host_port"),
             uid: try row.optionalInt("uid"), containerID: try row.optionalString("container_id"),
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
-            startedAt: try row.optionalTimestamp("started_at"))
+            startedAt: try row.optionalTimestamp("started_at"), placementEpoch: try row.int64("placement_epoch"))
     }
 }

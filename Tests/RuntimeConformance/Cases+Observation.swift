@@ -7,8 +7,16 @@ extension RuntimeConformance {
             let id = try await subject.runtime.create(spec)
             try await subject.runtime.start(id)
             try await waitHealthy(spec, on: subject.runtime)
-            let lines = CollectedLines()
-            try await subject.runtime.logs(id, options: LogOptions(tail: 100)) { lines.append($0) }
+            // The agent may answer /health a moment before its output is collected: look again for a while.
+            var lines = CollectedLines()
+            let deadline = ContinuousClock.now + .seconds(5)
+            repeat {
+                let collected = CollectedLines()
+                try await subject.runtime.logs(id, options: LogOptions(tail: 100)) { collected.append($0) }
+                lines = collected
+                if lines.texts.contains(where: { $0.contains("listening on 127.0.0.1:\(spec.hostPort)") }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            } while ContinuousClock.now < deadline
             try await require(
                 lines.texts.contains { $0.contains("listening on 127.0.0.1:\(spec.hostPort)") },
                 "the agent's start is logged: \(lines.texts)")

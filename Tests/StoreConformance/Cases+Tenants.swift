@@ -17,7 +17,9 @@ extension StoreConformance {
             acme.startedAt = Fixtures.now.adding(seconds: 30)
             let updated = acme
             try await store.withTransaction { try await $0.updateTenant(updated) }
-            try expectEqual(try await store.tenant(Fixtures.id("acme")), updated, "after update")
+            var placed = updated
+            placed.placementEpoch = 1  // placed on a node
+            try expectEqual(try await store.tenant(Fixtures.id("acme")), placed, "after update")
 
             let deleted = try await store.withTransaction { try await $0.deleteTenant(Fixtures.id("acme")) }
             try expect(deleted, "delete reports the tenant existed")
@@ -149,6 +151,46 @@ extension StoreConformance {
             try expectEqual(counts["usage_metrics"], 0, "usage")
             try expectEqual(counts["audit_log"], 1, "audit outlives the tenant")
             try expectEqual(counts["users"], 1, "users stay")
+        },
+        StoreConformanceCase("placement epoch: a change of node moves it on; a write with the epoch read before fails")
+        {
+            store in
+            let id = try TenantID("epoch-one")
+            try await store.withTransaction {
+                try await $0.insertTenant(Tenant(id: id, name: "E", plan: "default", createdAt: Fixtures.now))
+            }
+            let read = try await store.read { try await $0.tenant(id) }!
+            try expectEqual(read.placementEpoch, 0, "a new tenant is at epoch 0")
+            var placed = read
+            placed.nodeID = "n1"
+            placed.status = .deploying
+            let first = placed
+            try await store.withTransaction { try await $0.updateTenant(first) }
+            let onN1 = try await store.read { try await $0.tenant(id) }!
+            try expectEqual(onN1.placementEpoch, 1, "placed on a node: epoch 1")
+            var running = onN1
+            running.status = .running
+            let same = running
+            try await store.withTransaction { try await $0.updateTenant(same) }
+            try expectEqual(try await store.read { try await $0.tenant(id) }?.placementEpoch, 1, "same node: unchanged")
+            var moved = try await store.read { try await $0.tenant(id) }!
+            moved.nodeID = "n2"
+            let move = moved
+            try await store.withTransaction { try await $0.updateTenant(move) }
+            // A node that still holds what it read at epoch 1 writes nothing.
+            var stale = onN1
+            stale.status = .stopped
+            let write = stale
+            do {
+                try await store.withTransaction { try await $0.updateTenant(write) }
+                try expect(false, "a write with a stale placement epoch succeeded")
+            } catch let error as StoreError {
+                try expectEqual(error.kind, .placementChanged, "refused as placed elsewhere: \(error)")
+            }
+            let now = try await store.read { try await $0.tenant(id) }!
+            try expectEqual(now.nodeID, "n2", "the move stands")
+            try expectEqual(now.placementEpoch, 2, "moved: epoch 2")
+            try expectEqual(now.status, .running, "the stale write changed nothing")
         },
     ]
 }

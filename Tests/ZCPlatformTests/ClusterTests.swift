@@ -3,9 +3,11 @@ import TestSupport
 import Testing
 import ZCHTTP
 
-/// A cluster of three `zcplatform serve` processes on 127.0.0.11–13 sharing one PostgreSQL: tenants are
-/// placed across the nodes, and every node answers for every tenant.
-@Suite("Cluster of three nodes", .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
+/// Clusters of `zcplatform serve` processes on 127.0.0.11, .12, … sharing one PostgreSQL (one at a time:
+/// their agents share this host's port ranges): tenants are placed across the nodes, every node answers
+/// for every tenant, and a node cut off from the cluster fences itself.
+@Suite(
+    "Cluster of nodes", .serialized, .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
 struct ClusterTests {
     @Test(
         "deploys spread over the nodes and start through the store's signal; status, exec and a followed log through every node; a dead owner is a 503 naming it"
@@ -104,6 +106,90 @@ struct ClusterTests {
             #expect(String(decoding: unreachable.body, as: UTF8.self).contains("n3"))
             // Tenants elsewhere are unaffected.
             #expect(try await cluster.call("n2", .get, "/api/tenants/\(onN1)/status").status.code == 200)
+        }
+    }
+
+    @Test(
+        "a node frozen past cluster.self_fence_seconds: down and its tenants unreachable meanwhile, NodeDown once; resumed, it stops its agents, then starts them again"
+    )
+    func frozenNodeFences() async throws {
+        let cluster = try await TestCluster.start(2, environment: ["ZCPLATFORM_CLUSTER_SELF_FENCE_SECONDS": "4"])
+        try await cluster.scoped {
+            // n1 leads (it started first and beats every second); the tenant lives on n2.
+            #expect(
+                try await waitUntil(.seconds(20)) {
+                    let leader = try await cluster.json("n2", .get, "/api/cluster/nodes")["leader"] as? [String: Any]
+                    return leader?["node"] as? String == "n1"
+                })
+            #expect(
+                try await cluster.call("n1", .post, "/api/tenants", json: #"{"id":"frozen","name":"F"}"#).status.code
+                    == 201)
+            #expect(
+                try await cluster.call("n1", .post, "/api/tenants/frozen/deploy", json: #"{"node":"n2"}"#).status.code
+                    == 202)
+            #expect(
+                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                    try await cluster.json("n1", .get, "/api/tenants/frozen/status")["status"] as? String == "running"
+                })
+            let port = try #require(try await cluster.json("n1", .get, "/api/tenants/frozen")["host_port"] as? Int)
+            func agentUptime() async -> Int? {
+                guard
+                    let answer = try? await cluster.client.execute(
+                        .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(2)),
+                    answer.status == .ok
+                else { return nil }
+                return (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])?["uptime"] as? Int
+            }
+            #expect(await agentUptime() != nil, "the agent answers")
+
+            cluster.signal("n2", SIGSTOP)
+            let frozeAt = ContinuousClock.now
+            // Seen from n1: n2 down, its tenant unreachable (not error), NodeDown fired once.
+            #expect(
+                try await waitUntil(.seconds(20), every: .milliseconds(200)) {
+                    let health = try await cluster.call("n1", .get, "/api/monitoring/health")
+                    let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
+                    return entries.first { $0["tenant_id"] as? String == "frozen" }?["status"] as? String
+                        == "unreachable"
+                }, "unreachable while its node is down")
+            let dashboard = try await cluster.json("n1", .get, "/api/monitoring/dashboard")
+            #expect((dashboard["tenants"] as? [String: Int])?["unreachable"] == 1, "\(dashboard)")
+            #expect((dashboard["tenants"] as? [String: Int])?["running"] == 0)
+            #expect(
+                try await waitUntil(.seconds(10)) {
+                    cluster.log(of: "n1").components(separatedBy: "\n").contains {
+                        $0.contains("event=alert.firing") && $0.contains("alert=NodeDown")
+                    }
+                })
+            // Frozen past the fence time, then resumed.
+            let remaining = .seconds(6) - (ContinuousClock.now - frozeAt)
+            if remaining > .zero { try await Task.sleep(for: remaining) }
+            let uptimeBefore = await agentUptime()
+            cluster.signal("n2", SIGCONT)
+            #expect(try await waitUntil(.seconds(10)) { cluster.log(of: "n2").contains("event=node.fenced") })
+            #expect(try await waitUntil(.seconds(10)) { cluster.log(of: "n2").contains("event=node.agents_fenced") })
+            #expect(cluster.log(of: "n2").contains("stopped=1"), "its one agent stopped")
+            #expect(try await waitUntil(.seconds(10)) { cluster.log(of: "n2").contains("event=node.unfenced") })
+            // Started again by the node once it is back: a new agent, its uptime from zero.
+            var uptime: Int?
+            let restarted = try await waitUntil(.seconds(30), every: .milliseconds(200)) {
+                uptime = await agentUptime()
+                return uptime != nil && uptime! < (uptimeBefore ?? 0)
+            }
+            #expect(
+                restarted,
+                "restarted: uptime \(uptime.map(String.init) ?? "none") after \(uptimeBefore.map(String.init) ?? "none")"
+            )
+            #expect(
+                try await waitUntil(.seconds(20), every: .milliseconds(200)) {
+                    let health = try await cluster.call("n1", .get, "/api/monitoring/health")
+                    let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
+                    return entries.first { $0["tenant_id"] as? String == "frozen" }?["status"] as? String == "running"
+                }, "running again once its node is back")
+            let firings = cluster.log(of: "n1").components(separatedBy: "\n").filter {
+                $0.contains("event=alert.firing") && $0.contains("alert=NodeDown")
+            }
+            #expect(firings.count == 1, "NodeDown fired once: \(firings)")
         }
     }
 }

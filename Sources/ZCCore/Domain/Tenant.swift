@@ -17,12 +17,16 @@ public struct Tenant: Sendable, Hashable, Codable {
     public var updatedAt: Timestamp
     /// When the agent last entered `running`; nil when it is not running.
     public var startedAt: Timestamp?
+    /// Grows by one each time the tenant changes node. A write about the tenant succeeds only while the
+    /// row still holds the epoch it was read with: a node that lost the tenant learns it at its next write.
+    public var placementEpoch: Int64
 
     public init(
         id: TenantID, name: String, plan: String, status: TenantStatus = .draft, errorMessage: String? = nil,
         nodeID: String? = nil, hostPort: Int? = nil, uid: Int? = nil, containerID: String? = nil,
-        createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil
+        createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil, placementEpoch: Int64 = 0
     ) {
+        self.placementEpoch = placementEpoch
         self.id = id
         self.name = name
         self.plan = plan

@@ -35,6 +35,8 @@ public struct StoreError: Error, PublicError, Sendable, Equatable, CustomStringC
         case nestedTransaction
         /// The store was closed.
         case closed
+        /// The tenant changed node since it was read (its placement epoch moved on): the write was not made.
+        case placementChanged
         /// Anything else the driver reported.
         case other
     }
@@ -61,7 +63,7 @@ public struct StoreError: Error, PublicError, Sendable, Equatable, CustomStringC
     public var failureKind: FailureKind {
         switch kind {
         case .notFound: .notFound
-        case .uniqueViolation, .foreignKeyViolation: .conflict
+        case .uniqueViolation, .foreignKeyViolation, .placementChanged: .conflict
         case .constraintViolation: .invalid
         case .busy, .serializationFailure, .connectionLost, .timeout, .closed: .unavailable
         default: .internalFailure
@@ -70,7 +72,7 @@ public struct StoreError: Error, PublicError, Sendable, Equatable, CustomStringC
 
     public var publicMessage: String {
         switch kind {
-        case .notFound, .uniqueViolation, .foreignKeyViolation, .constraintViolation: message
+        case .notFound, .uniqueViolation, .foreignKeyViolation, .constraintViolation, .placementChanged: message
         case .busy, .serializationFailure, .connectionLost, .timeout, .closed:
             "the database is temporarily unavailable; retry"
         default: "internal error"

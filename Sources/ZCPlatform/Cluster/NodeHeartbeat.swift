@@ -14,11 +14,21 @@ public struct NodeHeartbeat: Service {
     let metrics: ClusterMetrics
     let isLeader: @Sendable () -> Bool
     let logger: Logger
+    /// How long without a recorded heartbeat before this node fences itself.
+    let selfFence: Duration
+    /// Stops this node's agents (the rest of the cluster may think it down); and undoes that.
+    let fence: @Sendable () async -> Void
+    let unfence: @Sendable () async -> Void
 
     public init(
         store: any Store, node: Node, plans: [String: Plan], interval: Duration, downAfter: Duration,
-        metrics: MetricsRegistry, isLeader: @escaping @Sendable () -> Bool, logger: Logger
+        metrics: MetricsRegistry, isLeader: @escaping @Sendable () -> Bool, logger: Logger,
+        selfFence: Duration = .seconds(60), fence: @escaping @Sendable () async -> Void = {},
+        unfence: @escaping @Sendable () async -> Void = {}
     ) {
+        self.selfFence = selfFence
+        self.fence = fence
+        self.unfence = unfence
         self.isLeader = isLeader
         self.store = store
         self.node = node
@@ -29,10 +39,33 @@ public struct NodeHeartbeat: Service {
         self.logger = logger
     }
 
+    /// Beats every interval. A node whose last recorded beat is older than `selfFence` (the database out
+    /// of reach, or the process frozen) fences itself before trying again: the others may have marked it
+    /// down, and an agent must never run twice. The first beat recorded after that lifts the fence.
     public func run() async throws {
+        var recorded = ContinuousClock.now
+        var fenced = false
         while !Task.isCancelled {
+            let silent = ContinuousClock.now - recorded
+            if !fenced, silent > selfFence {
+                fenced = true
+                logger.error(
+                    "node.fenced",
+                    [
+                        "node": node.id, "silent_seconds": silent.components.seconds,
+                        "detail":
+                            "no heartbeat recorded within cluster.self_fence_seconds: stopping this node's agents",
+                    ])
+                await fence()
+            }
             do {
                 try await beat()
+                recorded = ContinuousClock.now
+                if fenced {
+                    fenced = false
+                    logger.notice("node.unfenced", ["node": node.id])
+                    await unfence()
+                }
             } catch is CancellationError {
                 return
             } catch {

@@ -208,6 +208,11 @@ enum ConfigurationSchema {
             rule: "the host's RAM less a reserve of a tenth (at least 512 MiB)",
             default: { .integer(ClusterDefaults.memoryCapacity(hostMemory: $0.memoryBytes)) }),
         ConfigurationKey(
+            ["cluster"], "self_fence_seconds", .integer(2...86_400),
+            help:
+                "a node that could not record its heartbeat this long stops its agents (the others may think it down), and starts them again once it can",
+            fixed: 60),
+        ConfigurationKey(
             ["cluster"], "ingress_domain", .string,
             help:
                 "the domain under which a load balancer serves each tenant's agent as {id}.{domain} (GET /api/cluster/routes)",

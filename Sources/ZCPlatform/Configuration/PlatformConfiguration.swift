@@ -111,6 +111,8 @@ public struct PlatformConfiguration: Sendable {
         public var placement: NodePlacement.Strategy
         /// Agents are served to the outside as `{id}.{ingressDomain}`.
         public var ingressDomain: String?
+        /// A node that could not record its heartbeat this long stops its agents.
+        public var selfFenceSeconds: Int
     }
 
     public var server: Server
@@ -267,7 +269,8 @@ public struct PlatformConfiguration: Sendable {
             leaderLeaseSeconds: try read.int("cluster.leader_lease_seconds"),
             leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"),
             placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread,
-            ingressDomain: try read.optionalString("cluster.ingress_domain"))
+            ingressDomain: try read.optionalString("cluster.ingress_domain"),
+            selfFenceSeconds: try read.int("cluster.self_fence_seconds"))
         guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"

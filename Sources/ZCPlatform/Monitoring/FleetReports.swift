@@ -12,6 +12,8 @@ public struct FleetReports: Sendable {
     public struct Dashboard: Sendable {
         /// Every status but `deleted`, zero when none.
         public let tenantsByStatus: [TenantStatus: Int]
+        /// Tenants on nodes that are down (not counted under their status).
+        public let unreachableTenants: Int
         public let totalTenants: Int
         public let users: Int
         public let channels: Int
@@ -51,6 +53,8 @@ public struct FleetReports: Sendable {
         public let tenant: Tenant
         /// The health checker's last probe on this node; nil before the first, or for other nodes' tenants.
         public let probe: HealthBoard.TenantHealth?
+        /// Its node is down: nothing is known of its agent until the node returns.
+        public let unreachable: Bool
     }
 
     public init(store: any Store, health: HealthBoard, runtime: any ContainerRuntime, resourceInterval: Int64) {
@@ -61,13 +65,19 @@ public struct FleetReports: Sendable {
     }
 
     public func dashboard() async throws -> Dashboard {
-        let (counts, rows) = try await store.read { reader in
-            (try await reader.tenantCountsByStatus(), try await reader.rowCounts())
+        let (counts, rows, unreachable) = try await store.read { reader in
+            var unreachable: [Tenant] = []
+            for node in try await reader.nodes() where node.state == .down {
+                unreachable += try await reader.tenants(TenantFilter(nodeID: node.id, limit: Int.max))
+            }
+            return (try await reader.tenantCountsByStatus(), try await reader.rowCounts(), unreachable)
         }
         var byStatus: [TenantStatus: Int] = [:]
         for status in TenantStatus.allCases where status != .deleted { byStatus[status] = counts[status] ?? 0 }
+        for tenant in unreachable where tenant.status != .deleted { byStatus[tenant.status, default: 0] -= 1 }
         return Dashboard(
-            tenantsByStatus: byStatus, totalTenants: counts.values.reduce(0, +), users: rows["users"] ?? 0,
+            tenantsByStatus: byStatus, unreachableTenants: unreachable.filter { $0.status != .deleted }.count,
+            totalTenants: counts.values.reduce(0, +), users: rows["users"] ?? 0,
             channels: rows["channels"] ?? 0, runtimeDriver: runtime.driver, runtimeIsolated: runtime.isolated,
             runtimeOutage: health.runtimeOutage, unhealthyTenants: health.all.values.filter { !$0.healthy }.count)
     }
@@ -93,9 +103,12 @@ public struct FleetReports: Sendable {
     }
 
     public func tenantHealth() async throws -> [TenantHealth] {
-        let tenants = try await store.read { try await $0.tenants(.all) }
+        let (tenants, nodes) = try await store.read { (try await $0.tenants(.all), try await $0.nodes()) }
+        let down = Set(nodes.filter { $0.state == .down }.map(\.id))
         let probes = health.all
-        return tenants.map { TenantHealth(tenant: $0, probe: probes[$0.id]) }
+        return tenants.map {
+            TenantHealth(tenant: $0, probe: probes[$0.id], unreachable: $0.nodeID.map(down.contains) ?? false)
+        }
     }
 
     public struct ClusterNodes: Sendable {

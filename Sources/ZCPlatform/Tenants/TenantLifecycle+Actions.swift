@@ -46,6 +46,7 @@ extension TenantLifecycle {
     /// Writes the current config and starts (or restarts) the agent, creating its container when it is
     /// missing.
     func startAgent(_ tenant: Tenant, restart: Bool = false) async throws {
+        try refuseWhileFenced()
         guard let uid = tenant.uid, tenant.hostPort != nil else {
             throw TenantStateConflict(message: "tenant '\(tenant.id)' has never been deployed; deploy it first")
         }
@@ -93,6 +94,11 @@ extension TenantLifecycle {
             return tenant
         } catch {
             metrics.actions.increment(labels: [action.rawValue, "failed"])
+            if let error = error as? StoreError, error.kind == .placementChanged {
+                // Placed elsewhere meanwhile: reconciliation stops what this node still runs of it.
+                logger.warning("tenant.placement_lost", ["tenant": id.rawValue, "node": settings.nodeID])
+                wake()
+            }
             if case ContainerRuntimeError.unavailable = error { metrics.runtimeUp.set(0, labels: [runtime.driver]) }
             if let error = error as? ContainerRuntimeError {
                 logger.warning(

@@ -171,7 +171,10 @@ extension TenantLifecycle {
             try await self.createContainer(for: tenant)
         }
         try checkAbandoned(id)
-        try await step("start") { try await self.runtime.start(container) }
+        try await step("start") {
+            try self.refuseWhileFenced()
+            try await self.runtime.start(container)
+        }
         do {
             try await step("health") { try await self.waitHealthy(tenant, container: container) }
         } catch let failure as DeployStepFailure {

@@ -59,6 +59,10 @@ extension TenantLifecycle {
     /// new one; a container whose tenant is stopped is stopped, one whose tenant runs is started; a deploy
     /// cut short by a restart of the platform runs again.
     func reconcile() async throws -> ReconcileReport {
+        guard !isFenced else {
+            logger.notice("reconcile.skipped", ["reason": "the node is fenced"])
+            return ReconcileReport()
+        }
         let containers = try await runtime.list(labels: ["zcplatform.node": settings.nodeID])
         let tenants = try await store.read {
             try await $0.tenants(TenantFilter(nodeID: self.settings.nodeID, limit: Int.max))

@@ -87,6 +87,8 @@ public final class TenantLifecycle: Service {
     let metrics: LifecycleMetrics
     /// Wakes the reconciliation loop early (`wake()`).
     let wakeup = Wakeup()
+    /// Set while the node has fenced itself (`fence()`): reconciliation starts nothing.
+    let fenced = Mutex(false)
 
     public init(
         store: any Store, runtime: any ContainerRuntime, vault: Vault, configuration: PlatformConfiguration,

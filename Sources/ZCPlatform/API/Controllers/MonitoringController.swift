@@ -58,7 +58,8 @@ struct MonitoringController: Sendable {
         let report = try await reports.dashboard()
         return JSONBody.response(
             DashboardView(
-                tenants: Dictionary(uniqueKeysWithValues: report.tenantsByStatus.map { ($0.key.rawValue, $0.value) }),
+                tenants: Dictionary(uniqueKeysWithValues: report.tenantsByStatus.map { ($0.key.rawValue, $0.value) })
+                    .merging(["unreachable": report.unreachableTenants]) { $1 },
                 totalTenants: report.totalTenants, users: report.users, channels: report.channels,
                 runtime: RuntimeView(
                     driver: report.runtimeDriver, isolated: report.runtimeIsolated,
@@ -102,7 +103,8 @@ struct MonitoringController: Sendable {
             try await reports.tenantHealth().map { entry in
                 let tenant = entry.tenant
                 return HealthView(
-                    tenantId: tenant.id.rawValue, name: tenant.name, status: tenant.status.rawValue,
+                    tenantId: tenant.id.rawValue, name: tenant.name,
+                    status: entry.unreachable ? "unreachable" : tenant.status.rawValue,
                     uptime: tenant.uptime(at: now), errorMessage: tenant.errorMessage, node: tenant.nodeID,
                     health: entry.probe.map(ProbeView.init))
             })
