@@ -257,5 +257,10 @@ enum PostgresMigrations {
             sql: """
                 ALTER TABLE tenants ADD COLUMN placement_epoch BIGINT NOT NULL DEFAULT 0;
                 """),
+        SQLMigration(
+            version: 9, name: "the node a tenant is moving to",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN moving_to TEXT;
+                """),
     ]
 }

@@ -258,5 +258,10 @@ enum SQLiteMigrations {
             sql: """
                 ALTER TABLE tenants ADD COLUMN placement_epoch INTEGER NOT NULL DEFAULT 0;
                 """),
+        SQLMigration(
+            version: 9, name: "the node a tenant is moving to",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN moving_to TEXT;
+                """),
     ]
 }

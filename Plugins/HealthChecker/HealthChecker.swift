@@ -74,7 +74,7 @@ public final class HealthChecker: Collector {
     public func collect() async throws -> CollectionReport {
         let tenants = try await store.read { reader in
             try await reader.tenants(TenantFilter(nodeID: self.settings.nodeID, limit: Int.max))
-        }.filter { ($0.status == .running || $0.status == .error) && $0.hostPort != nil }
+        }.filter { ($0.status == .running || $0.status == .error) && $0.hostPort != nil && $0.movingTo == nil }
         board.retain(Set(tenants.map(\.id)))
         guard await runtimeReachable() else {
             // Agents cannot be told from a runtime that is down: judge nobody this cycle.

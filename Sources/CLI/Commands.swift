@@ -54,6 +54,22 @@ enum Commands {
             summary: "show the cluster's nodes, their heartbeats, capacity and tenants, and the leader",
             run: clusterStatus),
         CommandSpec(
+            ["cluster", "drain"],
+            summary: "stop placing tenants on a node and move its tenants to the others, one at a time",
+            options: [], arguments: ["NODE"], run: clusterDrain),
+        CommandSpec(
+            ["cluster", "undrain"], summary: "let a drained node take tenants again", options: [],
+            arguments: ["NODE"], run: clusterUndrain),
+        CommandSpec(
+            ["tenant", "move"], summary: "move a tenant and its data to another node of the cluster",
+            details: """
+                Records the move; the tenant's node stops the agent, sends its directory to the target (verified by
+                SHA-256), and the target starts it. Follow it with `cluster status` or the tenant's status (moving,
+                then deploying or stopped on the target).
+                """,
+            options: [OptionSpec(name: "to", valueName: "NODE", help: "the node to move the tenant to")],
+            arguments: ["ID"], run: tenantMove),
+        CommandSpec(
             ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
             run: integrity),
         CommandSpec(
@@ -410,6 +426,41 @@ enum Commands {
     static func clusterStatus(_ arguments: ParsedArguments) async throws -> Int32 {
         try await withStore(arguments, migrate: false) { store, _ in
             print(ClusterStatusTable.render(try await FleetReports.clusterNodes(in: store), now: .now()))
+            return 0
+        }
+    }
+
+    static func clusterDrain(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await setDraining(arguments, true)
+    }
+
+    static func clusterUndrain(_ arguments: ParsedArguments) async throws -> Int32 {
+        try await setDraining(arguments, false)
+    }
+
+    static func setDraining(_ arguments: ParsedArguments, _ drain: Bool) async throws -> Int32 {
+        guard let node = arguments.value("NODE") else {
+            throw UsageError(
+                message: "missing the node: zcplatform cluster \(drain ? "drain" : "undrain") NODE",
+                command: command(["cluster", drain ? "drain" : "undrain"]))
+        }
+        return try await withStore(arguments, migrate: false) { store, _ in
+            let changed = try await ClusterAdministration(store: store).setDraining(node, drain, by: .system("cli"))
+            print("\(changed.id): \(changed.state.rawValue)")
+            return 0
+        }
+    }
+
+    static func tenantMove(_ arguments: ParsedArguments) async throws -> Int32 {
+        guard let raw = arguments.value("ID"), let target = arguments.value("to") else {
+            throw UsageError(
+                message: "zcplatform tenant move ID --to NODE: both are needed", command: command(["tenant", "move"]))
+        }
+        let id = try TenantID(raw)
+        return try await withStore(arguments, migrate: false) { store, configuration in
+            let tenant = try await ClusterAdministration(store: store, configuration: configuration)
+                .requestMove(id, to: target, actor: "cli", clientIP: nil)
+            print("\(tenant.id): moving from \(tenant.nodeID ?? "-") to \(target)")
             return 0
         }
     }

@@ -9,7 +9,7 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// A failed system call on `path`, with the system's reason ("No space left on device").
-    static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> ArchiveError {
+    public static func system(_ what: String, _ path: String, _ code: Int32 = errno) -> ArchiveError {
         ArchiveError("cannot \(what) \(path): \(String(cString: strerror(code)))")
     }
 }

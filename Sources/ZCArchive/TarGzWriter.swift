@@ -7,6 +7,9 @@ public final class TarGzWriter {
     private let gzip: GzipWriter
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
+    /// Whether `name` can be written: a ustar header holds at most 100 bytes, or 255 split at a `/`.
+    public static func fits(_ name: String) -> Bool { TarHeader.fits(name) }
+
     /// Creates `path`, which must not exist.
     public init(creating path: String) throws {
         gzip = try GzipWriter(file: try ArchiveFile(creating: path))
@@ -41,6 +44,38 @@ public final class TarGzWriter {
         }
         try pad(size)
         return (digest.finish(), size)
+    }
+
+    /// Adds the regular file open at `descriptor` (which stays open) as `name`, `size` bytes of it: a
+    /// file whose path must not be resolved again (one in a tenant's tree, opened with `O_NOFOLLOW`).
+    /// Returns its SHA-256.
+    @discardableResult
+    public func addFile(
+        _ name: String, descriptor: Int32, size: Int64, mode: UInt32 = 0o600, modificationTime: Int64
+    ) throws -> [UInt8] {
+        try gzip.write(
+            try TarHeader(name: name, size: size, mode: mode, modificationTime: modificationTime).encoded())
+        let digest = StreamingSHA256()
+        var remaining = size
+        while remaining > 0 {
+            let want = Int(min(Int64(buffer.count), remaining))
+            let count = buffer.withUnsafeMutableBytes { raw in Glibc.read(descriptor, raw.baseAddress, want) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw ArchiveError("\(name) shrank while it was being archived") }
+            let chunk = Array(buffer[0..<count])
+            digest.update(chunk)
+            try gzip.write(chunk)
+            remaining -= Int64(count)
+        }
+        try pad(size)
+        return digest.finish()
+    }
+
+    /// Adds the directory `name`.
+    public func addDirectory(_ name: String, mode: UInt32 = 0o700, modificationTime: Int64) throws {
+        try gzip.write(
+            try TarHeader(name: name, size: 0, mode: mode, modificationTime: modificationTime, isDirectory: true)
+                .encoded())
     }
 
     /// Adds `bytes` as the file `name`; returns their SHA-256.

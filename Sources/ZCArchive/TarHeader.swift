@@ -9,13 +9,29 @@ struct TarHeader: Equatable {
     var modificationTime: Int64 = 0
     var isDirectory = false
 
+    /// Whether `name` fits a header: at most 100 bytes, or split at a `/` into a prefix of at most 155
+    /// and a name of at most 100.
+    static func fits(_ name: String) -> Bool { split(Array(name.utf8)) != nil }
+
+    /// `(prefix, name)` of a path, the prefix empty when the path fits the name field alone.
+    static func split(_ path: [UInt8]) -> (prefix: [UInt8], name: [UInt8])? {
+        guard !path.isEmpty else { return nil }
+        if path.count <= 100 { return ([], path) }
+        for index in path.indices.reversed() where path[index] == UInt8(ascii: "/") {
+            let (prefix, name) = (Array(path[..<index]), Array(path[(index + 1)...]))
+            if name.count > 100 { break }
+            if prefix.count <= 155, !name.isEmpty { return (prefix, name) }
+        }
+        return nil
+    }
+
     func encoded() throws -> [UInt8] {
-        let nameBytes = Array(name.utf8)
-        guard !nameBytes.isEmpty, nameBytes.count <= 100 else {
-            throw ArchiveError("tar: the name \(name) is empty or longer than 100 bytes")
+        guard let (prefixBytes, nameBytes) = Self.split(Array(name.utf8)) else {
+            throw ArchiveError("tar: the name \(name) is empty or longer than a ustar header holds")
         }
         var block = [UInt8](repeating: 0, count: Self.blockSize)
         block.replaceSubrange(0..<nameBytes.count, with: nameBytes)
+        block.replaceSubrange(345..<345 + prefixBytes.count, with: prefixBytes)
         Self.octal(Int64(mode), into: &block, at: 100, width: 8)
         Self.octal(0, into: &block, at: 108, width: 8)
         Self.octal(0, into: &block, at: 116, width: 8)

@@ -6,13 +6,15 @@ extension SQLSession {
     }
 
     func placedTenants(nodeID: String?) async throws -> [PlacedTenants] {
+        // A tenant moving counts on the node it is moving to.
         var query: SQLQuery = """
-            SELECT node_id, plan, COUNT(*) AS n FROM tenants WHERE node_id IS NOT NULL AND status <> 'deleted'
+            SELECT COALESCE(moving_to, node_id) AS node, plan, COUNT(*) AS n FROM tenants \
+            WHERE node_id IS NOT NULL AND status <> 'deleted'
             """
-        if let nodeID { query += " AND node_id = \(nodeID)" }
-        query += " GROUP BY node_id, plan ORDER BY node_id, plan"
+        if let nodeID { query += " AND COALESCE(moving_to, node_id) = \(nodeID)" }
+        query += " GROUP BY COALESCE(moving_to, node_id), plan ORDER BY 1, plan"
         return try await rows(query).map {
-            PlacedTenants(node: try $0.string("node_id"), plan: try $0.string("plan"), count: try $0.int("n"))
+            PlacedTenants(node: try $0.string("node"), plan: try $0.string("plan"), count: try $0.int("n"))
         }
     }
 
@@ -94,6 +96,21 @@ extension SQLWriteSession {
     func signal(_ channel: String, payload: String) async throws {
         guard let notify = dialect.notify else { return }
         _ = try await rows(notify(channel, payload))
+    }
+
+    func setNodeState(_ id: String, to state: Node.State) async throws -> Node? {
+        try await firstRow(
+            "UPDATE nodes SET state = \(state.rawValue) WHERE id = \(id) RETURNING \(raw: NodeRows.columns)"
+        ).map(NodeRows.node)
+    }
+
+    func abandonMovesFromDownNodes() async throws -> [TenantID] {
+        try await rows(
+            """
+            UPDATE tenants SET moving_to = NULL WHERE moving_to IS NOT NULL \
+            AND node_id IN (SELECT id FROM nodes WHERE state = 'down') RETURNING id
+            """
+        ).map { TenantID(trusted: try $0.string("id")) }.sorted { $0.rawValue < $1.rawValue }
     }
 
     func releaseLease(_ name: String, holder: String) async throws {

@@ -4,7 +4,7 @@ extension SQLSession {
     static var tenantColumns: String {
         """
         t.id, t.name, t.plan, t.status, t.error_message, t.node_id, t.host_port, t.uid, t.container_id, \
-        t.created_at, t.updated_at, t.started_at, t.placement_epoch
+        t.created_at, t.updated_at, t.started_at, t.placement_epoch, t.moving_to
         """
     }
 
@@ -58,7 +58,7 @@ extension SQLWriteSession {
             UPDATE tenants SET name = \(tenant.name), plan = \(tenant.plan), status = \(tenant.status.rawValue), \
             error_message = \(tenant.errorMessage), node_id = \(tenant.nodeID), host_port = \(tenant.hostPort), \
             uid = \(tenant.uid), container_id = \(tenant.containerID), updated_at = \(tenant.updatedAt), \
-            started_at = \(tenant.startedAt), placement_epoch = placement_epoch + CASE \
+            started_at = \(tenant.startedAt), moving_to = \(tenant.movingTo), placement_epoch = placement_epoch + CASE \
             WHEN COALESCE(node_id, '') = COALESCE(\(tenant.nodeID), '') THEN 0 ELSE 1 END \
             WHERE id = \(tenant.id) AND placement_epoch = \(tenant.placementEpoch)
             """)
@@ -90,6 +90,7 @@ extension Tenant {
             nodeID: try row.optionalString("node_id"), hostPort: try row.optionalInt("host_port"),
             uid: try row.optionalInt("uid"), containerID: try row.optionalString("container_id"),
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
-            startedAt: try row.optionalTimestamp("started_at"), placementEpoch: try row.int64("placement_epoch"))
+            startedAt: try row.optionalTimestamp("started_at"), placementEpoch: try row.int64("placement_epoch"),
+            movingTo: try row.optionalString("moving_to"))
     }
 }

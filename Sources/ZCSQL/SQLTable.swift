@@ -14,7 +14,7 @@ public struct SQLTable: Sendable, Hashable {
             name: "tenants",
             columns: [
                 "tenant_key", "id", "name", "plan", "status", "error_message", "node_id", "host_port", "uid",
-                "container_id", "created_at", "updated_at", "started_at", "placement_epoch",
+                "container_id", "created_at", "updated_at", "started_at", "placement_epoch", "moving_to",
             ], key: ["tenant_key"], identity: "tenant_key"),
         SQLTable(
             name: "users", columns: ["id", "email", "is_super_admin", "is_disabled", "created_at", "last_login_at"],

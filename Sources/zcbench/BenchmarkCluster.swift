@@ -111,6 +111,36 @@ final class BenchmarkCluster: Sendable {
         throw BenchmarkError("tenant \(id) did not start")
     }
 
+    /// Replaces the tenant's `payload.bin` on `node` with `megabytes` of random bytes.
+    func fill(_ node: String, tenant: String, megabytes: Int) throws {
+        let path = "\(directory)/\(node)/tenants/\(tenant)/payload.bin"
+        guard let random = FileHandle(forReadingAtPath: "/dev/urandom") else { throw BenchmarkError("no /dev/urandom") }
+        let data = random.readData(ofLength: megabytes << 20)
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Asks for the move and waits until the target owns the tenant.
+    func move(_ id: String, to target: String) async throws {
+        let answer = try await call("n2", .post, "/api/tenants/\(id)/move", body: #"{"node":"\#(target)"}"#)
+        guard answer.status.code == 202 else {
+            throw BenchmarkError("move answered \(answer.status.code): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        for _ in 0..<6000 {
+            let tenant = try await json("n2", "/api/tenants/\(id)")
+            if tenant["node_id"] as? String == target, tenant["moving_to"] == nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchmarkError("the move of \(id) to \(target) did not finish")
+    }
+
+    func waitRunning(_ id: String, on node: String) async throws {
+        for _ in 0..<6000 {
+            if try await json(node, "/api/tenants/\(id)/status")["status"] as? String == "running" { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchmarkError("\(id) does not run on \(node)")
+    }
+
     func leader(asking node: String) async throws -> String {
         for _ in 0..<300 {
             if let leader = (try await json(node, "/api/cluster/nodes")["leader"] as? [String: Any])?["node"] as? String

@@ -82,6 +82,24 @@ struct ClusterBenchmark {
             "  added by the hop   p50 \(ms(forwardedSamples.percentile(50) - ownSamples.percentile(50)))  p99 \(ms(forwardedSamples.percentile(99) - ownSamples.percentile(99)))  (ratio p50 \(Format.number(forwardedSamples.percentile(50) / ownSamples.percentile(50), decimals: 2))×)"
         )
 
+        // Moves: a tenant with 10 MB, then 100 MB of incompressible data, from n1 to n3 and back.
+        print("")
+        print("moves: a running tenant's directory of random bytes, n1 → n3, until it runs on n3")
+        try await cluster.deploy("mover", on: "n1")
+        for megabytes in [10, 100] {
+            try cluster.fill("n1", tenant: "mover", megabytes: megabytes)
+            let started = Clock.now()
+            try await cluster.move("mover", to: "n3")
+            let flipped = Clock.seconds(since: started)
+            try await cluster.waitRunning("mover", on: "n3")
+            let running = Clock.seconds(since: started)
+            print(
+                "  \(megabytes) MB: owner flipped after \(Format.number(flipped, decimals: 2)) s, running on n3 after \(Format.number(running, decimals: 2)) s"
+            )
+            try await cluster.move("mover", to: "n1")
+            try await cluster.waitRunning("mover", on: "n1")
+        }
+
         // The leader killed: a new leader, and the dead node marked down, as the survivors see it.
         let leader = try await cluster.leader(asking: "n1")
         let survivor = leader == "n1" ? "n2" : "n1"

@@ -59,7 +59,7 @@ struct AccessPolicyTests {
         ]
         let manager: [PlatformOperation] = [.deploy, .start, .stop, .restart, .exec, .changeConfig, .changeChannels]
         let owner: [PlatformOperation] = [.manageMembers, .deleteTenant]
-        let admin: [PlatformOperation] = [.createTenant, .manageUsers, .readFleet, .readAudit]
+        let admin: [PlatformOperation] = [.createTenant, .manageUsers, .readFleet, .readAudit, .manageCluster]
         let anyone: [PlatformOperation] = [.readOwnProfile, .manageOwnTokens]
         for operation in viewer { #expect(operation.requirement == .tenantRole(.viewer)) }
         for operation in manager { #expect(operation.requirement == .tenantRole(.manager)) }

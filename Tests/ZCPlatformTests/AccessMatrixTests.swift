@@ -79,6 +79,9 @@ struct AccessMatrixTests {
         Route(method: .get, path: "/api/monitoring/usage", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/cluster/nodes", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/cluster/routes", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/cluster/nodes/{node}/drain", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/cluster/nodes/{node}/undrain", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/tenants/acme/move", body: #"{"node":"elsewhere"}"#, need: .superAdmin),
         Route(method: .get, path: "/api/tenants/acme/resources", body: nil, need: .role(.viewer)),
         Route(method: .get, path: "/api/tenants/acme/usage", body: nil, need: .role(.viewer)),
     ]
@@ -111,6 +114,15 @@ struct AccessMatrixTests {
         let path = route.path.replacingOccurrences(of: "{viewer}", with: String(world.viewerID))
             .replacingOccurrences(of: "{channel}", with: String(world.channelID))
             .replacingOccurrences(of: "{own-token}", with: String(world.tokenIDs[caller] ?? 1))
+            .replacingOccurrences(of: "{node}", with: world.api.platform.configuration.cluster.nodeID)
+        if route.path.contains("{node}") {
+            // The node records itself when its services run; this platform's do not.
+            let node = world.api.platform.configuration.cluster.nodeID
+            try await world.api.store.withTransaction {
+                try await $0.upsertNode(
+                    Node(id: node, address: "127.0.0.1:1", version: "test", startedAt: .now(), lastHeartbeat: .now()))
+            }
+        }
         let response = await world.api.call(route.method, path, token: world.tokens[caller], json: route.body)
         let want = Self.expected(caller, route)
         switch want {

@@ -192,4 +192,117 @@ struct ClusterTests {
             #expect(firings.count == 1, "NodeDown fired once: \(firings)")
         }
     }
+
+    @Test(
+        "a move carries the tenant's directory (a marker file, nested files; a planted link left out) and starts it on the target; drain empties a node"
+    )
+    func moveAndDrain() async throws {
+        let cluster = try await TestCluster.start(3)
+        try await cluster.scoped {
+            for (id, node) in [("mover", "n1"), ("drained-1", "n2"), ("drained-2", "n2")] {
+                #expect(
+                    try await cluster.call("n1", .post, "/api/tenants", json: #"{"id":"\#(id)","name":"\#(id)"}"#)
+                        .status.code == 201)
+                let deployed = try await cluster.call(
+                    "n3", .post, "/api/tenants/\(id)/deploy", json: #"{"node":"\#(node)"}"#)
+                #expect(deployed.status.code == 202, "\(String(decoding: deployed.body, as: UTF8.self))")
+            }
+            for id in ["mover", "drained-1", "drained-2"] {
+                #expect(
+                    try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                        try await cluster.json("n3", .get, "/api/tenants/\(id)/status")["status"] as? String
+                            == "running"
+                    }, "\(id) runs")
+            }
+            // What the agent wrote, as the tenant's own files: a marker, a nested file, and a link it planted.
+            let source = cluster.directory.file("n1/tenants/mover")
+            try FileManager.default.createDirectory(
+                atPath: "\(source)/notes/deep", withIntermediateDirectories: true)
+            try Data("the marker\n".utf8).write(to: URL(fileURLWithPath: "\(source)/marker.txt"))
+            try Data("nested".utf8).write(to: URL(fileURLWithPath: "\(source)/notes/deep/file.txt"))
+            try FileManager.default.createSymbolicLink(atPath: "\(source)/escape", withDestinationPath: "/etc")
+
+            let moving = try await cluster.call("n2", .post, "/api/tenants/mover/move", json: #"{"node":"n3"}"#)
+            #expect(moving.status.code == 202, "\(String(decoding: moving.body, as: UTF8.self))")
+            #expect(String(decoding: moving.body, as: UTF8.self).contains(#""moving_to":"n3""#))
+            let arrived = try await waitUntil(.seconds(60), every: .milliseconds(200)) {
+                let tenant = try await cluster.json("n1", .get, "/api/tenants/mover")
+                return tenant["node_id"] as? String == "n3" && tenant["status"] as? String == "running"
+            }
+            #expect(arrived, "moved to n3 and running there: \(cluster.log(of: "n1").suffix(3000))")
+            let target = cluster.directory.file("n3/tenants/mover")
+            #expect(
+                (try? String(contentsOfFile: "\(target)/marker.txt", encoding: .utf8)) == "the marker\n",
+                "the marker file came along")
+            #expect((try? String(contentsOfFile: "\(target)/notes/deep/file.txt", encoding: .utf8)) == "nested")
+            #expect(
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(target)/escape")) == nil,
+                "a link is never carried")
+            let kept =
+                (try? FileManager.default.contentsOfDirectory(atPath: cluster.directory.file("n1/tenants/.moved")))
+                ?? []
+            #expect(kept.contains { $0.hasPrefix("mover.") }, "the source keeps its copy: \(kept)")
+            #expect(!FileManager.default.fileExists(atPath: source), "and no longer has it in place")
+            let metrics = String(
+                decoding: try await cluster.client.execute(.get, cluster.member("n1").base, "/metrics").body,
+                as: UTF8.self)
+            #expect(metrics.contains(#"zcplatform_cluster_moves_total{outcome="succeeded"} 1"#))
+
+            // Drain n2: both its tenants leave, one at a time, and run elsewhere.
+            let drained = try await cluster.json("n3", .post, "/api/cluster/nodes/n2/drain")
+            #expect(drained["state"] as? String == "draining", "\(drained)")
+            let emptied = try await waitUntil(.seconds(90), every: .milliseconds(300)) {
+                var placed: [String] = []
+                for id in ["drained-1", "drained-2"] {
+                    let tenant = try await cluster.json("n1", .get, "/api/tenants/\(id)")
+                    guard tenant["status"] as? String == "running" else { return false }
+                    placed.append(tenant["node_id"] as? String ?? "-")
+                }
+                return !placed.contains("n2")
+            }
+            #expect(emptied, "n2 drained: \(cluster.log(of: "n2").suffix(3000))")
+            let nodes = try await cluster.json("n1", .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]] ?? []
+            #expect(nodes.first { $0["id"] as? String == "n2" }?["tenants"] as? Int == 0)
+            #expect(
+                try await cluster.json("n1", .post, "/api/cluster/nodes/n2/undrain")["state"] as? String == "active")
+        }
+    }
+
+    @Test("a move whose target is gone gives up: the tenant stays on its node, its agent started again")
+    func moveRollsBack() async throws {
+        let cluster = try await TestCluster.start(2)
+        try await cluster.scoped {
+            #expect(
+                try await cluster.call("n1", .post, "/api/tenants", json: #"{"id":"stayer","name":"S"}"#).status.code
+                    == 201)
+            #expect(
+                try await cluster.call("n1", .post, "/api/tenants/stayer/deploy", json: #"{"node":"n1"}"#).status.code
+                    == 202)
+            #expect(
+                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                    try await cluster.json("n1", .get, "/api/tenants/stayer/status")["status"] as? String == "running"
+                })
+            // n2 killed: its row still says active for a few seconds, so the move is accepted, then fails.
+            cluster.signal("n2", SIGKILL)
+            _ = await cluster.reap("n2")
+            let moving = try await cluster.call("n1", .post, "/api/tenants/stayer/move", json: #"{"node":"n2"}"#)
+            #expect(moving.status.code == 202, "\(String(decoding: moving.body, as: UTF8.self))")
+            #expect(try await waitUntil(.seconds(20)) { cluster.log(of: "n1").contains("event=tenant.move_failed") })
+            let back = try await waitUntil(.seconds(30), every: .milliseconds(200)) {
+                let tenant = try await cluster.json("n1", .get, "/api/tenants/stayer")
+                return tenant["node_id"] as? String == "n1" && tenant["status"] as? String == "running"
+                    && tenant["moving_to"] == nil
+            }
+            #expect(back, "still on n1 and running")
+            let port = try #require(try await cluster.json("n1", .get, "/api/tenants/stayer")["host_port"] as? Int)
+            // The record changes first, then the agent starts.
+            let answers = try await waitUntil(.seconds(20), every: .milliseconds(200)) {
+                let health = try? await cluster.client.execute(
+                    .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(2))
+                return health?.status == .ok
+            }
+            #expect(answers, "its agent runs again")
+            #expect(FileManager.default.fileExists(atPath: cluster.directory.file("n1/tenants/stayer")))
+        }
+    }
 }

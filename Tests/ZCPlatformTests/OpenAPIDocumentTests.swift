@@ -65,6 +65,7 @@ struct OpenAPIDocumentTests {
                     .replacingOccurrences(of: "members/{viewer}", with: "members/{user_id}")
                     .replacingOccurrences(of: "{channel}", with: "{channel_id}")
                     .replacingOccurrences(of: "{own-token}", with: "{id}")
+                    .replacingOccurrences(of: "nodes/{node}", with: "nodes/{id}")
                 return "\(route.method.rawValue) \(pattern)"
             })
         #expect(

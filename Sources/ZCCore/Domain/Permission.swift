@@ -21,7 +21,7 @@ public enum PlatformOperation: String, Sendable, Hashable, CaseIterable {
     case readTenant, readStatus, readLogs, readResources, readUsage, readConfig, listChannels, listMembers
     case deploy, start, stop, restart, exec, changeConfig, changeChannels
     case manageMembers, deleteTenant
-    case createTenant, manageUsers, readFleet, readAudit
+    case createTenant, manageUsers, readFleet, readAudit, manageCluster
     case readOwnProfile, manageOwnTokens
 
     public var requirement: AccessRequirement {
@@ -33,7 +33,7 @@ public enum PlatformOperation: String, Sendable, Hashable, CaseIterable {
             .tenantRole(.manager)
         case .manageMembers, .deleteTenant:
             .tenantRole(.owner)
-        case .createTenant, .manageUsers, .readFleet, .readAudit:
+        case .createTenant, .manageUsers, .readFleet, .readAudit, .manageCluster:
             .superAdmin
         case .readOwnProfile, .manageOwnTokens:
             .authenticated

@@ -20,13 +20,17 @@ public struct Tenant: Sendable, Hashable, Codable {
     /// Grows by one each time the tenant changes node. A write about the tenant succeeds only while the
     /// row still holds the epoch it was read with: a node that lost the tenant learns it at its next write.
     public var placementEpoch: Int64
+    /// The node the tenant is being moved to; nil when it is not moving.
+    public var movingTo: String?
 
     public init(
         id: TenantID, name: String, plan: String, status: TenantStatus = .draft, errorMessage: String? = nil,
         nodeID: String? = nil, hostPort: Int? = nil, uid: Int? = nil, containerID: String? = nil,
-        createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil, placementEpoch: Int64 = 0
+        createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil, placementEpoch: Int64 = 0,
+        movingTo: String? = nil
     ) {
         self.placementEpoch = placementEpoch
+        self.movingTo = movingTo
         self.id = id
         self.name = name
         self.plan = plan

@@ -25,7 +25,7 @@ public enum FileKind: String, Sendable, Hashable {
     }
 
     /// "a directory", "an unknown …": for messages.
-    var withArticle: String {
+    public var withArticle: String {
         switch self {
         case .fifo: "a FIFO"
         default: "a \(rawValue)"

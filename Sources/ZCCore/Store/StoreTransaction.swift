@@ -94,6 +94,12 @@ public protocol StoreTransaction: StoreReader {
     /// Holds node `id`'s row until the transaction ends, so two placements on one node weigh its room one
     /// after the other (they cannot both take its last room); the node as stored, nil when unknown.
     func lockNode(_ id: String) async throws -> Node?
+    /// Sets node `id` to `draining` or back to `active` (the leader alone marks nodes down); the node as
+    /// stored, nil when unknown.
+    func setNodeState(_ id: String, to state: Node.State) async throws -> Node?
+    /// Gives up the moves of tenants whose node is down (the move cannot go on without it): their
+    /// `moving_to` is cleared; the tenants it cleared.
+    func abandonMovesFromDownNodes() async throws -> [TenantID]
     /// Tells the nodes listening on `channel` (`StoreSignals`) of `payload` when this transaction
     /// commits; nothing on a store that no other node shares.
     func signal(_ channel: String, payload: String) async throws

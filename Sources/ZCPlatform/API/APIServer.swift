@@ -48,8 +48,11 @@ public struct APIServer: Service {
         TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
         MonitoringController(reports: services.fleet, authorizer: authorizer, alerts: alerts).register(in: &router)
         ClusterController(
-            reports: services.fleet, authorizer: authorizer, ingressDomain: configuration.cluster.ingressDomain
+            reports: services.fleet, authorizer: authorizer, ingressDomain: configuration.cluster.ingressDomain,
+            administration: ClusterAdministration(store: store)
         ).register(in: &router)
+        NodeMoveController(lifecycle: services.lifecycle, signature: ForwardingSignature(vault: services.vault))
+            .register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))

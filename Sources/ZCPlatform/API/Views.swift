@@ -70,6 +70,7 @@ struct TenantView: Encodable {
     let status: String
     let errorMessage: String?
     let nodeId: String?
+    let movingTo: String?
     let hostPort: Int?
     let containerId: String?
     let createdAt: Timestamp
@@ -80,9 +81,10 @@ struct TenantView: Encodable {
         id = tenant.id.rawValue
         name = tenant.name
         plan = tenant.plan
-        status = tenant.status.rawValue
+        status = tenant.movingTo == nil ? tenant.status.rawValue : "moving"
         errorMessage = tenant.errorMessage
         nodeId = tenant.nodeID
+        movingTo = tenant.movingTo
         hostPort = tenant.hostPort
         containerId = tenant.containerID
         createdAt = tenant.createdAt

@@ -85,13 +85,16 @@ public struct NodeHeartbeat: Service {
         beating.memoryReserved = try await reserved()
         let current = beating
         let (ttl, grace, leading) = (interval.components.seconds, downAfter.components.seconds, isLeader())
-        let (recorded, down) = try await store.withTransaction { transaction in
+        let (recorded, down, abandoned) = try await store.withTransaction { transaction in
             (
                 try await transaction.heartbeat(current, ttlSeconds: max(1, ttl)),
-                leading ? try await transaction.markNodesDown(graceSeconds: grace) : []
+                leading ? try await transaction.markNodesDown(graceSeconds: grace) : [],
+                // A move cannot go on without its source: the leader gives up those of nodes that are down.
+                leading ? try await transaction.abandonMovesFromDownNodes() : []
             )
         }
         for id in down { logger.warning("node.down", ["node": id, "by": recorded.id]) }
+        for id in abandoned { logger.warning("tenant.move_abandoned", ["tenant": id.rawValue, "by": recorded.id]) }
         let nodes = try await store.read { try await $0.nodes() }
         metrics.record(nodes)
     }

@@ -56,10 +56,19 @@ struct TenantForwarding: Middleware {
         let mark = try signature.check(request)
         if let mark { context[ForwardedKey.self] = mark }
         let owner: String
-        if let cached = owners.value(id) {
+        // A request another node forwarded here reads the owner afresh: it was sent because this node owns
+        // the tenant now, which what this node reused may not know yet.
+        if mark == nil, let cached = owners.value(id) {
             owner = cached
         } else {
-            guard let tenant = try await store.tenant(id), let placed = tenant.nodeID, placed != nodeID else {
+            let tenant = try await store.tenant(id)
+            guard let tenant, let placed = tenant.nodeID, placed != nodeID else {
+                owners.remove(id)
+                if let target = tenant?.movingTo, !Self.readsOnly(request, context) {
+                    throw Failure(
+                        .unavailable, "tenant '\(id)' is moving to node \(target); try again once it has",
+                        retryAfterSeconds: 5)
+                }
                 return try await next(request, context)
             }
             owner = placed
@@ -144,6 +153,12 @@ struct TenantForwarding: Middleware {
             }
         }
         return response
+    }
+
+    /// What a tenant that is moving still answers: itself and its status.
+    static func readsOnly(_ request: HTTPRequest, _ context: RequestContext) -> Bool {
+        (request.method == .get || request.method == .head)
+            && (context.route == "/api/tenants/{id}" || context.route == "/api/tenants/{id}/status")
     }
 
     /// `host:port` or `[v6]:port` as an endpoint.

@@ -213,6 +213,10 @@ enum ConfigurationSchema {
                 "a node that could not record its heartbeat this long stops its agents (the others may think it down), and starts them again once it can",
             fixed: 60),
         ConfigurationKey(
+            ["cluster"], "moved_retention_hours", .integer(0...87_600),
+            help: "how long a node keeps its copy of a tenant's directory after the tenant moved to another node",
+            fixed: 72),
+        ConfigurationKey(
             ["cluster"], "ingress_domain", .string,
             help:
                 "the domain under which a load balancer serves each tenant's agent as {id}.{domain} (GET /api/cluster/routes)",

@@ -113,6 +113,8 @@ public struct PlatformConfiguration: Sendable {
         public var ingressDomain: String?
         /// A node that could not record its heartbeat this long stops its agents.
         public var selfFenceSeconds: Int
+        /// How long a node keeps its copy of a tenant that moved away.
+        public var movedRetentionHours: Int
     }
 
     public var server: Server
@@ -270,7 +272,8 @@ public struct PlatformConfiguration: Sendable {
             leaderRenewSeconds: try read.int("cluster.leader_renew_seconds"),
             placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread,
             ingressDomain: try read.optionalString("cluster.ingress_domain"),
-            selfFenceSeconds: try read.int("cluster.self_fence_seconds"))
+            selfFenceSeconds: try read.int("cluster.self_fence_seconds"),
+            movedRetentionHours: try read.int("cluster.moved_retention_hours"))
         guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"

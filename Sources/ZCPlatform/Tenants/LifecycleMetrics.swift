@@ -5,6 +5,9 @@ struct LifecycleMetrics: Sendable {
     let actions: Counter
     let deploySeconds: Histogram
     let runtimeUp: Gauge
+    let moves: Counter
+    let moveSeconds: Histogram
+    let moveBytes: Counter
 
     init(_ registry: MetricsRegistry) {
         actions = registry.counter(
@@ -16,5 +19,13 @@ struct LifecycleMetrics: Sendable {
         runtimeUp = registry.gauge(
             "zcplatform_runtime_up", help: "1 when the container runtime answered its last call, else 0.",
             labels: ["driver"])
+        moves = registry.counter(
+            "zcplatform_cluster_moves_total", help: "Tenant moves from this node by outcome.", labels: ["outcome"])
+        moveSeconds = registry.histogram(
+            "zcplatform_cluster_move_duration_seconds",
+            help: "Moves from this node that succeeded: from the agent's stop to the flip of its owner.",
+            buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600])
+        moveBytes = registry.counter(
+            "zcplatform_cluster_move_bytes_total", help: "Bytes of tenant data this node sent in moves (compressed).")
     }
 }

@@ -20,6 +20,10 @@ struct TenantDirectories: Sendable {
     static let agentDirectory = ".zeroclaw"
     static let configFile = "config.toml"
     static let deletedDirectory = ".deleted"
+    /// Copies left behind by tenants moved to another node, kept for `cluster.moved_retention_hours`.
+    static let movedDirectory = ".moved"
+    /// Where moves land and archives wait: the platform's own, never a tenant's.
+    static let incomingDirectory = ".incoming"
 
     init(root: String, ownedByTenant: Bool) {
         let absolute =
@@ -76,6 +80,56 @@ struct TenantDirectories: Sendable {
         return "\(deletedRoot)/\(name)"
     }
 
+    /// Moves the directory of a tenant that moved to another node into `.moved`; nil when it has none.
+    func moveAsideMoved(_ id: TenantID, at time: Timestamp) throws -> String? {
+        let root = try openRoot()
+        guard root.entry(id.rawValue) != nil else { return nil }
+        try root.makeDirectory(Self.movedDirectory, mode: 0o700)
+        let moved = try root.openDirectory(Self.movedDirectory)
+        let name = "\(id.rawValue).\(time.seconds)"
+        try root.move(id.rawValue, to: moved, as: name)
+        return "\(root.hostPath)/\(Self.movedDirectory)/\(name)"
+    }
+
+    /// A new path in the platform's own `.incoming` directory (created 0700), for an archive or a tree
+    /// being received.
+    func incomingPath(_ name: String) throws -> String {
+        let root = try openRoot()
+        try root.makeDirectory(Self.incomingDirectory, mode: 0o700)
+        return "\(self.root)/\(Self.incomingDirectory)/\(name)"
+    }
+
+    /// Packs the tenant's directory into the archive `path` (`TenantArchive.pack`); an empty archive
+    /// when it has none.
+    func pack(_ id: TenantID, into path: String) throws -> (sha256: String, summary: TenantArchive.Summary) {
+        let root = try openRoot()
+        if root.entry(id.rawValue) == nil { try root.makeDirectory(id.rawValue, mode: 0o700) }
+        return try TenantArchive.pack(try root.openDirectory(id.rawValue, displayedAs: ""), into: path)
+    }
+
+    /// Makes the archive the tenant's directory here: unpacked beside it in `.incoming`, given to `uid`
+    /// where tenants own theirs, then put in place by a rename (a directory already there, left by an
+    /// earlier stay, goes to `.moved` first).
+    func receive(_ archive: String, for id: TenantID, uid: Int, at time: Timestamp) throws -> TenantArchive.Summary {
+        let landing = try incomingPath("\(id.rawValue).\(time.seconds).tree")
+        let owner = ownedByTenant ? (UInt32(uid), UInt32(uid)) : nil
+        let summary: TenantArchive.Summary
+        do {
+            summary = try TenantArchive.unpack(archive, into: landing, owner: owner)
+        } catch {
+            let root = try openRoot()
+            if let incoming = try? root.openDirectory(Self.incomingDirectory) {
+                _ = try? incoming.removeTree((landing as NSString).lastPathComponent)
+            }
+            throw error
+        }
+        _ = try moveAsideMoved(id, at: time)
+        let root = try openRoot()
+        let incoming = try root.openDirectory(Self.incomingDirectory)
+        try incoming.move((landing as NSString).lastPathComponent, to: root, as: id.rawValue)
+        return summary
+    }
+
     /// Puts a directory moved aside back (a delete whose database change failed).
     func restore(_ moved: String, to id: TenantID) {
         guard let root = try? openRoot(), let deleted = try? root.openDirectory(Self.deletedDirectory) else { return }
@@ -86,9 +140,15 @@ struct TenantDirectories: Sendable {
     /// is left is removed by the next call); returns the host paths it removed whole. Blocking: call it
     /// off the cooperative pool (`purgeInBackground`).
     func purge(deletedBefore cutoff: Timestamp, budget: Int = 200_000) throws -> [String] {
+        try purge(Self.deletedDirectory, before: cutoff, budget: budget)
+    }
+
+    /// Removes what `directory` (`.deleted` or `.moved`) holds from before `cutoff`.
+    func purge(_ directory: String, before cutoff: Timestamp, budget: Int = 200_000) throws -> [String] {
         let root = try openRoot()
-        guard root.entry(Self.deletedDirectory) != nil else { return [] }
-        let deleted = try root.openDirectory(Self.deletedDirectory)
+        guard root.entry(directory) != nil else { return [] }
+        let deleted = try root.openDirectory(directory)
+        let deletedRoot = "\(self.root)/\(directory)"
         var removed: [String] = []
         var left = budget
         for name in try deleted.names() where left > 0 {
@@ -103,10 +163,18 @@ struct TenantDirectories: Sendable {
     }
 
     /// `purge` on a dispatch thread, so a large tree never holds up the cooperative pool.
-    func purgeInBackground(deletedBefore cutoff: Timestamp) async throws -> [String] {
+    func purgeInBackground(
+        deletedBefore cutoff: Timestamp, movedBefore movedCutoff: Timestamp? = nil
+    ) async throws
+        -> [String]
+    {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result { try self.purge(deletedBefore: cutoff) })
+                continuation.resume(
+                    with: Result {
+                        try self.purge(deletedBefore: cutoff)
+                            + (movedCutoff.map { try self.purge(Self.movedDirectory, before: $0) } ?? [])
+                    })
             }
         }
     }

@@ -47,6 +47,11 @@ extension TenantLifecycle {
     /// missing.
     func startAgent(_ tenant: Tenant, restart: Bool = false) async throws {
         try refuseWhileFenced()
+        var tenant = tenant
+        if tenant.hostPort == nil, tenant.uid != nil, tenant.status == .stopped {
+            // Moved here while stopped: its port on this node is chosen now.
+            tenant = try await allocate(tenant.id, while: .stopped)
+        }
         guard let uid = tenant.uid, tenant.hostPort != nil else {
             throw TenantStateConflict(message: "tenant '\(tenant.id)' has never been deployed; deploy it first")
         }

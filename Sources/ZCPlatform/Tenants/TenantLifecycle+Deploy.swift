@@ -185,12 +185,14 @@ extension TenantLifecycle {
         return container
     }
 
-    /// Gives the tenant a port and uid, retrying when a concurrent deploy took the same ones first.
-    private func allocate(_ id: TenantID) async throws -> Tenant {
+    /// Gives the tenant a port and uid, retrying when a concurrent deploy took the same ones first. A
+    /// deploy allocates only while the tenant is `deploying` (a delete meanwhile abandons it); a start
+    /// of a tenant that arrived stopped from another node (`status`) allocates too.
+    func allocate(_ id: TenantID, while status: TenantStatus = .deploying) async throws -> Tenant {
         var lostPorts: Set<Int> = []
         for _ in 0..<8 {
             let tenants = try await store.read { try await $0.tenants(.all) }
-            guard var tenant = tenants.first(where: { $0.id == id }), tenant.status == .deploying else {
+            guard var tenant = tenants.first(where: { $0.id == id }), tenant.status == status else {
                 throw DeployAbandoned()
             }
             let (port, uid) = try placement.choose(

@@ -95,6 +95,11 @@ extension TenantLifecycle {
         }
         for tenant in tenants {
             let container = byTenant[tenant.id.rawValue]
+            if tenant.movingTo != nil {
+                // Its move stops and starts its agent; reconciliation leaves it to the move.
+                startMoveIfAsked(tenant)
+                continue
+            }
             switch tenant.status {
             case .deploying:
                 // A deploy queued or running here goes on; one whose pipeline ended without recording its
@@ -123,6 +128,7 @@ extension TenantLifecycle {
                 break
             }
         }
+        try await drainStep(tenants)
         logger.notice(
             "reconcile.done",
             [

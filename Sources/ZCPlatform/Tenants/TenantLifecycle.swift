@@ -18,6 +18,8 @@ public final class TenantLifecycle: Service {
         public var stopTimeout: Duration
         public var healthTimeout: Duration
         public var deletedRetention: Duration
+        /// How long the copy of a tenant that moved away is kept.
+        public var movedRetention: Duration
         public var deployConcurrency: Int
         public var maxExecTimeout: Duration
         /// Exec allowed on a runtime without isolation (`runtime.process_exec`).
@@ -45,6 +47,7 @@ public final class TenantLifecycle: Service {
             stopTimeout = .seconds(configuration.runtime.stopTimeoutSeconds)
             healthTimeout = .seconds(configuration.runtime.healthTimeoutSeconds)
             deletedRetention = .seconds(configuration.runtime.deletedRetentionHours * 3600)
+            movedRetention = .seconds(configuration.cluster.movedRetentionHours * 3600)
             deployConcurrency = configuration.runtime.deployConcurrency
             maxExecTimeout = .seconds(configuration.runtime.execTimeoutSeconds)
             execWithoutIsolation = configuration.runtime.processExec
@@ -58,6 +61,8 @@ public final class TenantLifecycle: Service {
     enum Job: Sendable {
         case deploy(TenantID, actor: String)
         case reconfigure(TenantID, actor: String)
+        /// Move the tenant to the node its `moving_to` names.
+        case move(TenantID)
     }
 
     let store: any Store
@@ -89,6 +94,11 @@ public final class TenantLifecycle: Service {
     let wakeup = Wakeup()
     /// Set while the node has fenced itself (`fence()`): reconciliation starts nothing.
     let fenced = Mutex(false)
+    /// Tenants whose move from this node runs now, and the archives they offer their targets.
+    let runningMoves = Mutex<Set<TenantID>>([])
+    let moveArchives = Mutex<[TenantID: String]>([:])
+    /// Calls other nodes (moves).
+    let nodeClient: NodeClient
 
     public init(
         store: any Store, runtime: any ContainerRuntime, vault: Vault, configuration: PlatformConfiguration,
@@ -111,6 +121,8 @@ public final class TenantLifecycle: Service {
         self.logger = logger
         jobs = AsyncStream.makeStream(of: Job.self)
         self.metrics = LifecycleMetrics(metrics)
+        nodeClient = NodeClient(
+            nodeID: configuration.cluster.nodeID, store: store, signature: ForwardingSignature(vault: vault))
     }
 
     public func run() async throws {
@@ -136,6 +148,7 @@ public final class TenantLifecycle: Service {
         jobs.continuation.finish()
         probeClient.withLock { $0 = nil }
         await probe.shutdown()
+        await nodeClient.shutdown()
     }
 
     func enqueue(_ job: Job) {
@@ -169,14 +182,16 @@ public final class TenantLifecycle: Service {
             await runDeploy(id, actor: actor)
             runningDeploys.withLock { _ = $0.remove(id) }
         case .reconfigure(let id, let actor): await runReconfigure(id, actor: actor)
+        case .move(let id): await runMove(id)
         }
     }
 
     private func purgeDeletedDirectories() async {
         while !Task.isCancelled {
             let cutoff = Timestamp.now().adding(seconds: -settings.deletedRetention.components.seconds)
+            let movedCutoff = Timestamp.now().adding(seconds: -settings.movedRetention.components.seconds)
             do {
-                for path in try await directories.purgeInBackground(deletedBefore: cutoff) {
+                for path in try await directories.purgeInBackground(deletedBefore: cutoff, movedBefore: movedCutoff) {
                     logger.notice("tenant.data_purged", ["path": path])
                 }
             } catch {

@@ -43,10 +43,38 @@ struct ClusterController: Sendable {
     let reports: FleetReports
     let authorizer: Authorizer
     let ingressDomain: String?
+    let administration: ClusterAdministration
 
     func register(in router: inout Router) {
         router.get("/api/cluster/nodes", nodes)
         router.get("/api/cluster/routes", routes)
+        router.post("/api/cluster/nodes/{id}/drain", drain)
+        router.post("/api/cluster/nodes/{id}/undrain", undrain)
+    }
+
+    /// `POST /api/cluster/nodes/{id}/drain`: the node takes no new tenants and moves its own away, one at
+    /// a time; `/undrain` makes it active again.
+    @Sendable func drain(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        try await setDraining(true, context)
+    }
+
+    @Sendable func undrain(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        try await setDraining(false, context)
+    }
+
+    private func setDraining(_ drain: Bool, _ context: RequestContext) async throws -> HTTPResponse {
+        let caller = try authorizer.require(.manageCluster, context)
+        let node = try await administration.setDraining(try context.parameter("id"), drain, by: caller)
+        let leader = try await reports.clusterNodes().leader
+        let now = Timestamp.now()
+        let tenants = try await reports.clusterNodes().nodes.first { $0.node.id == node.id }?.tenants ?? 0
+        return JSONBody.response(
+            NodeView(
+                id: node.id, address: node.address, version: node.version, state: node.state.rawValue,
+                startedAt: node.startedAt, lastHeartbeat: node.lastHeartbeat, expiresAt: node.expiresAt,
+                heartbeatAgeSeconds: max(0, now.seconds - node.lastHeartbeat.seconds),
+                memoryCapacity: node.memoryCapacity, memoryReserved: node.memoryReserved, tenants: tenants,
+                leader: leader?.holder == node.id))
     }
 
     /// `GET /api/cluster/routes?format=json|traefik|haproxy`: where a load balancer sends each running

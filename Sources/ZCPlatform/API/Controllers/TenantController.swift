@@ -11,8 +11,8 @@ struct TenantController: Sendable {
         static let fields: Set<String> = ["id", "name", "plan"]
     }
 
-    /// `POST /deploy`'s optional body: the node to place the tenant on (super-admins only).
-    struct Deploy: StrictDecodable {
+    /// `POST /deploy`'s optional body and `POST /move`'s: the node to place the tenant on (super-admins only).
+    struct NodeChoice: StrictDecodable {
         let node: String?
         static let fields: Set<String> = ["node"]
     }
@@ -34,6 +34,24 @@ struct TenantController: Sendable {
         router.post("/api/tenants/{id}/restart", restart)
         router.get("/api/tenants/{id}/logs", logs)
         router.post("/api/tenants/{id}/exec", exec)
+        router.post("/api/tenants/{id}/move", move)
+    }
+
+    /// `POST /api/tenants/{id}/move {"node": "n3"}` (super-admin): 202, the tenant `moving`.
+    @Sendable func move(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let caller = try authorizer.require(.manageCluster, context)
+        guard let id = try? TenantID(try context.parameter("id")) else {
+            throw Failure.notFound("tenant '\(try context.parameter("id"))' not found")
+        }
+        let target = try JSONBody.decode(NodeChoice.self, from: request).node
+        guard let target, !target.isEmpty, target.unicodeScalars.count <= 253,
+            !target.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw HTTPError(
+                .unprocessableContent, "node must be a node's id: 1 to 253 characters, no control characters")
+        }
+        let moving = try await lifecycle.requestMove(id, to: target, actor: caller.actor, clientIP: caller.clientIP)
+        return JSONBody.response(TenantView(moving), status: .accepted)
     }
 
     @Sendable func list(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -72,7 +90,8 @@ struct TenantController: Sendable {
         let (_, tenant) = try await authorizer.require(.readStatus, tenant: context.parameter("id"), context)
         return JSONBody.response(
             TenantStatusView(
-                status: tenant.status.rawValue, uptime: tenant.uptime(at: .now()), port: tenant.hostPort,
+                status: tenant.movingTo == nil ? tenant.status.rawValue : "moving", uptime: tenant.uptime(at: .now()),
+                port: tenant.hostPort,
                 errorMessage: tenant.errorMessage))
     }
 
@@ -84,7 +103,7 @@ struct TenantController: Sendable {
 
     @Sendable func deploy(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let (caller, tenant) = try await authorizer.require(.deploy, tenant: context.parameter("id"), context)
-        let pinned = request.body.isEmpty ? nil : try JSONBody.decode(Deploy.self, from: request).node
+        let pinned = request.body.isEmpty ? nil : try JSONBody.decode(NodeChoice.self, from: request).node
         if let pinned,
             pinned.isEmpty || pinned.unicodeScalars.count > 253
                 || pinned.unicodeScalars.contains(where: {

@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+import ZCCore
+
+@testable import ZCPlatform
+
+/// A tenant's directory packed for a move and unpacked on the target: what the tenant planted never
+/// leads the platform outside the tree, and what arrives is what left.
+@Suite("Tenant archives for moves")
+struct TenantArchiveTests {
+    @Test(
+        "files and directories round-trip; links, FIFOs, hard links, too-long and too-deep paths are left out and counted"
+    )
+    func roundTrip() throws {
+        let directory = try TemporaryDirectory("zc-archive")
+        defer { directory.remove() }
+        let tree = directory.file("tenant")
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: "\(tree)/.zeroclaw/state", withIntermediateDirectories: true)
+        try Data("key = 1\n".utf8).write(to: URL(fileURLWithPath: "\(tree)/.zeroclaw/config.toml"))
+        try Data(repeating: 7, count: 300_000).write(to: URL(fileURLWithPath: "\(tree)/.zeroclaw/state/big.bin"))
+        try Data().write(to: URL(fileURLWithPath: "\(tree)/empty"))
+        try manager.createDirectory(atPath: "\(tree)/empty-dir", withIntermediateDirectories: true)
+        // What a hostile agent plants.
+        try manager.createSymbolicLink(atPath: "\(tree)/etc", withDestinationPath: "/etc")
+        try manager.createSymbolicLink(atPath: "\(tree)/.zeroclaw/passwd", withDestinationPath: "/etc/passwd")
+        #expect(mkfifo("\(tree)/pipe", 0o600) == 0)
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: directory.file("outside")))
+        #expect(link(directory.file("outside"), "\(tree)/hardlink") == 0)
+        let long = String(repeating: "n", count: 120)
+        try manager.createDirectory(atPath: "\(tree)/\(long)/\(long)/\(long)", withIntermediateDirectories: true)
+        try Data("far".utf8).write(to: URL(fileURLWithPath: "\(tree)/\(long)/\(long)/\(long)/f"))
+        var deep = "\(tree)/deep"
+        for _ in 0..<70 { deep += "/d" }
+        try manager.createDirectory(atPath: deep, withIntermediateDirectories: true)
+
+        let root = try DirectoryHandle.openConfigured(tree, name: "the tree")
+        let archive = directory.file("tenant.tar.gz")
+        let (sha256, packed) = try TenantArchive.pack(root, into: archive)
+        #expect(sha256 == (try TenantArchive.sha256(of: archive)))
+        #expect(packed.files == 3, "config.toml, big.bin, empty: \(packed)")
+        #expect(packed.bytes == 8 + 300_000)
+        // etc, passwd, pipe, hardlink, the too-long path, and the directory past the depth limit.
+        #expect(packed.skipped == 6, "\(packed.skippedExamples)")
+        #expect(packed.skippedExamples.contains { $0.hasPrefix("etc (a symbolic link)") })
+        #expect(packed.skippedExamples.contains { $0.hasPrefix("hardlink (a file with 2 hard links)") })
+
+        let landing = directory.file("landed")
+        let unpacked = try TenantArchive.unpack(archive, into: landing, owner: nil)
+        #expect(unpacked.files == 3)
+        #expect(unpacked.bytes == packed.bytes)
+        #expect(try String(contentsOfFile: "\(landing)/.zeroclaw/config.toml", encoding: .utf8) == "key = 1\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(landing)/.zeroclaw/state/big.bin")).count == 300_000)
+        #expect(manager.fileExists(atPath: "\(landing)/empty"))
+        var isDirectory: ObjCBool = false
+        #expect(manager.fileExists(atPath: "\(landing)/empty-dir", isDirectory: &isDirectory) && isDirectory.boolValue)
+        for planted in ["etc", ".zeroclaw/passwd", "pipe", "hardlink"] {
+            #expect(!manager.fileExists(atPath: "\(landing)/\(planted)"), "\(planted) was left out")
+        }
+        // Unpacking never writes into a directory that exists already.
+        #expect(throws: (any Error).self) { try TenantArchive.unpack(archive, into: landing, owner: nil) }
+    }
+
+    @Test("a damaged archive is refused when unpacked: the gzip CRC and the tar checksums catch a flipped byte")
+    func corruptedArchive() throws {
+        let directory = try TemporaryDirectory("zc-archive-bad")
+        defer { directory.remove() }
+        let tree = directory.file("tenant")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 10_000).write(to: URL(fileURLWithPath: "\(tree)/data"))
+        let archive = directory.file("a.tar.gz")
+        _ = try TenantArchive.pack(try DirectoryHandle.openConfigured(tree, name: "t"), into: archive)
+        // A flipped byte in the middle: the gzip CRC or the tar checksums catch it.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: archive))
+        #expect(throws: (any Error).self) {
+            try TenantArchive.unpack(archive, into: directory.file("landed"), owner: nil)
+        }
+    }
+}
