@@ -305,4 +305,83 @@ struct ClusterTests {
             #expect(FileManager.default.fileExists(atPath: cluster.directory.file("n1/tenants/stayer")))
         }
     }
+
+    @Test(
+        "kill -9 of the leader: another leads within 20 s; kill -9 of a tenant's node: down within 30 s, the tenant unreachable, NodeDown once; restarted, it runs the tenant again, one agent"
+    )
+    func killedNodes() async throws {
+        let cluster = try await TestCluster.start(3)
+        try await cluster.scoped {
+            func leader(asking node: String) async throws -> String? {
+                (try await cluster.json(node, .get, "/api/cluster/nodes")["leader"] as? [String: Any])?["node"]
+                    as? String
+            }
+            #expect(try await waitUntil(.seconds(20)) { try await leader(asking: "n3") == "n1" }, "n1 leads first")
+            #expect(
+                try await cluster.call("n3", .post, "/api/tenants", json: #"{"id":"survivor","name":"S"}"#).status.code
+                    == 201)
+            #expect(
+                try await cluster.call("n3", .post, "/api/tenants/survivor/deploy", json: #"{"node":"n2"}"#).status.code
+                    == 202)
+            #expect(
+                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                    try await cluster.json("n3", .get, "/api/tenants/survivor/status")["status"] as? String == "running"
+                })
+
+            cluster.signal("n1", SIGKILL)
+            _ = await cluster.reap("n1")
+            let killedAt = ContinuousClock.now
+            let newLeader = try await waitUntil(.seconds(20), every: .milliseconds(200)) {
+                let leading = try await leader(asking: "n3")
+                return leading != nil && leading != "n1"
+            }
+            #expect(newLeader, "a new leader within 20 s")
+            #expect(ContinuousClock.now - killedAt < .seconds(20))
+
+            cluster.signal("n2", SIGKILL)
+            _ = await cluster.reap("n2")
+            func state(of node: String) async throws -> String? {
+                let nodes = try await cluster.json("n3", .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]] ?? []
+                return nodes.first { $0["id"] as? String == node }?["state"] as? String
+            }
+            #expect(
+                try await waitUntil(.seconds(30), every: .milliseconds(200)) { try await state(of: "n2") == "down" })
+            func shown() async throws -> String? {
+                let health = try await cluster.call("n3", .get, "/api/monitoring/health")
+                let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
+                return entries.first { $0["tenant_id"] as? String == "survivor" }?["status"] as? String
+            }
+            #expect(try await shown() == "unreachable")
+            func nodeDownFirings() -> Int {
+                cluster.log(of: "n3").components(separatedBy: "\n").filter {
+                    $0.contains("event=alert.firing") && $0.contains("alert=NodeDown") && $0.contains("node=n2")
+                }.count
+            }
+            #expect(try await waitUntil(.seconds(10)) { nodeDownFirings() == 1 })
+
+            // Back: the node stops what its earlier life left running and starts the tenant's agent again.
+            try await cluster.startNode("n2")
+            #expect(try await waitUntil(.seconds(30), every: .milliseconds(200)) { try await shown() == "running" })
+            #expect(
+                try await waitUntil(.seconds(30), every: .milliseconds(200)) {
+                    try await cluster.json("n3", .get, "/api/tenants/survivor/status")["status"] as? String == "running"
+                })
+            let port = try #require(try await cluster.json("n3", .get, "/api/tenants/survivor")["host_port"] as? Int)
+            #expect(
+                try await waitUntil(.seconds(20), every: .milliseconds(200)) {
+                    (try? await cluster.client.execute(
+                        .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(2)))?.status == .ok
+                })
+            // One agent in the tenant's directory: the one its earlier life left was stopped.
+            let directory = cluster.directory.file("n2/tenants/survivor")
+            let agents =
+                (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { entry in
+                    Int(entry) != nil
+                        && (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd"))
+                            == directory
+                } ?? []
+            #expect(agents.count == 1, "agents running in \(directory): \(agents)")
+            #expect(nodeDownFirings() == 1, "NodeDown fired once")
+        }
+    }
 }
