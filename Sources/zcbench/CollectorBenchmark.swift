@@ -17,6 +17,10 @@ struct CollectorBenchmark {
     var filesPerTenant = 20
     var docker = "/usr/bin/docker"
     var dockerdPid: Int32?
+    /// With a PostgreSQL URL, `nodes` collectors of `clusterTenants` tenants each share one schema.
+    var postgresURL: String?
+    var nodes = 3
+    var clusterTenants = 3000
 
     func run() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("zcbench-collect-\(getpid())").path
@@ -30,6 +34,10 @@ struct CollectorBenchmark {
         }
         for count in tenantCounts {
             try await simulatedPart(tenants: count, root: "\(root)/sim-\(count)")
+        }
+        if let postgresURL {
+            try await clusterPart(
+                postgresURL: postgresURL, nodes: nodes, tenantsPerNode: clusterTenants, root: "\(root)/cluster")
         }
     }
 

@@ -14,6 +14,7 @@ func usage() -> Never {
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
                                    [--files F] [--docker PATH] [--dockerd-pid PID]
+                                   [--postgres URL [--nodes N] [--cluster-tenants T]]
                    zcbench blocking [--blockers N] [--seconds S]
                    zcbench cluster --postgres URL [--requests N] [--zcplatform PATH] [--agent PATH] [--keep]
 
@@ -105,7 +106,11 @@ case "runtime":
     await measure { try await benchmark.run() }
 case "collect":
     let flags = Flags(
-        rest, known: ["socket", "image", "containers", "tenants", "cycles", "files", "docker", "dockerd-pid"])
+        rest,
+        known: [
+            "socket", "image", "containers", "tenants", "cycles", "files", "docker", "dockerd-pid", "postgres", "nodes",
+            "cluster-tenants",
+        ])
     var benchmark = CollectorBenchmark()
     benchmark.socket = flags.string("socket") ?? benchmark.socket
     benchmark.image = flags.string("image") ?? benchmark.image
@@ -117,6 +122,9 @@ case "collect":
     benchmark.filesPerTenant = flags.number("files") ?? benchmark.filesPerTenant
     benchmark.docker = flags.string("docker") ?? benchmark.docker
     benchmark.dockerdPid = flags.number("dockerd-pid") ?? benchmark.dockerdPid
+    benchmark.postgresURL = flags.string("postgres")
+    benchmark.nodes = flags.number("nodes") ?? benchmark.nodes
+    benchmark.clusterTenants = flags.number("cluster-tenants") ?? benchmark.clusterTenants
     await measure { try await benchmark.run() }
 case "blocking":
     let flags = Flags(rest, known: ["blockers", "seconds"])
