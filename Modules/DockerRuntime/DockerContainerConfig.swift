@@ -35,11 +35,11 @@ enum DockerContainerConfig {
             environment["ZEROCLAW_gateway__allow_public_bind"] = "true"
             hostConfig["NetworkMode"] = .string(options.tenantNetwork)
             hostConfig["PortBindings"] = .object([
-                portKey: [["HostIp": "127.0.0.1", "HostPort": .string(String(spec.hostPort))]]
+                portKey: [["HostIp": .string(spec.hostAddress), "HostPort": .string(String(spec.hostPort))]]
             ])
             config["ExposedPorts"] = .object([portKey: .object([:])])
         case .host:
-            environment["ZEROCLAW_gateway__host"] = "127.0.0.1"
+            environment["ZEROCLAW_gateway__host"] = spec.hostAddress
             environment["ZEROCLAW_gateway__port"] = String(spec.hostPort)
             hostConfig["NetworkMode"] = "host"
         }

@@ -64,7 +64,7 @@ public final class ProcessRuntime: ContainerRuntime {
         ]
         for (key, value) in spec.environment { environment[key] = value }
         environment["HOME"] = spec.dataDirectory
-        environment["ZEROCLAW_gateway__host"] = "127.0.0.1"
+        environment["ZEROCLAW_gateway__host"] = spec.hostAddress
         environment["ZEROCLAW_gateway__port"] = String(spec.hostPort)
         return environment
     }

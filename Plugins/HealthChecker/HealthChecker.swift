@@ -14,10 +14,14 @@ public final class HealthChecker: Collector {
         /// Time one probe may take.
         public var timeout: Duration
         public var failuresBeforeRestart: Int
+        /// Where agents' gateways answer (`runtime.publish_address`).
+        public var agentHost: String
 
         public init(
-            nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, failuresBeforeRestart: Int
+            nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, failuresBeforeRestart: Int,
+            agentHost: String = "127.0.0.1"
         ) {
+            self.agentHost = agentHost
             self.nodeID = nodeID
             self.interval = interval
             self.concurrency = concurrency
@@ -148,7 +152,7 @@ public final class HealthChecker: Collector {
         guard let port = tenant.hostPort else { return .failed("the tenant has no port") }
         do {
             let response = try await client.client().execute(
-                .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: settings.timeout)
+                .get, .tcp(host: settings.agentHost, port: port), "/health", timeout: settings.timeout)
             if response.status == .ok { return .healthy }
             return .failed("/health answered \(response.status.code)")
         } catch let error as HTTPClientError {

@@ -20,12 +20,15 @@ public final class UsageCollector: Collector {
         /// Usage measured across a gap longer than this (the platform down, a tenant not scraped) is
         /// still counted, in the hour of the scrape that found it, and said so in a log line.
         public var gapHorizon: Duration
+        /// Where agents' gateways answer (`runtime.publish_address`).
+        public var agentHost: String
 
         public init(
             nodeID: String, interval: Duration, concurrency: Int, timeout: Duration, messages: [PrometheusSelector],
             tokensIn: [PrometheusSelector], tokensOut: [PrometheusSelector], maxResponseBytes: Int = 4 << 20,
-            gapHorizon: Duration
+            gapHorizon: Duration, agentHost: String = "127.0.0.1"
         ) {
+            self.agentHost = agentHost
             self.gapHorizon = gapHorizon
             self.nodeID = nodeID
             self.interval = interval
@@ -145,7 +148,7 @@ public final class UsageCollector: Collector {
     func scrape(_ tenant: Tenant) async throws -> PrometheusExposition {
         guard let port = tenant.hostPort else { throw ScrapeError("the tenant has no port") }
         let response = try await client.client().execute(
-            .get, .tcp(host: "127.0.0.1", port: port), "/metrics",
+            .get, .tcp(host: settings.agentHost, port: port), "/metrics",
             headers: ["Accept": "text/plain; version=0.0.4"], timeout: settings.timeout)
         guard response.status == .ok else {
             throw ScrapeError(

@@ -205,6 +205,10 @@ struct ConfigurationTests {
             ("[plans.odd]\nmemory = \"lots\"\n", "plans.odd.memory must be a size"),
             ("[runtime]\nport_range_start = 40000\nport_range_end = 30000\n", "runtime.port_range_start (40000)"),
             ("[store]\ndriver = \"postgres\"\n", "store.url is required"),
+            (
+                "[runtime]\npublish_address = \"my-host\"\n",
+                "runtime.publish_address: \"my-host\" is not an IPv4 address"
+            ),
             ("[notifiers.webhook]\nenabled = true\n", "notifiers.webhook.url is required"),
             ("[server]\nport = 80\nport = 81\n", "line 3, column 1"),
             ("[server\n", "line 1, column 8"),

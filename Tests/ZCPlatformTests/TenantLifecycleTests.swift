@@ -288,6 +288,49 @@ struct TenantLifecycleTests {
         }
     }
 
+    @Test(
+        "runtime.publish_address: the gateway answers on that address only, and deploys, health checks and usage scrapes reach it there"
+    )
+    func publishAddress() async throws {
+        let live = try await LivePlatform.start([
+            "ZCPLATFORM_RUNTIME_PUBLISH_ADDRESS": "127.0.0.2", "ZCPLATFORM_COLLECTORS_HEALTH_INTERVAL_SECONDS": "1",
+            "ZCPLATFORM_COLLECTORS_USAGE_INTERVAL_SECONDS": "1",
+        ])
+        try await live.scoped {
+            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"published","name":"P"}"#).status == 201)
+            #expect(await live.call(.post, "/api/tenants/published/deploy").status == 202)
+            try await live.waitFor("published", "running")
+            let port = try #require(await live.call(.get, "/api/tenants/published").json["host_port"] as? Int)
+            let client = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1)))
+            let there = try? await client.execute(.get, .tcp(host: "127.0.0.2", port: port), "/health")
+            #expect(there?.status == .ok, "the gateway answers on 127.0.0.2")
+            let loopback = try? await client.execute(.get, .tcp(host: "127.0.0.1", port: port), "/health")
+            #expect(loopback == nil, "and not on 127.0.0.1")
+            await client.shutdown()
+            // The health checker reaches it where it is published: its probe succeeds, it is never restarted.
+            var entry: [String: Any] = [:]
+            let probed = try await waitUntil(.seconds(10), every: .milliseconds(200)) {
+                entry =
+                    await live.call(.get, "/api/monitoring/health").array.first {
+                        $0["tenant_id"] as? String == "published"
+                    } ?? [:]
+                return (entry["health"] as? [String: Any])?["healthy"] as? Bool == true
+            }
+            #expect(probed, "a successful probe: \(entry)")
+            try await Task.sleep(for: .seconds(3))
+            #expect(await live.call(.get, "/api/tenants/published/status").json["status"] as? String == "running")
+            let metrics = await live.call(.get, "/metrics").text
+            #expect(!metrics.contains("zcplatform_health_restarts_total{"), "never restarted")
+            // The usage collector scraped its /metrics there: it keeps the counters it read.
+            let node = live.api.platform.configuration.cluster.nodeID
+            let scraped = try await waitUntil(.seconds(10), every: .milliseconds(200)) {
+                try await live.api.platform.store.read { try await $0.usageCounters(nodeID: node) }
+                    .contains { $0.tenantID.rawValue == "published" }
+            }
+            #expect(scraped, "usage scraped from 127.0.0.2")
+        }
+    }
+
     func waitHealthy(_ live: LivePlatform, _ port: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(15)
         while await live.agentHealth(port: port) != 200, ContinuousClock.now < deadline {

@@ -15,19 +15,23 @@ public struct ContainerSpec: Sendable, Hashable {
     public var uid: Int
     /// The tenant's directory on the host, bound to `/zeroclaw-data`.
     public var dataDirectory: String
-    /// The loopback port on the host where the platform reaches the agent's gateway.
+    /// The port on the host where the platform reaches the agent's gateway.
     public var hostPort: Int
     /// The gateway's port inside the container (42617), where the runtime publishes `hostPort` to it.
     public var containerPort: Int
     public var memoryBytes: Int64
     public var cpuLimit: Double
     public var pidsLimit: Int64
+    /// The host address `hostPort` is published on (`runtime.publish_address`): loopback unless a load
+    /// balancer on another host must reach the gateway.
+    public var hostAddress: String
 
     public init(
         name: String, image: String, entrypoint: [String], command: [String], environment: [String: String],
         labels: [String: String], uid: Int, dataDirectory: String, hostPort: Int, containerPort: Int,
-        memoryBytes: Int64, cpuLimit: Double, pidsLimit: Int64
+        memoryBytes: Int64, cpuLimit: Double, pidsLimit: Int64, hostAddress: String = "127.0.0.1"
     ) {
+        self.hostAddress = hostAddress
         self.name = name
         self.image = image
         self.entrypoint = entrypoint

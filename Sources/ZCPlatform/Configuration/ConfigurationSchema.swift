@@ -79,6 +79,11 @@ enum ConfigurationSchema {
             rule: "docker if the Docker socket exists, else process when not root (as root: must be set)",
             default: { $0.dockerSocketExists ? "docker" : $0.runsAsRoot ? nil : "process" }),
         ConfigurationKey(["runtime"], "data_dir", .string, help: "tenant directories", fixed: "./data/tenants"),
+        ConfigurationKey(
+            ["runtime"], "publish_address", .string,
+            help:
+                "the host address agents' gateways are published on: loopback, or this node's private address (or 0.0.0.0) for a load balancer on another host (GET /api/cluster/routes)",
+            fixed: "127.0.0.1"),
         ConfigurationKey(["runtime"], "port_range_start", .integer(port), help: "first host port", fixed: 32000),
         ConfigurationKey(["runtime"], "port_range_end", .integer(port), help: "last host port", fixed: 33999),
         ConfigurationKey(

@@ -45,6 +45,11 @@ public struct PlatformConfiguration: Sendable {
         public var image: String
         public var agentCommand: String
         public var portRange: ClosedRange<Int>
+        /// The IPv4 address agents' gateways are published on.
+        public var publishAddress: String
+        /// Where the platform itself reaches an agent's gateway: the publish address, or loopback when it is
+        /// every address (`0.0.0.0`).
+        public var agentHost: String { publishAddress == "0.0.0.0" ? "127.0.0.1" : publishAddress }
         public var uidRange: ClosedRange<Int>
         public var stopTimeoutSeconds: Int
         public var healthTimeoutSeconds: Int
@@ -181,6 +186,12 @@ public struct PlatformConfiguration: Sendable {
         guard uids.0 <= uids.1 else {
             throw ConfigurationError("runtime.uid_range_start (\(uids.0)) is above runtime.uid_range_end (\(uids.1))")
         }
+        let publishAddress = try read.string("runtime.publish_address")
+        var parsed = in_addr()
+        guard inet_pton(AF_INET, publishAddress, &parsed) == 1 else {
+            throw ConfigurationError(
+                "runtime.publish_address: \"\(publishAddress)\" is not an IPv4 address (127.0.0.1, 10.0.0.11, 0.0.0.0)")
+        }
         runtime = Runtime(
             driver: try read.optionalString("runtime.driver") ?? "",
             dockerSocket: try read.driverString("runtime.docker_socket"),
@@ -188,6 +199,7 @@ public struct PlatformConfiguration: Sendable {
             dockerNetwork: try read.driverString("runtime.docker_network"),
             image: try read.driverString("runtime.image"),
             agentCommand: try read.driverString("runtime.agent_command"), portRange: ports.0...ports.1,
+            publishAddress: publishAddress,
             uidRange: uids.0...uids.1,
             stopTimeoutSeconds: try read.int("runtime.stop_timeout_seconds"),
             healthTimeoutSeconds: try read.int("runtime.health_timeout_seconds"),

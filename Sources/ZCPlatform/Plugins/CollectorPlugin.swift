@@ -70,4 +70,6 @@ public struct CollectorContext: Sendable {
     public let logger: Logger
     /// A tenant's data directory (a tenant's own: read it as hostile).
     public let tenantDirectory: @Sendable (TenantID) -> String
+    /// Where this node reaches its agents' gateways (`runtime.publish_address`, loopback for `0.0.0.0`).
+    public var agentHost: String = "127.0.0.1"
 }

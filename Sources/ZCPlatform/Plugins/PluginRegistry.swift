@@ -176,7 +176,8 @@ public struct PluginRegistry: Sendable {
                         interval: .seconds(schedule.intervalSeconds), concurrency: schedule.concurrency,
                         timeout: .seconds(schedule.timeoutSeconds), store: store, runtime: runtime,
                         supervisor: lifecycle, healthBoard: health, metrics: metrics,
-                        logger: logger.labeled(collector.name), tenantDirectory: { directories.path(of: $0) })))
+                        logger: logger.labeled(collector.name), tenantDirectory: { directories.path(of: $0) },
+                        agentHost: configuration.runtime.agentHost)))
         }
         return made
     }

@@ -235,7 +235,7 @@ extension TenantLifecycle {
             ],
             uid: uid, dataDirectory: directories.path(of: tenant.id), hostPort: port,
             containerPort: Self.gatewayPort, memoryBytes: plan.memoryBytes, cpuLimit: plan.cpuLimit,
-            pidsLimit: plan.pidsLimit)
+            pidsLimit: plan.pidsLimit, hostAddress: settings.publishAddress)
         return try await runtime.create(spec)
     }
 
@@ -261,7 +261,7 @@ extension TenantLifecycle {
             do {
                 let remaining = deadline - ContinuousClock.now
                 let response = try await probe.execute(
-                    .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: min(.seconds(5), remaining))
+                    .get, .tcp(host: settings.agentHost, port: port), "/health", timeout: min(.seconds(5), remaining))
                 if response.status == .ok {
                     // Something answered on the port; make sure it is this agent, not another process that
                     // holds the port while this agent failed to bind it.

@@ -186,7 +186,7 @@ extension TenantLifecycle {
     func answersHealth(_ tenant: Tenant) async -> Bool {
         guard let port = tenant.hostPort, let probe = probeClient.withLock({ $0 }) else { return false }
         let response = try? await probe.execute(
-            .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(5))
+            .get, .tcp(host: settings.agentHost, port: port), "/health", timeout: .seconds(5))
         return response?.status == .ok
     }
 }

@@ -14,6 +14,9 @@ public final class TenantLifecycle: Service {
     public struct Settings: Sendable {
         public var nodeID: String
         public var image: String
+        /// Where agents' gateways are published, and where the platform reaches them.
+        public var publishAddress: String
+        public var agentHost: String
         public var agentCommand: [String]
         public var stopTimeout: Duration
         public var healthTimeout: Duration
@@ -43,6 +46,8 @@ public final class TenantLifecycle: Service {
         public init(_ configuration: PlatformConfiguration) {
             nodeID = configuration.cluster.nodeID
             image = configuration.runtime.image
+            publishAddress = configuration.runtime.publishAddress
+            agentHost = configuration.runtime.agentHost
             agentCommand = configuration.runtime.agentCommand.split(separator: " ").map(String.init)
             stopTimeout = .seconds(configuration.runtime.stopTimeoutSeconds)
             healthTimeout = .seconds(configuration.runtime.healthTimeoutSeconds)

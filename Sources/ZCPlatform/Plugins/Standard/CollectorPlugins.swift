@@ -70,7 +70,7 @@ enum CollectorPlugins {
                 timeout: context.timeout, messages: try settings.selectors("messages_metrics"),
                 tokensIn: try settings.selectors("tokens_in_metrics"),
                 tokensOut: try settings.selectors("tokens_out_metrics"),
-                gapHorizon: .seconds(try settings.int("gap_horizon_seconds"))),
+                gapHorizon: .seconds(try settings.int("gap_horizon_seconds")), agentHost: context.agentHost),
             logger: context.logger)
     }
 
@@ -86,7 +86,8 @@ enum CollectorPlugins {
             store: context.store, runtime: context.runtime, supervisor: context.supervisor, board: context.healthBoard,
             settings: HealthChecker.Settings(
                 nodeID: context.nodeID, interval: context.interval, concurrency: context.concurrency,
-                timeout: context.timeout, failuresBeforeRestart: try context.settings.int("failures_before_restart")),
+                timeout: context.timeout, failuresBeforeRestart: try context.settings.int("failures_before_restart"),
+                agentHost: context.agentHost),
             metrics: context.metrics, logger: context.logger)
     }
 }
