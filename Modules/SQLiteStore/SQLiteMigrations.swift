@@ -263,5 +263,10 @@ enum SQLiteMigrations {
             sql: """
                 ALTER TABLE tenants ADD COLUMN moving_to TEXT;
                 """),
+        SQLMigration(
+            version: 10, name: "a scope on API tokens: what a token may call, beyond its user's roles",
+            sql: """
+                ALTER TABLE access_tokens ADD COLUMN scope TEXT;
+                """),
     ]
 }

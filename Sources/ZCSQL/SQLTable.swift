@@ -30,6 +30,7 @@ public struct SQLTable: Sendable, Hashable {
             name: "access_tokens",
             columns: [
                 "id", "user_id", "kind", "name", "token_hash", "created_at", "expires_at", "last_used_at", "revoked_at",
+                "scope",
             ], key: ["id"], identity: "id"),
         SQLTable(
             name: "audit_log", columns: ["id", "at", "actor", "action", "tenant_id", "target", "client_ip", "detail"],

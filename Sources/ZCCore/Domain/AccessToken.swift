@@ -17,11 +17,20 @@ public struct AccessToken: Sendable, Hashable {
     public var expiresAt: Timestamp
     public var lastUsedAt: Timestamp?
     public var revokedAt: Timestamp?
+    /// What the token may call, narrower than its user's roles; nil for everything its user may do.
+    public var scope: Scope?
+
+    /// A token's narrower reach.
+    public enum Scope: String, Sendable, Hashable, CaseIterable, Codable {
+        /// Only `GET /api/cluster/routes`: what a load balancer polls.
+        case routes
+    }
 
     public init(
         id: Int64, userID: Int64, kind: Kind, name: String?, tokenHash: [UInt8], createdAt: Timestamp,
-        expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil
+        expiresAt: Timestamp, lastUsedAt: Timestamp? = nil, revokedAt: Timestamp? = nil, scope: Scope? = nil
     ) {
+        self.scope = scope
         self.id = id
         self.userID = userID
         self.kind = kind
@@ -47,11 +56,13 @@ public struct NewAccessToken: Sendable, Hashable {
     public var tokenHash: [UInt8]
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
+    public var scope: AccessToken.Scope?
 
     public init(
         userID: Int64, kind: AccessToken.Kind, name: String?, tokenHash: [UInt8], createdAt: Timestamp,
-        expiresAt: Timestamp
+        expiresAt: Timestamp, scope: AccessToken.Scope? = nil
     ) {
+        self.scope = scope
         self.userID = userID
         self.kind = kind
         self.name = name

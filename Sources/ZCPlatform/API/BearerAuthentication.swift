@@ -9,6 +9,14 @@ public struct BearerAuthentication: Middleware {
     /// Paths reachable without a token.
     static let open: Set<String> = ["/api/auth/otp/request", "/api/auth/otp/verify"]
 
+    /// What a token with `scope` may call.
+    static func allows(_ scope: AccessToken.Scope, _ request: HTTPRequest, _ context: RequestContext) -> Bool {
+        switch scope {
+        case .routes:
+            (request.method == .get || request.method == .head) && context.route == "/api/cluster/routes"
+        }
+    }
+
     public init(auth: AuthService) {
         self.auth = auth
     }
@@ -19,6 +27,9 @@ public struct BearerAuthentication: Middleware {
             return try await next(request, context)
         }
         let principal = try await auth.authenticate(authorization: request.headers["Authorization"])
+        if let scope = principal.token.scope, !Self.allows(scope, request, context) {
+            throw Failure.forbidden("this token's scope (\(scope.rawValue)) allows only GET /api/cluster/routes")
+        }
         var context = context
         context[PrincipalKey.self] = principal
         context.logger = context.logger.with("user", String(principal.user.id))

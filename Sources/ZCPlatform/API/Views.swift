@@ -45,8 +45,10 @@ struct TokenView: Encodable {
     let expiresAt: Timestamp
     let lastUsedAt: Timestamp?
     let revokedAt: Timestamp?
+    let scope: String?
 
     init(_ token: AccessToken) {
+        scope = token.scope?.rawValue
         id = token.id
         kind = token.kind.rawValue
         name = token.name

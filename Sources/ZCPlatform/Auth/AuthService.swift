@@ -224,8 +224,15 @@ public final class AuthService: Sendable {
     }
 
     public func createAPIToken(
-        for principal: Principal, name: String, days: Int, clientIP: String, now: Timestamp = .now()
+        for principal: Principal, name: String, days: Int, scope: AccessToken.Scope? = nil, clientIP: String,
+        now: Timestamp = .now()
     ) async throws -> (token: BearerToken, stored: AccessToken) {
+        if scope == .routes, !principal.user.isSuperAdmin {
+            throw Failure.forbidden("only a super-admin makes a token for the cluster's routes")
+        }
+        if principal.token.scope != nil {
+            throw Failure.forbidden("a token with a scope cannot make tokens")
+        }
         let trimmed = name.trimmingWhitespace()
         // Counted in Unicode scalars, as the document's maxLength counts.
         guard !trimmed.isEmpty, name.unicodeScalars.count <= 100 else {
@@ -239,11 +246,15 @@ public final class AuthService: Sendable {
             let stored = try await transaction.insertAccessToken(
                 NewAccessToken(
                     userID: principal.user.id, kind: .api, name: trimmed, tokenHash: token.hash, createdAt: now,
-                    expiresAt: now.adding(seconds: Int64(days) * 86_400)))
+                    expiresAt: now.adding(seconds: Int64(days) * 86_400), scope: scope))
             try await transaction.appendAudit(
                 NewAuditEvent(
                     at: now, actor: principal.actor, action: "token.create", target: "token:\(stored.id)",
-                    clientIP: clientIP, detail: ["name": .string(trimmed), "expires_in_days": .number(Double(days))]))
+                    clientIP: clientIP,
+                    detail: [
+                        "name": .string(trimmed), "expires_in_days": .number(Double(days)),
+                        "scope": scope.map { .string($0.rawValue) } ?? .null,
+                    ]))
             return stored
         }
         return (token, stored)

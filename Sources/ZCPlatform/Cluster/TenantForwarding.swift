@@ -90,7 +90,11 @@ struct TenantForwarding: Middleware {
         let authorization = request.headers["Authorization"]
         let key = SHA256Digest.hash(authorization ?? "")
         guard callers.value(key) == nil else { return }
-        callers.set(key, try await auth.authenticate(authorization: authorization))
+        let principal = try await auth.authenticate(authorization: authorization)
+        if let scope = principal.token.scope {
+            throw Failure.forbidden("this token's scope (\(scope.rawValue)) allows only GET /api/cluster/routes")
+        }
+        callers.set(key, principal)
     }
 
     private func forward(

@@ -18,7 +18,8 @@ struct AuthController: Sendable {
     struct TokenRequest: StrictDecodable {
         let name: String
         let expiresInDays: Int?
-        static let fields: Set<String> = ["name", "expires_in_days"]
+        let scope: String?
+        static let fields: Set<String> = ["name", "expires_in_days", "scope"]
     }
 
     let auth: AuthService
@@ -68,8 +69,16 @@ struct AuthController: Sendable {
     @Sendable func createToken(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let principal = try context.principal()
         let body = try JSONBody.decode(TokenRequest.self, from: request)
+        let scope = try body.scope.map { raw -> AccessToken.Scope in
+            guard let scope = AccessToken.Scope(rawValue: raw) else {
+                throw ValidationError(
+                    field: "scope",
+                    "must be one of \(AccessToken.Scope.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return scope
+        }
         let (token, stored) = try await auth.createAPIToken(
-            for: principal, name: body.name, days: body.expiresInDays ?? AuthService.defaultTokenDays,
+            for: principal, name: body.name, days: body.expiresInDays ?? AuthService.defaultTokenDays, scope: scope,
             clientIP: context.remoteAddress)
         return JSONBody.response(CreatedTokenView(token: token.value, details: TokenView(stored)), status: .created)
     }
