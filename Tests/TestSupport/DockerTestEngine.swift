@@ -19,7 +19,9 @@ public enum DockerTestEngine {
     public static let skipMessage: Comment = """
         skipping Docker tests: set ZC_TEST_DOCKER_SOCKET and ZC_TEST_AGENT_IMAGE \
         (export ZC_TEST_DOCKER_SOCKET=$(.ci/docker start /tmp/zcdocker); \
-        export ZC_TEST_AGENT_IMAGE=$(.ci/agent-image $ZC_TEST_DOCKER_SOCKET))
+        export ZC_TEST_AGENT_IMAGE=$(.ci/agent-image $ZC_TEST_DOCKER_SOCKET)), \
+        and for the Docker cluster test a second engine, ZC_TEST_DOCKER_SOCKET_2 \
+        (export ZC_TEST_DOCKER_SOCKET_2=$(.ci/docker start /tmp/zcdocker2); .ci/agent-image $ZC_TEST_DOCKER_SOCKET_2)
         """
 
     public struct NotConfigured: Error, CustomStringConvertible {
@@ -31,6 +33,26 @@ public enum DockerTestEngine {
             throw NotConfigured(description: "ZC_TEST_DOCKER_SOCKET is not set; in CI .ci/run must start dockerd")
         }
         return socket
+    }
+
+    /// A second engine (`ZC_TEST_DOCKER_SOCKET_2`), holding the same image: a cluster's second node runs its
+    /// agents there, as a separate host would.
+    public static var secondSocket: String? {
+        guard let path = ProcessInfo.processInfo.environment["ZC_TEST_DOCKER_SOCKET_2"], !path.isEmpty else {
+            return nil
+        }
+        return path
+    }
+
+    public static func requireSecondSocket() throws -> String {
+        guard let secondSocket else {
+            throw NotConfigured(
+                description: """
+                    ZC_TEST_DOCKER_SOCKET_2 is not set: the Docker cluster test needs a second engine \
+                    (export ZC_TEST_DOCKER_SOCKET_2=$(.ci/docker start /tmp/zcdocker2); .ci/agent-image $ZC_TEST_DOCKER_SOCKET_2)
+                    """)
+        }
+        return secondSocket
     }
 
     /// The simulator's image; `zcagent-sim:test` when not named.

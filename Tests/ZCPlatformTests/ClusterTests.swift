@@ -384,4 +384,77 @@ struct ClusterTests {
             #expect(nodeDownFirings() == 1, "NodeDown fired once")
         }
     }
+
+    @Test(
+        "with the Docker runtime, one engine per node: deployed through another node, exec through it, moved with its data to the other engine",
+        .enabled(if: DockerTestEngine.shouldRun, DockerTestEngine.skipMessage))
+    func docker() async throws {
+        let engines = ["n1": try DockerTestEngine.requireSocket(), "n2": try DockerTestEngine.requireSecondSocket()]
+        let cluster = try await TestCluster.start(
+            2,
+            environment: [
+                "ZCPLATFORM_RUNTIME_DRIVER": "docker", "ZCPLATFORM_RUNTIME_IMAGE": DockerTestEngine.agentImage,
+                "ZCPLATFORM_RUNTIME_NETWORK": "host", "ZCPLATFORM_RUNTIME_STOP_TIMEOUT_SECONDS": "5",
+            ],
+            perNode: engines.mapValues { ["ZCPLATFORM_RUNTIME_DOCKER_SOCKET": $0] })
+        let id = "docked-\(UUID().uuidString.prefix(6).lowercased())"
+        let container = "zeroclaw-tenant-\(id)"
+        func exists(on node: String) async -> Bool {
+            let answer = try? await cluster.client.execute(
+                .get, .unix(path: engines[node]!), "/containers/\(container)/json", timeout: .seconds(10))
+            return answer?.status == .ok
+        }
+        do {
+            try await cluster.scoped {
+                #expect(
+                    try await cluster.call("n2", .post, "/api/tenants", json: #"{"id":"\#(id)","name":"D"}"#).status
+                        .code
+                        == 201)
+                #expect(
+                    try await cluster.call("n2", .post, "/api/tenants/\(id)/deploy", json: #"{"node":"n1"}"#).status
+                        .code
+                        == 202)
+                #expect(
+                    try await waitUntil(.seconds(60), every: .milliseconds(250)) {
+                        try await cluster.json("n2", .get, "/api/tenants/\(id)/status")["status"] as? String
+                            == "running"
+                    }, "running on n1's engine: \(cluster.log(of: "n1").suffix(2000))")
+                #expect(await exists(on: "n1"))
+                #expect(!(await exists(on: "n2")))
+                let exec = try await cluster.call(
+                    "n2", .post, "/api/tenants/\(id)/exec", json: #"{"command":"zeroclaw status"}"#)
+                #expect(exec.status.code == 200, "\(String(decoding: exec.body, as: UTF8.self))")
+                #expect(String(decoding: exec.body, as: UTF8.self).contains("zeroclaw status: running"))
+
+                try Data("kept\n".utf8).write(
+                    to: URL(fileURLWithPath: cluster.directory.file("n1/tenants/\(id)/marker.txt")))
+                let moving = try await cluster.call("n2", .post, "/api/tenants/\(id)/move", json: #"{"node":"n2"}"#)
+                #expect(moving.status.code == 202, "\(String(decoding: moving.body, as: UTF8.self))")
+                let arrived = try await waitUntil(.seconds(90), every: .milliseconds(250)) {
+                    let tenant = try await cluster.json("n1", .get, "/api/tenants/\(id)")
+                    return tenant["node_id"] as? String == "n2" && tenant["status"] as? String == "running"
+                }
+                #expect(arrived, "moved to n2's engine: \(cluster.log(of: "n2").suffix(2000))")
+                #expect(await exists(on: "n2"), "its container on n2's engine")
+                #expect(!(await exists(on: "n1")), "and gone from n1's")
+                #expect(
+                    (try? String(
+                        contentsOfFile: cluster.directory.file("n2/tenants/\(id)/marker.txt"), encoding: .utf8))
+                        == "kept\n")
+            }
+        } catch {
+            await Self.removeContainer(container, from: engines.values)
+            throw error
+        }
+        await Self.removeContainer(container, from: engines.values)
+    }
+
+    /// Containers outlive the platform by design; the test removes what it made from both engines.
+    static func removeContainer(_ name: String, from sockets: some Sequence<String>) async {
+        guard let own = try? HTTPClient() else { return }
+        for socket in sockets {
+            _ = try? await own.execute(.delete, .unix(path: socket), "/containers/\(name)?force=true")
+        }
+        await own.shutdown()
+    }
 }

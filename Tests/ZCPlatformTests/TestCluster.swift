@@ -25,10 +25,13 @@ final class TestCluster: Sendable {
     let client: HTTPClient
     let cli: CommandRunner
     let extra: [String: String]
+    let perNode: [String: [String: String]]
     private let running: Mutex<[String: RunningCommand]>
 
-    /// Starts `count` nodes; `extra` adds to every node's environment.
-    static func start(_ count: Int = 3, environment extra: [String: String] = [:]) async throws -> TestCluster {
+    /// Starts `count` nodes; `extra` adds to every node's environment, `perNode` to one node's.
+    static func start(
+        _ count: Int = 3, environment extra: [String: String] = [:], perNode: [String: [String: String]] = [:]
+    ) async throws -> TestCluster {
         let directory = try TemporaryDirectory("zc-cluster")
         let (schema, url) = try PostgresTestDatabase.makeSchema()
         let members = (1...count).map { Member(id: "n\($0)", host: "127.0.0.\(10 + $0)", port: FreePort.next()) }
@@ -37,7 +40,7 @@ final class TestCluster: Sendable {
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(20)))
         let cluster = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            token: "")
+            perNode: perNode, token: "")
         // The first node made alone: it creates the vault key the others share, and migrates.
         let bootstrap = try await cli.run(
             ["bootstrap", "--admin-email", "ops@example.com"], environment: cluster.environment(of: members[0]))
@@ -45,15 +48,16 @@ final class TestCluster: Sendable {
         let token = try #require(bootstrap.stdoutLines.last)
         let started = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            token: token)
+            perNode: perNode, token: token)
         for member in members { try await started.startNode(member.id) }
         return started
     }
 
     private init(
         directory: TemporaryDirectory, schema: String, url: String, members: [Member], client: HTTPClient,
-        cli: CommandRunner, extra: [String: String], token: String
+        cli: CommandRunner, extra: [String: String], perNode: [String: [String: String]], token: String
     ) {
+        self.perNode = perNode
         self.directory = directory
         self.schema = schema
         self.url = url
@@ -90,6 +94,7 @@ final class TestCluster: Sendable {
             "ZCPLATFORM_ALERTS_EVALUATION_SECONDS": "1",
         ]
         for (key, value) in extra { environment[key] = value }
+        for (key, value) in perNode[member.id] ?? [:] { environment[key] = value }
         return environment
     }
 
