@@ -10,7 +10,7 @@ import ZCHTTP
     "Cluster of nodes", .serialized, .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
 struct ClusterTests {
     @Test(
-        "deploys spread over the nodes and start through the store's signal; status, exec and a followed log through every node; a dead owner is a 503 naming it"
+        "deploys spread over the nodes and start through the store's signal; every tenant's status, exec and followed log through every node; a dead owner is a 503 naming it"
     )
     func spreadAndForward() async throws {
         let cluster = try await TestCluster.start(3, environment: ["ZCPLATFORM_CLUSTER_INGRESS_DOMAIN": "agents.test"])
@@ -77,25 +77,29 @@ struct ClusterTests {
             #expect(map.contains("/api/tenants/tenant-0/ \(owner0.host):\(owner0.port)\n"), "\(map)")
             #expect(map.contains("tenant-0.agents.test \(owner0.host):"))
 
-            // Exec through a node that does not own the tenant.
-            let onN3 = try #require(owners.first { $0.value == "n3" }?.key)
-            let exec = try await cluster.call(
-                "n1", .post, "/api/tenants/\(onN3)/exec", json: #"{"command":"zeroclaw status"}"#)
-            #expect(exec.status.code == 200, "\(String(decoding: exec.body, as: UTF8.self))")
-            #expect(String(decoding: exec.body, as: UTF8.self).contains("zeroclaw status: running"))
-
-            // A followed log streamed through a non-owner as the agent writes it.
-            let onN1 = try #require(owners.first { $0.value == "n1" }?.key)
-            let stream = try await cluster.client.stream(
-                .get, cluster.member("n2").base, "/api/tenants/\(onN1)/logs?tail=5&follow=1",
-                headers: ["Authorization": "Bearer \(cluster.token)"])
-            #expect(stream.status == .ok)
-            var received = ""
-            for try await piece in stream.body {
-                received += String(decoding: piece, as: UTF8.self)
-                if received.contains("data: ") { break }
+            // Every tenant's exec and followed log through every node: the owner answers them itself, the
+            // others forward them (the log streamed through as the agent writes it).
+            for id in owners.keys.sorted() {
+                for node in all {
+                    let exec = try await cluster.call(
+                        node, .post, "/api/tenants/\(id)/exec", json: #"{"command":"zeroclaw status"}"#)
+                    #expect(
+                        exec.status.code == 200, "\(id) through \(node): \(String(decoding: exec.body, as: UTF8.self))")
+                    #expect(String(decoding: exec.body, as: UTF8.self).contains("zeroclaw status: running"))
+                    let stream = try await cluster.client.stream(
+                        .get, cluster.member(node).base, "/api/tenants/\(id)/logs?tail=5&follow=1",
+                        headers: ["Authorization": "Bearer \(cluster.token)"])
+                    #expect(stream.status == .ok)
+                    var received = ""
+                    for try await piece in stream.body {
+                        received += String(decoding: piece, as: UTF8.self)
+                        if received.contains("data: ") { break }
+                    }
+                    #expect(received.contains("data: "), "\(id) through \(node): a log line came through: \(received)")
+                }
             }
-            #expect(received.contains("data: "), "a log line came through: \(received)")
+            let onN3 = try #require(owners.first { $0.value == "n3" }?.key)
+            let onN1 = try #require(owners.first { $0.value == "n1" }?.key)
 
             // The owner killed: its tenants answer 503 through the others, naming it, with Retry-After.
             cluster.signal("n3", SIGKILL)
