@@ -22,28 +22,14 @@ public final class TarGzWriter {
     )
         throws -> (sha256: [UInt8], bytes: Int64)
     {
-        var info = stat()
-        guard stat(source, &info) == 0 else { throw ArchiveError.system("read", source) }
-        let size = Int64(info.st_size)
-        try gzip.write(
-            try TarHeader(name: name, size: size, mode: mode, modificationTime: modificationTime).encoded())
         let file = try ArchiveFile(reading: source)
         defer { file.close() }
-        let digest = StreamingSHA256()
-        var remaining = size
-        while remaining > 0 {
-            let count = try buffer.withUnsafeMutableBytes { raw in
-                try file.read(
-                    into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<Int(min(Int64(raw.count), remaining))]))
-            }
-            guard count > 0 else { throw ArchiveError("\(source) shrank while it was being archived") }
-            let chunk = Array(buffer[0..<count])
-            digest.update(chunk)
-            try gzip.write(chunk)
-            remaining -= Int64(count)
-        }
-        try pad(size)
-        return (digest.finish(), size)
+        var info = stat()
+        guard fstat(file.descriptor, &info) == 0 else { throw ArchiveError.system("read", source) }
+        let size = Int64(info.st_size)
+        let digest = try addFile(
+            name, descriptor: file.descriptor, size: size, mode: mode, modificationTime: modificationTime)
+        return (digest, size)
     }
 
     /// Adds the regular file open at `descriptor` (which stays open) as `name`, `size` bytes of it: a

@@ -125,16 +125,7 @@ struct ClusterTests {
                     let leader = try await cluster.json("n2", .get, "/api/cluster/nodes")["leader"] as? [String: Any]
                     return leader?["node"] as? String == "n1"
                 })
-            #expect(
-                try await cluster.call("n1", .post, "/api/tenants", json: #"{"id":"frozen","name":"F"}"#).status.code
-                    == 201)
-            #expect(
-                try await cluster.call("n1", .post, "/api/tenants/frozen/deploy", json: #"{"node":"n2"}"#).status.code
-                    == 202)
-            #expect(
-                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
-                    try await cluster.json("n1", .get, "/api/tenants/frozen/status")["status"] as? String == "running"
-                })
+            try await cluster.deploy("frozen", on: "n2", through: "n1")
             let port = try #require(try await cluster.json("n1", .get, "/api/tenants/frozen")["host_port"] as? Int)
             func agentUptime() async -> Int? {
                 guard
@@ -151,10 +142,7 @@ struct ClusterTests {
             // Seen from n1: n2 down, its tenant unreachable (not error), NodeDown fired once.
             #expect(
                 try await waitUntil(.seconds(20), every: .milliseconds(200)) {
-                    let health = try await cluster.call("n1", .get, "/api/monitoring/health")
-                    let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
-                    return entries.first { $0["tenant_id"] as? String == "frozen" }?["status"] as? String
-                        == "unreachable"
+                    try await cluster.shownStatus(of: "frozen", asking: "n1") == "unreachable"
                 }, "unreachable while its node is down")
             let dashboard = try await cluster.json("n1", .get, "/api/monitoring/dashboard")
             #expect((dashboard["tenants"] as? [String: Int])?["unreachable"] == 1, "\(dashboard)")
@@ -186,9 +174,7 @@ struct ClusterTests {
             )
             #expect(
                 try await waitUntil(.seconds(20), every: .milliseconds(200)) {
-                    let health = try await cluster.call("n1", .get, "/api/monitoring/health")
-                    let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
-                    return entries.first { $0["tenant_id"] as? String == "frozen" }?["status"] as? String == "running"
+                    try await cluster.shownStatus(of: "frozen", asking: "n1") == "running"
                 }, "running again once its node is back")
             let firings = cluster.log(of: "n1").components(separatedBy: "\n").filter {
                 $0.contains("event=alert.firing") && $0.contains("alert=NodeDown")
@@ -276,16 +262,7 @@ struct ClusterTests {
     func moveRollsBack() async throws {
         let cluster = try await TestCluster.start(2)
         try await cluster.scoped {
-            #expect(
-                try await cluster.call("n1", .post, "/api/tenants", json: #"{"id":"stayer","name":"S"}"#).status.code
-                    == 201)
-            #expect(
-                try await cluster.call("n1", .post, "/api/tenants/stayer/deploy", json: #"{"node":"n1"}"#).status.code
-                    == 202)
-            #expect(
-                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
-                    try await cluster.json("n1", .get, "/api/tenants/stayer/status")["status"] as? String == "running"
-                })
+            try await cluster.deploy("stayer", on: "n1", through: "n1")
             // n2 killed: its row still says active for a few seconds, so the move is accepted, then fails.
             cluster.signal("n2", SIGKILL)
             _ = await cluster.reap("n2")
@@ -321,16 +298,7 @@ struct ClusterTests {
                     as? String
             }
             #expect(try await waitUntil(.seconds(20)) { try await leader(asking: "n3") == "n1" }, "n1 leads first")
-            #expect(
-                try await cluster.call("n3", .post, "/api/tenants", json: #"{"id":"survivor","name":"S"}"#).status.code
-                    == 201)
-            #expect(
-                try await cluster.call("n3", .post, "/api/tenants/survivor/deploy", json: #"{"node":"n2"}"#).status.code
-                    == 202)
-            #expect(
-                try await waitUntil(.seconds(45), every: .milliseconds(200)) {
-                    try await cluster.json("n3", .get, "/api/tenants/survivor/status")["status"] as? String == "running"
-                })
+            try await cluster.deploy("survivor", on: "n2", through: "n3")
 
             cluster.signal("n1", SIGKILL)
             _ = await cluster.reap("n1")
@@ -350,11 +318,7 @@ struct ClusterTests {
             }
             #expect(
                 try await waitUntil(.seconds(30), every: .milliseconds(200)) { try await state(of: "n2") == "down" })
-            func shown() async throws -> String? {
-                let health = try await cluster.call("n3", .get, "/api/monitoring/health")
-                let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
-                return entries.first { $0["tenant_id"] as? String == "survivor" }?["status"] as? String
-            }
+            func shown() async throws -> String? { try await cluster.shownStatus(of: "survivor", asking: "n3") }
             #expect(try await shown() == "unreachable")
             func nodeDownFirings() -> Int {
                 cluster.log(of: "n3").components(separatedBy: "\n").filter {

@@ -141,6 +141,25 @@ final class TestCluster: Sendable {
         return (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
     }
 
+    /// Creates tenant `id` through `through`, deploys it on `node` and waits until it runs.
+    func deploy(_ id: String, on node: String, through: String, timeout: Duration = .seconds(45)) async throws {
+        let created = try await call(through, .post, "/api/tenants", json: #"{"id":"\#(id)","name":"\#(id)"}"#)
+        #expect(created.status.code == 201, "\(String(decoding: created.body, as: UTF8.self))")
+        let deployed = try await call(through, .post, "/api/tenants/\(id)/deploy", json: #"{"node":"\#(node)"}"#)
+        #expect(deployed.status.code == 202, "\(String(decoding: deployed.body, as: UTF8.self))")
+        let running = try await waitUntil(timeout, every: .milliseconds(200)) {
+            try await self.json(through, .get, "/api/tenants/\(id)/status")["status"] as? String == "running"
+        }
+        #expect(running, "\(id) runs on \(node): \(log(of: node).suffix(2000))")
+    }
+
+    /// What `GET /api/monitoring/health` on `node` says of tenant `id` (its status, or `unreachable`).
+    func shownStatus(of id: String, asking node: String) async throws -> String? {
+        let health = try await call(node, .get, "/api/monitoring/health")
+        let entries = (try? JSONSerialization.jsonObject(with: Data(health.body)) as? [[String: Any]]) ?? []
+        return entries.first { $0["tenant_id"] as? String == id }?["status"] as? String
+    }
+
     /// Stops every node (SIGTERM, then waits), drops the schema and the directory.
     func stop() async {
         let servers = running.withLock { running in

@@ -69,26 +69,25 @@ struct TenantDirectories: Sendable {
             owner: ownedByTenant ? (UInt32(uid), UInt32(uid)) : nil)
     }
 
-    /// Moves the tenant's directory aside; nil when it has none.
+    /// Moves the tenant's directory aside into `.deleted`; nil when it has none.
     func moveAside(_ id: TenantID, at time: Timestamp) throws -> String? {
-        let root = try openRoot()
-        guard root.entry(id.rawValue) != nil else { return nil }
-        try root.makeDirectory(Self.deletedDirectory, mode: 0o700)
-        let deleted = try root.openDirectory(Self.deletedDirectory)
-        let name = "\(id.rawValue).\(time.seconds)"
-        try root.move(id.rawValue, to: deleted, as: name)
-        return "\(deletedRoot)/\(name)"
+        try moveAside(id, into: Self.deletedDirectory, at: time)
     }
 
     /// Moves the directory of a tenant that moved to another node into `.moved`; nil when it has none.
     func moveAsideMoved(_ id: TenantID, at time: Timestamp) throws -> String? {
+        try moveAside(id, into: Self.movedDirectory, at: time)
+    }
+
+    /// Moves the tenant's directory into `directory` (created 0700) as `{id}.{unix seconds}`.
+    private func moveAside(_ id: TenantID, into directory: String, at time: Timestamp) throws -> String? {
         let root = try openRoot()
         guard root.entry(id.rawValue) != nil else { return nil }
-        try root.makeDirectory(Self.movedDirectory, mode: 0o700)
-        let moved = try root.openDirectory(Self.movedDirectory)
+        try root.makeDirectory(directory, mode: 0o700)
+        let aside = try root.openDirectory(directory)
         let name = "\(id.rawValue).\(time.seconds)"
-        try root.move(id.rawValue, to: moved, as: name)
-        return "\(root.hostPath)/\(Self.movedDirectory)/\(name)"
+        try root.move(id.rawValue, to: aside, as: name)
+        return "\(self.root)/\(directory)/\(name)"
     }
 
     /// A new path in the platform's own `.incoming` directory (created 0700), for an archive or a tree
