@@ -42,7 +42,7 @@ struct NodePlacementTests {
     }
 
     @Test(
-        "a pin to an unknown node is a 422 listing the nodes; to a draining one and to a full cluster a 503 naming the shortage"
+        "a pin to an unknown node is a 404 listing the nodes; to a draining one and to a full cluster a 503 naming the shortage"
     )
     func refusals() async throws {
         try await Self.withStore { store in
@@ -56,7 +56,7 @@ struct NodePlacementTests {
                 try await store.withTransaction { try await placement.place(plan: "default", pinned: "n9", in: $0) }
             } throws: { error in
                 let error = error as? PlacementError
-                return error?.failureKind == .invalid && error?.publicMessage.contains("n1, n2, n3") == true
+                return error?.failureKind == .notFound && error?.publicMessage.contains("n1, n2, n3") == true
             }
             await #expect {
                 try await store.withTransaction { try await placement.place(plan: "default", pinned: "n2", in: $0) }

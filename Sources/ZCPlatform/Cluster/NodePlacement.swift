@@ -79,7 +79,7 @@ public enum PlacementError: Error, PublicError, Sendable {
 
     public var failureKind: FailureKind {
         switch self {
-        case .unknownNode: .invalid
+        case .unknownNode: .notFound
         case .notActive, .noRoom: .unavailable
         }
     }
