@@ -10,7 +10,7 @@ import ZCHTTP
     "Cluster of nodes", .serialized, .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
 struct ClusterTests {
     @Test(
-        "deploys spread over the nodes and start through the store's signal; every tenant's status, exec and followed log through every node; a dead owner is a 503 naming it"
+        "deploys spread over the nodes and start through the store's signal; every tenant's status, exec and followed log through every node; a failed backup alerts once; a dead owner is a 503 naming it"
     )
     func spreadAndForward() async throws {
         let cluster = try await TestCluster.start(3, environment: ["ZCPLATFORM_CLUSTER_INGRESS_DOMAIN": "agents.test"])
@@ -100,6 +100,28 @@ struct ClusterTests {
             }
             let onN3 = try #require(owners.first { $0.value == "n3" }?.key)
             let onN1 = try #require(owners.first { $0.value == "n1" }?.key)
+
+            // A failed backup is the cluster's: BackupFailed fires once, from the leader, and every node lists it.
+            let blocked = cluster.directory.file("not-a-directory")
+            try Data().write(to: URL(fileURLWithPath: blocked))
+            let backup = try await cluster.cli.run(
+                ["backup", "--output", "\(blocked)/backups"], environment: cluster.environment(of: cluster.member("n2"))
+            )
+            #expect(backup.status != 0, "the backup fails: \(backup.stderr)")
+            func backupFirings() -> Int {
+                all.map { node in
+                    cluster.log(of: node).components(separatedBy: "\n").filter {
+                        $0.contains("event=alert.firing") && $0.contains("alert=BackupFailed")
+                    }.count
+                }.reduce(0, +)
+            }
+            #expect(try await waitUntil(.seconds(15)) { backupFirings() >= 1 })
+            try await Task.sleep(for: .seconds(2))
+            #expect(backupFirings() == 1, "once for the cluster, not once per node")
+            for node in all {
+                let alerts = try await cluster.call(node, .get, "/api/monitoring/alerts")
+                #expect(String(decoding: alerts.body, as: UTF8.self).contains("BackupFailed"), "listed on \(node)")
+            }
 
             // The owner killed: its tenants answer 503 through the others, naming it, with Retry-After.
             cluster.signal("n3", SIGKILL)

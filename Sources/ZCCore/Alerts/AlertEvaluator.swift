@@ -159,22 +159,11 @@ public final class AlertEvaluator: Service {
         func add(_ alert: Alert, holdFor: Duration) {
             found[alert.key] = Condition(alert: alert, holdFor: holdFor.components.seconds)
         }
-        let (tenants, snapshots, backups) = try await store.read { reader in
+        let (tenants, snapshots) = try await store.read { reader in
             (
                 try await reader.tenants(TenantFilter(nodeID: self.nodeID, limit: Int.max)),
-                try await reader.latestSnapshots(),
-                try await reader.auditEvents(AuditQuery(action: "backup", limit: 1)).events
+                try await reader.latestSnapshots()
             )
-        }
-        // The newest backup failed (`zcplatform backup` records each run): until one succeeds.
-        if let last = backups.first, last.detail["outcome"] == .string("failed") {
-            var reason = "the last backup failed"
-            if case .string(let error)? = last.detail["error"] { reason += ": \(error)" }
-            add(
-                Alert(
-                    name: "BackupFailed", severity: .warning, labels: ["node": nodeID],
-                    summary: "The last zcplatform backup failed", description: reason, activeSince: last.at),
-                holdFor: .zero)
         }
         for tenant in tenants where tenant.status == .error {
             add(
@@ -218,11 +207,23 @@ public final class AlertEvaluator: Service {
         return found
     }
 
-    /// `NodeDown` for every node marked down (by the leader, `cluster.node_down_seconds` after its heartbeat
-    /// expired): fires at once, resolves when the node beats again.
+    /// What the cluster shares, evaluated by the leader alone so that it fires once: `NodeDown` for every
+    /// node marked down (by the leader, `cluster.node_down_seconds` after its heartbeat expired), at once,
+    /// until the node beats again; `BackupFailed` while the newest backup failed (`zcplatform backup`
+    /// records each run in the shared audit log), until one succeeds.
     private func clusterConditions() async throws -> [String: Condition] {
-        let nodes = try await store.read { try await $0.nodes() }
+        let (nodes, backups) = try await store.read { reader in
+            (try await reader.nodes(), try await reader.auditEvents(AuditQuery(action: "backup", limit: 1)).events)
+        }
         var found: [String: Condition] = [:]
+        if let last = backups.first, last.detail["outcome"] == .string("failed") {
+            var reason = "the last backup failed"
+            if case .string(let error)? = last.detail["error"] { reason += ": \(error)" }
+            let alert = Alert(
+                name: "BackupFailed", severity: .warning, labels: [:], summary: "The last zcplatform backup failed",
+                description: reason, activeSince: last.at)
+            found[alert.key] = Condition(alert: alert, holdFor: 0)
+        }
         for node in nodes where node.state == .down {
             let alert = Alert(
                 name: "NodeDown", severity: .critical, labels: ["node": node.id],

@@ -168,6 +168,12 @@ public struct FleetReports: Sendable {
         }
     }
 
+    /// The cluster's alerts firing now (`NodeDown`, `BackupFailed`), as the leader last stored them: any
+    /// node shows them.
+    public func clusterAlerts() async throws -> [Alert] {
+        try await store.read { try await $0.alertStates(nodeID: "cluster") }.filter(\.firing).map(\.alert)
+    }
+
     public func audit(_ query: AuditQuery) async throws -> AuditPage {
         try await store.read { try await $0.auditEvents(query) }
     }

@@ -18,7 +18,10 @@ struct MonitoringController: Sendable {
 
     @Sendable func firingAlerts(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
-        return JSONBody.response((alerts?.firing ?? []).map(AlertView.init))
+        // This node's own, and the cluster's (evaluated by the leader, whichever node that is).
+        let all = (alerts?.firing ?? []) + (try await reports.clusterAlerts())
+        return JSONBody.response(
+            all.sorted { ($0.activeSince, $0.key) < ($1.activeSince, $1.key) }.map(AlertView.init))
     }
 
     @Sendable func audit(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
