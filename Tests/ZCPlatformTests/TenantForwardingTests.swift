@@ -18,7 +18,11 @@ struct TenantForwardingTests {
         let (schema, url) = try PostgresTestDatabase.makeSchema()
         defer { PostgresTestDatabase.dropSchema(schema) }
         let live = try await LivePlatform.start(
-            ExecAuditTests.quiet.merging(["ZCPLATFORM_STORE_DRIVER": "postgres", "ZCPLATFORM_STORE_URL": url]) { $1 })
+            ExecAuditTests.quiet.merging([
+                "ZCPLATFORM_STORE_DRIVER": "postgres", "ZCPLATFORM_STORE_URL": url,
+                // Reconciliation would run the move the test records by hand.
+                "ZCPLATFORM_RUNTIME_RECONCILE_INTERVAL_SECONDS": "3600",
+            ]) { $1 })
         try await live.scoped {
             let platform = live.api.platform
             let signature = ForwardingSignature(vault: platform.vault)
@@ -62,6 +66,31 @@ struct TenantForwardingTests {
             let partial = await live.api.call(
                 .get, "/api/tenants/local/status", token: live.admin, headers: [ForwardingSignature.byHeader: "n-peer"])
             #expect(partial.status == 403)
+
+            // A tenant moving away: its status still reads, anything else is a 503 with Retry-After, but only
+            // for a caller who may see it (no token: 401; not a member: 404).
+            try await platform.store.withTransaction { transaction in
+                guard var tenant = try await transaction.tenant(try TenantID("local")) else { return }
+                tenant.movingTo = "elsewhere"
+                try await transaction.updateTenant(tenant)
+            }
+            let moving = await live.call(.get, "/api/tenants/local/status")
+            #expect(moving.status == 200)
+            #expect(moving.json["status"] as? String == "moving")
+            let busy = await live.call(.post, "/api/tenants/local/start")
+            #expect(busy.status == 503)
+            #expect(busy.headers["Retry-After"] == "5")
+            #expect(busy.error?.contains("is moving to node elsewhere") == true, "\(busy.text)")
+            #expect(await live.api.call(.post, "/api/tenants/local/start").status == 401)
+            try await live.api.user("outsider@example.com")
+            let outsider = try await live.api.signIn("outsider@example.com")
+            let hidden = await live.api.call(.post, "/api/tenants/local/start", token: outsider)
+            #expect(hidden.status == 404, "\(hidden.text)")
+            try await platform.store.withTransaction { transaction in
+                guard var tenant = try await transaction.tenant(try TenantID("local")) else { return }
+                tenant.movingTo = nil
+                try await transaction.updateTenant(tenant)
+            }
 
             // A tenant on a node that does not answer: 503, Retry-After, the node named.
             let closed = FreePort.next()

@@ -28,7 +28,7 @@ public struct APIServer: Service {
         if services.lifecycle.settings.clustered {
             router.use(
                 TenantForwarding(
-                    nodeID: configuration.cluster.nodeID, store: store, auth: services.auth,
+                    nodeID: configuration.cluster.nodeID, store: store, auth: services.auth, access: services.access,
                     signature: ForwardingSignature(vault: services.vault), client: forwarding,
                     execTimeout: .seconds(configuration.runtime.execTimeoutSeconds),
                     metrics: ForwardingMetrics(metrics)))

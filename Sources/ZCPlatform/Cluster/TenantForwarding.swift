@@ -16,6 +16,7 @@ struct TenantForwarding: Middleware {
     let nodeID: String
     let store: any Store
     let auth: AuthService
+    let access: TenantAccess
     let signature: ForwardingSignature
     let client: LazyHTTPClient
     /// How long an exec may run on the owner: the forward waits that long and a little more.
@@ -28,9 +29,10 @@ struct TenantForwarding: Middleware {
     let callers = ExpiringCache<[UInt8], Principal>(ttl: .seconds(2), capacity: 10_000)
 
     init(
-        nodeID: String, store: any Store, auth: AuthService, signature: ForwardingSignature, client: LazyHTTPClient,
-        execTimeout: Duration, metrics: ForwardingMetrics
+        nodeID: String, store: any Store, auth: AuthService, access: TenantAccess, signature: ForwardingSignature,
+        client: LazyHTTPClient, execTimeout: Duration, metrics: ForwardingMetrics
     ) {
+        self.access = access
         self.nodeID = nodeID
         self.store = store
         self.auth = auth
@@ -65,6 +67,11 @@ struct TenantForwarding: Middleware {
             guard let tenant, let placed = tenant.nodeID, placed != nodeID else {
                 owners.remove(id)
                 if let target = tenant?.movingTo, !Self.readsOnly(request, context) {
+                    // Only a caller who may see the tenant learns that it moves (401 or 404 otherwise).
+                    let principal = try await authenticate(request)
+                    _ = try await access.tenant(
+                        id.rawValue, for: .readTenant,
+                        by: Caller(user: principal.user, clientIP: mark?.clientIP ?? context.remoteAddress))
                     throw Failure(
                         .unavailable, "tenant '\(id)' is moving to node \(target); try again once it has",
                         retryAfterSeconds: 5)
@@ -85,16 +92,18 @@ struct TenantForwarding: Middleware {
         return try await forward(request, context, tenant: id, owner: owner)
     }
 
-    /// Refuses a caller without a valid token here, before anything is sent on.
-    private func authenticate(_ request: HTTPRequest) async throws {
+    /// Refuses a caller without a valid token here, before anything is sent on; the caller.
+    @discardableResult
+    private func authenticate(_ request: HTTPRequest) async throws -> Principal {
         let authorization = request.headers["Authorization"]
         let key = SHA256Digest.hash(authorization ?? "")
-        guard callers.value(key) == nil else { return }
+        if let known = callers.value(key) { return known }
         let principal = try await auth.authenticate(authorization: authorization)
         if let scope = principal.token.scope {
             throw Failure.forbidden("this token's scope (\(scope.rawValue)) allows only GET /api/cluster/routes")
         }
         callers.set(key, principal)
+        return principal
     }
 
     private func forward(
