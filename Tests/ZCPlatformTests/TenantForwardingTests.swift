@@ -111,6 +111,10 @@ struct TenantForwardingTests {
                 unreachable.error?.contains("lives on node elsewhere (127.0.0.1:\(closed)), which does not answer")
                     == true)
 
+            // Where a tenant lives and that its node is away is told to those who may see it.
+            #expect(await live.api.call(.get, "/api/tenants/remote/status", token: outsider).status == 404)
+            #expect(await live.api.call(.get, "/api/tenants/remote/status").status == 401)
+
             // Marked as forwarded already: never forwarded a second time.
             let again = await live.api.call(
                 .get, "/api/tenants/remote/status", token: live.admin,

@@ -67,11 +67,7 @@ struct TenantForwarding: Middleware {
             guard let tenant, let placed = tenant.nodeID, placed != nodeID else {
                 owners.remove(id)
                 if let target = tenant?.movingTo, !Self.readsOnly(request, context) {
-                    // Only a caller who may see the tenant learns that it moves (401 or 404 otherwise).
-                    let principal = try await authenticate(request)
-                    _ = try await access.tenant(
-                        id.rawValue, for: .readTenant,
-                        by: Caller(user: principal.user, clientIP: mark?.clientIP ?? context.remoteAddress))
+                    try await requireVisible(id, to: try await authenticate(request), context)
                     throw Failure(
                         .unavailable, "tenant '\(id)' is moving to node \(target); try again once it has",
                         retryAfterSeconds: 5)
@@ -88,8 +84,21 @@ struct TenantForwarding: Middleware {
                 "tenant '\(id)' lives on node \(owner), not on \(nodeID) where node \(mark.node) forwarded this; try again",
                 retryAfterSeconds: 1)
         }
-        try await authenticate(request)
-        return try await forward(request, context, tenant: id, owner: owner)
+        let principal = try await authenticate(request)
+        do {
+            return try await forward(request, context, tenant: id, owner: owner)
+        } catch let failure as Failure where failure.kind == .unavailable {
+            // Only a caller who may see the tenant learns where it lives and that its node is away.
+            try await requireVisible(id, to: principal, context)
+            throw failure
+        }
+    }
+
+    /// A 404 (or 403) unless the caller may see the tenant: what a 503 would tell is for them alone.
+    private func requireVisible(_ id: TenantID, to principal: Principal, _ context: RequestContext) async throws {
+        _ = try await access.tenant(
+            id.rawValue, for: .readTenant,
+            by: Caller(user: principal.user, clientIP: context[ForwardedKey.self]?.clientIP ?? context.remoteAddress))
     }
 
     /// Refuses a caller without a valid token here, before anything is sent on; the caller.
