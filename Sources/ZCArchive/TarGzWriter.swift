@@ -10,9 +10,9 @@ public final class TarGzWriter {
     /// Whether `name` can be written: a ustar header holds at most 100 bytes, or 255 split at a `/`.
     public static func fits(_ name: String) -> Bool { TarHeader.fits(name) }
 
-    /// Creates `path`, which must not exist.
-    public init(creating path: String) throws {
-        gzip = try GzipWriter(file: try ArchiveFile(creating: path))
+    /// Creates `path`, which must not exist. `level` is deflate's, 1 (fastest) to 9 (smallest).
+    public init(creating path: String, level: Int32 = 6) throws {
+        gzip = try GzipWriter(file: try ArchiveFile(creating: path), level: level)
     }
 
     /// Adds the file at `source` as `name`; returns its SHA-256 and size.

@@ -242,6 +242,10 @@ struct ClusterTests {
                 return tenant["node_id"] as? String == "n3" && tenant["status"] as? String == "running"
             }
             #expect(arrived, "moved to n3 and running there: \(cluster.log(of: "n1").suffix(3000))")
+            // n2 forwarded the move to n1 a moment ago and may still think n1 owns the tenant: n1 answers it
+            // 421 and n2 looks again, so the caller never sees the difference.
+            let afterMove = try await cluster.call("n2", .get, "/api/tenants/mover/status")
+            #expect(afterMove.status.code == 200, "\(String(decoding: afterMove.body, as: UTF8.self))")
             let target = cluster.directory.file("n3/tenants/mover")
             #expect(
                 (try? String(contentsOfFile: "\(target)/marker.txt", encoding: .utf8)) == "the marker\n",

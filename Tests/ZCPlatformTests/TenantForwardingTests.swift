@@ -13,7 +13,8 @@ import ZCHTTP
     "Forwarding to the tenant's node", .enabled(if: PostgresTestDatabase.shouldRun, PostgresTestDatabase.skipMessage))
 struct TenantForwardingTests {
     @Test(
-        "a signed mark's client is audited; a forged or stale mark is a 403; an unreachable, down or moved owner a 503")
+        "a signed mark's client is audited; a forged or stale mark is a 403; a misdirected mark a 421; an unreachable or down owner a 503"
+    )
     func rules() async throws {
         let (schema, url) = try PostgresTestDatabase.makeSchema()
         defer { PostgresTestDatabase.dropSchema(schema) }
@@ -115,12 +116,11 @@ struct TenantForwardingTests {
             #expect(await live.api.call(.get, "/api/tenants/remote/status", token: outsider).status == 404)
             #expect(await live.api.call(.get, "/api/tenants/remote/status").status == 401)
 
-            // Marked as forwarded already: never forwarded a second time.
+            // Marked as forwarded already: never forwarded a second time; 421 tells the sender to look again.
             let again = await live.api.call(
                 .get, "/api/tenants/remote/status", token: live.admin,
                 headers: try marked(.get, "/api/tenants/remote/status"))
-            #expect(again.status == 503)
-            #expect(again.headers["Retry-After"] == "1")
+            #expect(again.status == 421)
             #expect(again.error?.contains("n-peer forwarded this") == true, "\(again.text)")
 
             // Down: refused without trying it.

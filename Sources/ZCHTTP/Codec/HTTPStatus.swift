@@ -21,6 +21,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let payloadTooLarge = HTTPStatus(413)
     public static let uriTooLong = HTTPStatus(414)
     public static let unsupportedMediaType = HTTPStatus(415)
+    /// RFC 9110 §15.5.20: this server cannot answer for the request's target (another node owns it now).
+    public static let misdirectedRequest = HTTPStatus(421)
     public static let unprocessableContent = HTTPStatus(422)
     public static let tooManyRequests = HTTPStatus(429)
     public static let headerFieldsTooLarge = HTTPStatus(431)
@@ -54,6 +56,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         case 414: "URI Too Long"
         case 415: "Unsupported Media Type"
         case 417: "Expectation Failed"
+        case 421: "Misdirected Request"
         case 422: "Unprocessable Content"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"

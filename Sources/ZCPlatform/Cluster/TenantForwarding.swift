@@ -78,15 +78,27 @@ struct TenantForwarding: Middleware {
             owners.set(id, owner)
         }
         if let mark {
-            // Placed elsewhere since the sender looked: it will see the new owner when asked again.
-            throw Failure(
-                .unavailable,
-                "tenant '\(id)' lives on node \(owner), not on \(nodeID) where node \(mark.node) forwarded this; try again",
-                retryAfterSeconds: 1)
+            // Placed elsewhere since the sender looked (a move): the sender looks again and sends it there.
+            throw HTTPError(
+                .misdirectedRequest,
+                "tenant '\(id)' lives on node \(owner), not on \(nodeID) where node \(mark.node) forwarded this")
         }
         let principal = try await authenticate(request)
         do {
-            return try await forward(request, context, tenant: id, owner: owner)
+            let response = try await forward(request, context, tenant: id, owner: owner)
+            guard response.status == .misdirectedRequest else { return response }
+            // What this node reused was out of date: read the owner afresh and try once more.
+            owners.remove(id)
+            guard let placed = try await store.tenant(id)?.nodeID, placed != owner else {
+                throw Failure(.unavailable, "tenant '\(id)' is changing node; try again", retryAfterSeconds: 1)
+            }
+            if placed == nodeID { return try await next(request, context) }
+            owners.set(id, placed)
+            let retried = try await forward(request, context, tenant: id, owner: placed)
+            guard retried.status != .misdirectedRequest else {
+                throw Failure(.unavailable, "tenant '\(id)' is changing node; try again", retryAfterSeconds: 1)
+            }
+            return retried
         } catch let failure as Failure where failure.kind == .unavailable {
             // Only a caller who may see the tenant learns where it lives and that its node is away.
             try await requireVisible(id, to: principal, context)

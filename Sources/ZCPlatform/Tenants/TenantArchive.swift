@@ -39,7 +39,8 @@ enum TenantArchive {
     ) throws -> (
         sha256: String, summary: Summary
     ) {
-        let writer = try TarGzWriter(creating: path)
+        // The fastest level: a move waits on it, and the archive crosses a local network, not a slow one.
+        let writer = try TarGzWriter(creating: path, level: 1)
         var summary = Summary()
         var stack: [(handle: DirectoryHandle, path: String, depth: Int)] = [(top, "", 0)]
         var entries = 0
