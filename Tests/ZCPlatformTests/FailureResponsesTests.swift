@@ -13,6 +13,7 @@ struct FailureResponsesTests {
     static let statuses: [FailureKind: Int] = [
         .invalid: 422, .notFound: 404, .conflict: 409, .forbidden: 403, .unauthenticated: 401,
         .rateLimited: 429, .unavailable: 503, .timedOut: 504, .dependencyFailed: 502, .internalFailure: 500,
+        .misdirected: 421,
     ]
 
     func responder(_ handler: InMemoryLogHandler) -> RouterResponder {

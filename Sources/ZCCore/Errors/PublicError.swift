@@ -18,6 +18,9 @@ public enum FailureKind: String, Sendable, Hashable, CaseIterable {
     case unavailable
     /// Something the platform depends on did not answer in time.
     case timedOut
+    /// The request reached a node that does not (or no longer) hold what it names: another node of the
+    /// cluster does, and the sender should ask again.
+    case misdirected
     /// Something the platform depends on answered with a failure.
     case dependencyFailed
     /// The platform's own fault, with a message safe to show.

@@ -16,6 +16,7 @@ public enum FailureResponses {
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .timedOut: .gatewayTimeout
+        case .misdirected: .misdirectedRequest
         case .dependencyFailed: .badGateway
         case .internalFailure: .internalServerError
         }

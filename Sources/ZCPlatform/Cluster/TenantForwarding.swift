@@ -79,8 +79,8 @@ struct TenantForwarding: Middleware {
         }
         if let mark {
             // Placed elsewhere since the sender looked (a move): the sender looks again and sends it there.
-            throw HTTPError(
-                .misdirectedRequest,
+            throw Failure(
+                .misdirected,
                 "tenant '\(id)' lives on node \(owner), not on \(nodeID) where node \(mark.node) forwarded this")
         }
         let principal = try await authenticate(request)
