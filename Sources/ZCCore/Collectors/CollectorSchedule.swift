@@ -65,7 +65,7 @@ public struct CollectorSchedule: Service {
         do {
             let report = try await collector.collect()
             let duration = now() - started
-            metrics.duration.set(Self.seconds(duration), labels: [name])
+            metrics.duration.set(duration.inSeconds, labels: [name])
             metrics.lastSuccess.set(Double(Timestamp.now().seconds), labels: [name])
             metrics.targets.set(Double(report.targets), labels: [name])
             metrics.cycles.increment(labels: [name, "succeeded"])
@@ -80,7 +80,7 @@ public struct CollectorSchedule: Service {
         } catch {
             if Task.isCancelled { return false }
             let duration = now() - started
-            metrics.duration.set(Self.seconds(duration), labels: [name])
+            metrics.duration.set(duration.inSeconds, labels: [name])
             metrics.cycles.increment(labels: [name, "failed"])
             metrics.errors.increment(labels: [name])
             logger.error(
@@ -95,11 +95,7 @@ public struct CollectorSchedule: Service {
         (error as? any PublicError)?.publicMessage ?? String(describing: error)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 { Int64((seconds(duration) * 1000).rounded()) }
+    static func milliseconds(_ duration: Duration) -> Int64 { Int64((duration.inSeconds * 1000).rounded()) }
 }
 
 /// What every collector reports at `/metrics`.

@@ -55,10 +55,8 @@ public struct HTTPMetrics: Middleware, HTTPServerObserver {
     }
 
     private func record(_ route: String, _ status: HTTPStatus, since started: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - started
-        let (seconds, attoseconds) = elapsed.components
         requests.increment(labels: [route, String(status.code)])
-        latency.observe(Double(seconds) + Double(attoseconds) / 1e18, labels: [route])
+        latency.observe((ContinuousClock.now - started).inSeconds, labels: [route])
     }
 
     public func connectionOpened() { open.add(1) }

@@ -14,13 +14,7 @@ public struct ClusterAdministration: Sendable {
 
     /// The same, with placement as `configuration` sets it (the CLI).
     public init(store: any Store, configuration: PlatformConfiguration) {
-        self.init(
-            store: store,
-            placement: NodePlacement(
-                strategy: configuration.cluster.placement, plans: configuration.plans,
-                me: Node(
-                    id: configuration.cluster.nodeID, address: "", version: "", startedAt: .now(),
-                    lastHeartbeat: .now(), memoryCapacity: configuration.cluster.memoryCapacity)))
+        self.init(store: store, placement: NodePlacement(configuration))
     }
 
     /// Records that tenant `id` moves to `target` (whose room is taken now, under its row's lock) and

@@ -20,6 +20,15 @@ public struct NodePlacement: Sendable {
         self.me = me
     }
 
+    /// Placement as `configuration` sets it, this node a candidate with its configured capacity.
+    public init(_ configuration: PlatformConfiguration) {
+        self.init(
+            strategy: configuration.cluster.placement, plans: configuration.plans,
+            me: Node(
+                id: configuration.cluster.nodeID, address: "", version: "", startedAt: .now(), lastHeartbeat: .now(),
+                memoryCapacity: configuration.cluster.memoryCapacity))
+    }
+
     /// What one tenant of `plan` reserves on its node.
     func memory(of plan: String) -> Int64 {
         (plans[plan] ?? .standard).memoryBytes

@@ -229,7 +229,7 @@ struct ForwardingMetrics: Sendable {
     }
 
     func forwarded(_ duration: Duration) {
-        seconds.observe(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        seconds.observe(duration.inSeconds)
     }
 
     func refused(_ reason: String) {

@@ -223,7 +223,7 @@ extension TenantLifecycle {
             detail["error"] = .string(scrubber.scrub((error as? any PublicError)?.publicMessage ?? "internal error"))
             outcome = .failure(error)
         }
-        detail["duration_ms"] = .number((Self.seconds(ContinuousClock.now - started) * 1000).rounded())
+        detail["duration_ms"] = .number(((ContinuousClock.now - started).inSeconds * 1000).rounded())
         try await recordCompletion(of: id, actor: actor, clientIP: clientIP, detail: detail)
         switch outcome {
         case .success(let result):

@@ -93,7 +93,7 @@ extension TenantLifecycle {
         } catch {
             logger.error("tenant.deploy_unrecorded", ["tenant": id.rawValue, "error": "\(error)"])
         }
-        metrics.deploySeconds.observe(Self.seconds(ContinuousClock.now - started), labels: [outcome])
+        metrics.deploySeconds.observe((ContinuousClock.now - started).inSeconds, labels: [outcome])
         metrics.actions.increment(labels: ["deploy", outcome])
     }
 
@@ -287,10 +287,6 @@ extension TenantLifecycle {
         throw StepCause(
             "the agent did not answer /health on 127.0.0.1:\(port) within \(settings.healthTimeout.components.seconds) s (last: \(lastAnswer))"
         )
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     func checkAbandoned(_ id: TenantID) throws {

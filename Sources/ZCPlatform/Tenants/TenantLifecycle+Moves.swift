@@ -69,7 +69,7 @@ extension TenantLifecycle {
             let kept = try? directories.moveAsideMoved(id, at: .now())
             metrics.moves.increment(labels: ["succeeded"])
             metrics.moveBytes.increment(by: Double(bytes))
-            metrics.moveSeconds.observe(Self.seconds(ContinuousClock.now - started))
+            metrics.moveSeconds.observe((ContinuousClock.now - started).inSeconds)
             wake()  // a draining node takes the next
             logger.notice(
                 "tenant.moved",

@@ -118,11 +118,7 @@ public final class TenantLifecycle: Service {
             root: configuration.runtime.dataDirectory, ownedByTenant: runtime.isolated && getuid() == 0)
         scrubber = HostPathScrubber(configuration, dataDirectory: directories.root)
         placement = TenantPlacement(ports: configuration.runtime.portRange, uids: configuration.runtime.uidRange)
-        nodePlacement = NodePlacement(
-            strategy: configuration.cluster.placement, plans: configuration.plans,
-            me: Node(
-                id: configuration.cluster.nodeID, address: "", version: "", startedAt: .now(), lastHeartbeat: .now(),
-                memoryCapacity: configuration.cluster.memoryCapacity))
+        nodePlacement = NodePlacement(configuration)
         self.logger = logger
         jobs = AsyncStream.makeStream(of: Job.self)
         self.metrics = LifecycleMetrics(metrics)

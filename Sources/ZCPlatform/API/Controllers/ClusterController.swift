@@ -38,6 +38,21 @@ struct ClusterController: Sendable {
         let memoryReserved: Int64
         let tenants: Int
         let leader: Bool
+
+        init(_ node: Node, tenants: Int, leader: Bool, now: Timestamp) {
+            id = node.id
+            address = node.address
+            version = node.version
+            state = node.state.rawValue
+            startedAt = node.startedAt
+            lastHeartbeat = node.lastHeartbeat
+            expiresAt = node.expiresAt
+            heartbeatAgeSeconds = max(0, now.seconds - node.lastHeartbeat.seconds)
+            memoryCapacity = node.memoryCapacity
+            memoryReserved = node.memoryReserved
+            self.tenants = tenants
+            self.leader = leader
+        }
     }
 
     let reports: FleetReports
@@ -65,16 +80,11 @@ struct ClusterController: Sendable {
     private func setDraining(_ drain: Bool, _ context: RequestContext) async throws -> HTTPResponse {
         let caller = try authorizer.require(.manageCluster, context)
         let node = try await administration.setDraining(try context.parameter("id"), drain, by: caller)
-        let leader = try await reports.clusterNodes().leader
         let now = Timestamp.now()
-        let tenants = try await reports.clusterNodes().nodes.first { $0.node.id == node.id }?.tenants ?? 0
+        let report = try await reports.clusterNodes(now: now)
+        let tenants = report.nodes.first { $0.node.id == node.id }?.tenants ?? 0
         return JSONBody.response(
-            NodeView(
-                id: node.id, address: node.address, version: node.version, state: node.state.rawValue,
-                startedAt: node.startedAt, lastHeartbeat: node.lastHeartbeat, expiresAt: node.expiresAt,
-                heartbeatAgeSeconds: max(0, now.seconds - node.lastHeartbeat.seconds),
-                memoryCapacity: node.memoryCapacity, memoryReserved: node.memoryReserved, tenants: tenants,
-                leader: leader?.holder == node.id))
+            NodeView(node, tenants: tenants, leader: report.leader?.holder == node.id, now: now))
     }
 
     /// `GET /api/cluster/routes?format=json|traefik|haproxy`: where a load balancer sends each running
@@ -97,14 +107,8 @@ struct ClusterController: Sendable {
         return JSONBody.response(
             NodesView(
                 leader: report.leader.map { LeaderView(node: $0.holder, term: $0.term, expiresAt: $0.expiresAt) },
-                nodes: report.nodes.map { entry in
-                    let node = entry.node
-                    return NodeView(
-                        id: node.id, address: node.address, version: node.version, state: node.state.rawValue,
-                        startedAt: node.startedAt, lastHeartbeat: node.lastHeartbeat, expiresAt: node.expiresAt,
-                        heartbeatAgeSeconds: max(0, now.seconds - node.lastHeartbeat.seconds),
-                        memoryCapacity: node.memoryCapacity, memoryReserved: node.memoryReserved,
-                        tenants: entry.tenants, leader: report.leader?.holder == node.id)
+                nodes: report.nodes.map {
+                    NodeView($0.node, tenants: $0.tenants, leader: report.leader?.holder == $0.node.id, now: now)
                 }))
     }
 }

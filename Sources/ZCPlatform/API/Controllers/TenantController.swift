@@ -15,6 +15,20 @@ struct TenantController: Sendable {
     struct NodeChoice: StrictDecodable {
         let node: String?
         static let fields: Set<String> = ["node"]
+
+        /// The node named, checked: 1 to 253 characters, no control characters; nil when none is.
+        static func node(in request: HTTPRequest) throws -> String? {
+            guard !request.body.isEmpty, let node = try JSONBody.decode(Self.self, from: request).node else {
+                return nil
+            }
+            guard !node.isEmpty, node.unicodeScalars.count <= 253,
+                !node.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            else {
+                throw HTTPError(
+                    .unprocessableContent, "node must be a node's id: 1 to 253 characters, no control characters")
+            }
+            return node
+        }
     }
 
     let tenants: TenantService
@@ -43,10 +57,8 @@ struct TenantController: Sendable {
         guard let id = try? TenantID(try context.parameter("id")) else {
             throw Failure.notFound("tenant '\(try context.parameter("id"))' not found")
         }
-        let target = try JSONBody.decode(NodeChoice.self, from: request).node
-        guard let target, !target.isEmpty, target.unicodeScalars.count <= 253,
-            !target.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-        else {
+        if request.body.isEmpty { _ = try JSONBody.decode(NodeChoice.self, from: request) }  // 400: a body is required
+        guard let target = try NodeChoice.node(in: request) else {
             throw HTTPError(
                 .unprocessableContent, "node must be a node's id: 1 to 253 characters, no control characters")
         }
@@ -103,16 +115,7 @@ struct TenantController: Sendable {
 
     @Sendable func deploy(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let (caller, tenant) = try await authorizer.require(.deploy, tenant: context.parameter("id"), context)
-        let pinned = request.body.isEmpty ? nil : try JSONBody.decode(NodeChoice.self, from: request).node
-        if let pinned,
-            pinned.isEmpty || pinned.unicodeScalars.count > 253
-                || pinned.unicodeScalars.contains(where: {
-                    $0.value < 0x20 || $0.value == 0x7F
-                })
-        {
-            throw HTTPError(
-                .unprocessableContent, "node must be a node's id: 1 to 253 characters, no control characters")
-        }
+        let pinned = try NodeChoice.node(in: request)
         if pinned != nil, !caller.isSuperAdmin {
             throw Failure.forbidden("only a super-admin chooses a tenant's node")
         }
