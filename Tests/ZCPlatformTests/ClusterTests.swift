@@ -37,6 +37,12 @@ struct ClusterTests {
             }
             let counts = Dictionary(grouping: owners.values, by: { $0 }).mapValues(\.count)
             #expect(counts == ["n1": 2, "n2": 2, "n3": 2], "spread: \(owners)")
+            // Each node's heartbeat reports what its two tenants' plans reserve (256 MiB each).
+            let reserved = try await waitUntil(.seconds(10), every: .milliseconds(200)) {
+                let nodes = try await cluster.json("n1", .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]] ?? []
+                return nodes.count == 3 && nodes.allSatisfy { $0["memory_reserved"] as? Int == 512 << 20 }
+            }
+            #expect(reserved, "every node reserves 512 MiB")
 
             // The reconcile interval is 300 s: agents that start within seconds were started by the signal.
             for id in owners.keys.sorted() {

@@ -36,8 +36,13 @@ public struct NodePlacement: Sendable {
 
     /// What the counted tenants reserve, by node.
     func reserved(_ placed: [PlacedTenants]) -> [String: Int64] {
+        Self.reserved(placed, plans: plans)
+    }
+
+    /// What the counted tenants reserve, by node, under `plans`.
+    static func reserved(_ placed: [PlacedTenants], plans: [String: Plan]) -> [String: Int64] {
         placed.reduce(into: [:]) { reserved, group in
-            reserved[group.node, default: 0] += memory(of: group.plan) * Int64(group.count)
+            reserved[group.node, default: 0] += (plans[group.plan] ?? .standard).memoryBytes * Int64(group.count)
         }
     }
 
