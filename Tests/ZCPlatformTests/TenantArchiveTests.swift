@@ -79,4 +79,40 @@ struct TenantArchiveTests {
             try TenantArchive.unpack(archive, into: directory.file("landed"), owner: nil)
         }
     }
+
+    @Test("a tree 3,000 directories wide is packed with no more directories open than it is deep")
+    func wideTree() throws {
+        let directory = try TemporaryDirectory("zc-archive-wide")
+        defer { directory.remove() }
+        let tree = directory.file("tenant")
+        for index in 0..<3000 {
+            try FileManager.default.createDirectory(
+                atPath: "\(tree)/wide-\(index)/inner", withIntermediateDirectories: true)
+        }
+        try FileManager.default.createDirectory(atPath: "\(tree)/a/b/c/d/e", withIntermediateDirectories: true)
+        try Data("leaf".utf8).write(to: URL(fileURLWithPath: "\(tree)/a/b/c/d/e/leaf"))
+        let (_, packed) = try TenantArchive.pack(
+            try DirectoryHandle.openConfigured(tree, name: "t"), into: directory.file("wide.tar.gz"))
+        #expect(packed.directories == 6005)
+        #expect(packed.files == 1)
+        // A walk that opened every directory as it found it would hold 3,000 descriptors at once.
+        #expect(packed.mostOpenDirectories <= 7, "\(packed.mostOpenDirectories) open at once")
+    }
+
+    @Test("packing stops at its entry bound with a clear error")
+    func tooManyEntries() throws {
+        let directory = try TemporaryDirectory("zc-archive-many")
+        defer { directory.remove() }
+        let tree = directory.file("tenant")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        for index in 0..<50 { FileManager.default.createFile(atPath: "\(tree)/f\(index)", contents: Data()) }
+        #expect {
+            try TenantArchive.pack(
+                try DirectoryHandle.openConfigured(tree, name: "t"), into: directory.file("many.tar.gz"), maxEntries: 20
+            )
+        } throws: { error in
+            (error as? TenantArchive.TooLarge)?.publicMessage
+                == "the tenant's directory holds more than 20 entries; it cannot be moved"
+        }
+    }
 }

@@ -73,8 +73,13 @@ final class NodeClient: Sendable {
         return response
     }
 
-    /// Fetches `target` from `node` into a new file at `path`; its size and SHA-256 (hex).
-    func download(_ node: String, _ target: String, to path: String) async throws -> (bytes: Int64, sha256: String) {
+    /// Fetches `target` from `node` into a new file at `path`, at most `limit` bytes (more is refused as it
+    /// arrives, so a wrong answer cannot fill the disk); its size and SHA-256 (hex).
+    func download(
+        _ node: String, _ target: String, to path: String, limit: Int64
+    ) async throws -> (
+        bytes: Int64, sha256: String
+    ) {
         let endpoint = try await endpoint(of: node)
         let headers = try signedHeaders(.get, target, body: [])
         let file = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -92,8 +97,11 @@ final class NodeClient: Sendable {
                 throw Unreachable(node: node, reason: "answered \(stream.status.code): \(message ?? "no reason given")")
             }
             for try await piece in stream.body {
-                digest.update(piece)
                 bytes += Int64(piece.count)
+                guard bytes <= limit else {
+                    throw Unreachable(node: node, reason: "sent more than the \(limit) bytes it announced")
+                }
+                digest.update(piece)
                 var offset = 0
                 while offset < piece.count {
                     let written = piece[offset...].withUnsafeBytes { write(file, $0.baseAddress, $0.count) }

@@ -50,7 +50,10 @@ struct TenantForwarding: Middleware {
 
     func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
         guard let route = context.route, route == "/api/tenants/{id}" || route.hasPrefix("/api/tenants/{id}/"),
-            let raw = context.parameters["id"], let id = try? TenantID(raw)
+            let raw = context.parameters["id"], let id = try? TenantID(raw),
+            // Without a credential there is nothing to forward or tell: authentication, next, answers 401
+            // without this reading the tenant for an anonymous client.
+            request.headers.contains("Authorization")
         else {
             return try await next(request, context)
         }
@@ -177,7 +180,9 @@ struct TenantForwarding: Middleware {
         for field in upstream.headers where !Self.hopByHop.contains(field.name.lowercased()) {
             response.headers.add(field.name, field.value)
         }
-        if upstream.headers.contains("Content-Length") {
+        // A small answer is passed on whole; anything larger (a long log) streams through, so a forward
+        // never holds more than a buffer of it.
+        if let length = upstream.headers["Content-Length"].flatMap(Int.init), length <= Self.bufferedBytes {
             var bytes: [UInt8] = []
             for try await piece in upstream.body { bytes.append(contentsOf: piece) }
             response.body = .bytes(bytes)
@@ -194,6 +199,9 @@ struct TenantForwarding: Middleware {
         (request.method == .get || request.method == .head)
             && (context.route == "/api/tenants/{id}" || context.route == "/api/tenants/{id}/status")
     }
+
+    /// The largest answer passed on whole (with its `Content-Length`).
+    static let bufferedBytes = 1 << 20
 
     /// `host:port` or `[v6]:port` as an endpoint.
     static func endpoint(_ address: String) -> HTTPEndpoint? {

@@ -18,6 +18,8 @@ enum TenantArchive {
         /// Entries left out, with the first few named (paths inside the tree).
         var skipped = 0
         var skippedExamples: [String] = []
+        /// The most directories of the tree open at once while packing (its depth, not its width).
+        var mostOpenDirectories = 0
 
         mutating func skip(_ path: String, _ why: String) {
             skipped += 1
@@ -42,9 +44,25 @@ enum TenantArchive {
         // The fastest level: a move waits on it, and the archive crosses a local network, not a slow one.
         let writer = try TarGzWriter(creating: path, level: 1)
         var summary = Summary()
-        var stack: [(handle: DirectoryHandle, path: String, depth: Int)] = [(top, "", 0)]
+        // Directories waiting to be read are kept by name under their open parent, never open themselves:
+        // the open ones are the ancestors of the one being read, however many siblings a tenant makes.
+        var stack: [(parent: DirectoryHandle?, name: String, path: String, depth: Int)] = [(nil, "", "", 0)]
+        var waiting: [ObjectIdentifier: Int] = [:]
         var entries = 0
-        while let (directory, prefix, depth) = stack.popLast() {
+        while let (parent, name, prefix, depth) = stack.popLast() {
+            if let parent {
+                let key = ObjectIdentifier(parent)
+                waiting[key, default: 1] -= 1
+                if waiting[key] == 0 { waiting[key] = nil }
+            }
+            let directory: DirectoryHandle
+            do {
+                directory = try parent?.openDirectory(name) ?? top
+            } catch is TenantTreeRefusal {
+                summary.skip(prefix, "changed while it was read")
+                continue
+            }
+            summary.mostOpenDirectories = max(summary.mostOpenDirectories, waiting.count + 1)
             for name in try directory.names(limit: maxEntries + 1).sorted() {
                 entries += 1
                 guard entries <= maxEntries else { throw TooLarge(limit: maxEntries) }
@@ -60,10 +78,10 @@ enum TenantArchive {
                         summary.skip(relative, "deeper than \(maxDepth)")
                         continue
                     }
-                    let child = try directory.openDirectory(name)
                     try writer.addDirectory(relative, modificationTime: 0)
                     summary.directories += 1
-                    stack.append((child, relative, depth + 1))
+                    stack.append((directory, name, relative, depth + 1))
+                    waiting[ObjectIdentifier(directory), default: 0] += 1
                 case .regularFile where entry.links == 1:
                     let file = openat(directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
                     guard file >= 0 else {

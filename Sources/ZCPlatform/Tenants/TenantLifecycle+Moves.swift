@@ -158,7 +158,8 @@ extension TenantLifecycle {
         }
         let path = try directories.incomingPath("\(id.rawValue).\(Timestamp.now().seconds).in.tar.gz")
         defer { unlink(path) }
-        let received = try await nodeClient.download(source, "/internal/moves/\(id.rawValue)/archive", to: path)
+        let received = try await nodeClient.download(
+            source, "/internal/moves/\(id.rawValue)/archive", to: path, limit: bytes)
         guard received.bytes == bytes, received.sha256 == sha256 else {
             throw Failure(
                 .dependencyFailed,
