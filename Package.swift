@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // zcplatform: the control plane for a fleet of ZeroClaw agents.
 // No SwiftPM dependencies: Foundation, Glibc, Dispatch, Synchronization and system C libraries only.
 import PackageDescription
@@ -33,6 +33,15 @@ let package = Package(
         .target(name: "ZCHTTP", dependencies: ["ZCCore", "CEpoll"], path: "Sources/ZCHTTP"),
         // tar and gzip (zlib's deflate), streaming, for backup archives.
         .target(name: "ZCArchive", dependencies: ["CZlib", "ZCCrypto"], path: "Sources/ZCArchive"),
+        // The web console: its files (Assets/, embedded at build time by the ConsoleEmbedding plugin) and
+        // the routes that serve them.
+        .executableTarget(name: "zcembed", path: "Sources/zcembed"),
+        .plugin(
+            name: "ConsoleEmbedding", capability: .buildTool(), dependencies: ["zcembed"],
+            path: "Sources/ConsoleEmbedding"),
+        .target(
+            name: "ZCConsole", dependencies: ["ZCHTTP", "ZCArchive", "ZCCrypto"], path: "Sources/ZCConsole",
+            exclude: ["Assets"], plugins: ["ConsoleEmbedding"]),
         // The SQL both stores share: queries with bound values, dialects, the Store built on a connection pool.
         .target(name: "ZCSQL", dependencies: ["ZCCore", "ZCCrypto"], path: "Sources/ZCSQL"),
 
@@ -54,7 +63,8 @@ let package = Package(
         .target(
             name: "ZCPlatform",
             dependencies: [
-                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "ZCArchive", "SQLiteStore", "PostgresStore",
+                "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "ZCArchive", "ZCConsole", "SQLiteStore",
+                "PostgresStore",
                 "DockerRuntime", "ProcessRuntime", "LogNotifier", "WebhookNotifier", "MailNotifier",
                 "ResourceCollector",
                 "HealthChecker",
@@ -67,8 +77,8 @@ let package = Package(
         .executableTarget(
             name: "zcbench",
             dependencies: [
-                "ZCPlatform", "ZCCore", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite", "DockerRuntime",
-                "ResourceCollector",
+                "ZCPlatform", "ZCCore", "ZCCrypto", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore", "CSQLite",
+                "DockerRuntime", "ResourceCollector",
             ],
             path: "Sources/zcbench"),
 

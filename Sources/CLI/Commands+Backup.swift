@@ -41,7 +41,7 @@ extension Commands {
 
     /// Records the backup in the live database; a backup whose audit cannot be written still stands.
     static func audit(_ store: any Store, detail: [String: JSONValue]) async {
-        try? await store.withTransaction { transaction in
+        _ = try? await store.withTransaction { transaction in
             try await transaction.appendAudit(NewAuditEvent(at: .now(), actor: "cli", action: "backup", detail: detail))
         }
     }

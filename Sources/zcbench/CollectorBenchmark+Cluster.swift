@@ -41,7 +41,7 @@ extension CollectorBenchmark {
                     try FileManager.default.createDirectory(
                         atPath: "\(directory)/memory", withIntermediateDirectories: true)
                     for file in 0..<filesPerTenant {
-                        FileManager.default.createFile(
+                        _ = FileManager.default.createFile(
                             atPath: "\(directory)/memory/m\(file)", contents: payload.prefix(512 + file * 97))
                     }
                 }

@@ -183,7 +183,7 @@ struct CollectorBenchmark {
             try FileManager.default.createDirectory(atPath: "\(directory)/memory", withIntermediateDirectories: true)
             for file in 0..<filesPerTenant {
                 let path = file % 2 == 0 ? "\(directory)/memory/m\(file)" : "\(directory)/.zeroclaw/state/s\(file)"
-                FileManager.default.createFile(atPath: path, contents: payload.prefix(512 + file * 97))
+                _ = FileManager.default.createFile(atPath: path, contents: payload.prefix(512 + file * 97))
             }
         }
         return store

@@ -17,6 +17,7 @@ func usage() -> Never {
                                    [--postgres URL [--nodes N] [--cluster-tenants T]]
                    zcbench blocking [--blockers N] [--seconds S]
                    zcbench cluster --postgres URL [--requests N] [--zcplatform PATH] [--agent PATH] [--keep]
+                   zcbench console [--tenants N] [--rounds R] [--browser-script PATH] [--no-browser]
 
             """.utf8))
     exit(2)
@@ -140,6 +141,14 @@ case "cluster":
     benchmark.zcplatform = flags.string("zcplatform") ?? benchmark.zcplatform
     benchmark.agent = flags.string("agent") ?? benchmark.agent
     if flags.switches.contains("keep") { benchmark.keep = true }
+    await measure { try await benchmark.run() }
+case "console":
+    let flags = Flags(rest, switches: ["no-browser"], known: ["tenants", "rounds", "browser-script"])
+    var benchmark = ConsoleBenchmark()
+    benchmark.tenants = flags.number("tenants") ?? benchmark.tenants
+    benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
+    benchmark.browserScript = flags.string("browser-script") ?? benchmark.browserScript
+    if flags.switches.contains("no-browser") { benchmark.browserScript = nil }
     await measure { try await benchmark.run() }
 default:
     usage()

@@ -96,6 +96,13 @@ struct AlertEvaluatorTests {
         try await fixture.evaluator.evaluate(now: t0.adding(seconds: 430))
         #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
         #expect(fixture.evaluator.firing.isEmpty)
+        // The audit log keeps both, for the console's recent alerts.
+        let events = try await fixture.store.read { try await $0.auditEvents(AuditQuery()) }.events
+            .filter { $0.action.hasPrefix("alert.") }.sorted { $0.id < $1.id }
+        #expect(events.map(\.action) == ["alert.firing", "alert.resolved"])
+        #expect(events.allSatisfy { $0.actor == "system:alerts" && $0.tenantID == "acme" })
+        #expect(events.first?.detail["alert"] == .string("TenantInError"))
+        #expect(events.first?.at == t0.adding(seconds: 301))
         await fixture.close()
     }
 

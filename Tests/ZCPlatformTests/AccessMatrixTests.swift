@@ -40,6 +40,7 @@ struct AccessMatrixTests {
         Route(method: .patch, path: "/api/users/{viewer}", body: #"{"is_disabled":true}"#, need: .superAdmin),
         Route(method: .delete, path: "/api/users/{viewer}", body: nil, need: .superAdmin),
         Route(method: .get, path: "/api/tenants", body: nil, need: .anyUser),
+        Route(method: .get, path: "/api/fleet", body: nil, need: .anyUser),
         Route(method: .post, path: "/api/tenants", body: #"{"id":"fresh","name":"Fresh"}"#, need: .superAdmin),
         Route(method: .get, path: "/api/tenants/acme", body: nil, need: .role(.viewer)),
         Route(method: .delete, path: "/api/tenants/acme", body: nil, need: .role(.owner)),

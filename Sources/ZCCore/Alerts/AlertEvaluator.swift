@@ -133,6 +133,17 @@ public final class AlertEvaluator: Service {
             try await store.withTransaction { transaction in
                 try await transaction.replaceAlertStates(
                     nodeID: owner, with: states.sorted { $0.alert.key < $1.alert.key })
+                // The audit log keeps each firing and resolution: the console's recent alerts.
+                for (alert, action) in fired.map({ ($0, "alert.firing") }) + resolved.map({ ($0, "alert.resolved") }) {
+                    try await transaction.appendAudit(
+                        NewAuditEvent(
+                            at: now, actor: "system:alerts", action: action, tenantID: alert.labels["tenant"],
+                            target: alert.key,
+                            detail: [
+                                "alert": .string(alert.name), "severity": .string(alert.severity.rawValue),
+                                "summary": .string(alert.summary), "since": .string(alert.activeSince.iso8601),
+                            ]))
+                }
             }
             state.withLock { $0.stored = states }
         }

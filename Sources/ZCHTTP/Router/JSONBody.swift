@@ -18,8 +18,12 @@ public enum JSONBody {
 
     /// A response with `value` as JSON.
     public static func response(_ value: some Encodable, status: HTTPStatus = .ok) -> HTTPResponse {
-        let bytes = (try? encoder().encode(value)).map(Array.init) ?? Array("{\"error\":\"unencodable response\"}".utf8)
-        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], bytes: bytes)
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], bytes: encoded(value))
+    }
+
+    /// `value` as JSON bytes.
+    public static func encoded(_ value: some Encodable) -> [UInt8] {
+        (try? encoder().encode(value)).map(Array.init) ?? Array("{\"error\":\"unencodable response\"}".utf8)
     }
 
     /// The request body decoded as `type`, refusing fields `type` does not declare (a typo must not be

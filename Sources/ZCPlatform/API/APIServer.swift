@@ -1,4 +1,5 @@
 import Foundation
+import ZCConsole
 import ZCCore
 import ZCCrypto
 import ZCHTTP
@@ -22,7 +23,9 @@ public struct APIServer: Service {
         var router = Router()
         if configuration.server.accessLog { router.use(AccessLog(logger: logger.labeled("http"))) }
         router.use(httpMetrics)
+        router.use(SecurityHeaders())
         router.use(FailureMapping())
+        router.use(SessionCookie())
         let forwarding = LazyHTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(3), maxIdlePerEndpoint: 16))
         if services.lifecycle.settings.clustered {
@@ -54,6 +57,8 @@ public struct APIServer: Service {
         NodeMoveController(lifecycle: services.lifecycle, signature: ForwardingSignature(vault: services.vault))
             .register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
+        FleetController(reports: services.fleet, authorizer: authorizer).register(in: &router)
+        ConsoleRoutes().register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))
         let server = configuration.server

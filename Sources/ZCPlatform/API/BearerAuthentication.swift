@@ -7,7 +7,7 @@ import ZCHTTP
 public struct BearerAuthentication: Middleware {
     let auth: AuthService
     /// Paths reachable without a token.
-    static let open: Set<String> = ["/api/auth/otp/request", "/api/auth/otp/verify"]
+    static let open: Set<String> = ["/api/auth/otp/request", "/api/auth/otp/verify", "/api/auth/session"]
 
     /// What a token with `scope` may call.
     static func allows(_ scope: AccessToken.Scope, _ request: HTTPRequest, _ context: RequestContext) -> Bool {

@@ -35,6 +35,35 @@ struct MembershipView: Encodable {
 struct MeView: Encodable {
     let user: UserView
     let memberships: [MembershipView]
+    /// Present when the console's cookie authenticated the request: what its writes must carry.
+    let csrfToken: String?
+}
+
+/// `GET /api/auth/session`: whether the console's cookie is signed in, and as whom.
+struct ConsoleSessionState: Encodable {
+    let signedIn: Bool
+    let me: MeView?
+
+    enum CodingKeys: String, CodingKey {
+        case signedIn, user, memberships, csrfToken
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(signedIn, forKey: .signedIn)
+        if let me {
+            try container.encode(me.user, forKey: .user)
+            try container.encode(me.memberships, forKey: .memberships)
+            try container.encodeIfPresent(me.csrfToken, forKey: .csrfToken)
+        }
+    }
+}
+
+/// `POST /api/auth/session`: the session itself is in the cookie, never here.
+struct ConsoleSessionView: Encodable {
+    let csrfToken: String
+    let expiresAt: Timestamp
+    let user: UserView
 }
 
 struct TokenView: Encodable {

@@ -136,6 +136,35 @@ public final class AuthService: Sendable {
 
     static let invalidCode = Failure.unauthenticated("invalid or expired code")
 
+    /// Exchanges a token the caller pasted (an API token, or a session) for a new session of the same
+    /// user, which lives no longer than the token: the console keeps that one in its cookie, never the
+    /// pasted token. A token with a scope cannot sign in.
+    public func session(
+        exchanging pasted: String, clientIP: String, now: Timestamp = .now()
+    ) async throws
+        -> (token: BearerToken, stored: AccessToken, user: User)
+    {
+        let principal = try await authenticate(authorization: "Bearer \(pasted)", now: now)
+        if let scope = principal.token.scope {
+            throw Failure.forbidden("a token with a scope (\(scope.rawValue)) cannot sign in to the console")
+        }
+        let token = try BearerToken.generate()
+        let expires = min(
+            now.adding(seconds: Int64(settings.sessionTTLHours) * 3600), principal.token.expiresAt)
+        let session = try await store.withTransaction { transaction in
+            let session = try await transaction.insertAccessToken(
+                NewAccessToken(
+                    userID: principal.user.id, kind: .session, name: nil, tokenHash: token.hash, createdAt: now,
+                    expiresAt: expires))
+            try await transaction.appendAudit(
+                NewAuditEvent(
+                    at: now, actor: principal.actor, action: "auth.login", target: "token:\(session.id)",
+                    clientIP: clientIP, detail: ["with": .string("token:\(principal.token.id)")]))
+            return session
+        }
+        return (token, session, principal.user)
+    }
+
     /// Checks the attempt against every limit and records it, in the caller's transaction and under the
     /// limits' lock, so parallel attempts (on any node) are counted one after another: per email, per
     /// client address, and for everyone. A refused attempt is not recorded; the first refusal of a window

@@ -174,6 +174,11 @@ public struct FleetReports: Sendable {
         try await store.read { try await $0.alertStates(nodeID: "cluster") }.filter(\.firing).map(\.alert)
     }
 
+    /// The fleet table `caller` may see (the console's fleet page).
+    public func table(for caller: Caller, now: Timestamp = .now()) async throws -> FleetTable {
+        try await FleetTable.read(for: caller, store: store, health: health, now: now)
+    }
+
     public func audit(_ query: AuditQuery) async throws -> AuditPage {
         try await store.read { try await $0.auditEvents(query) }
     }

@@ -15,6 +15,14 @@ struct AuthController: Sendable {
         static let fields: Set<String> = ["email", "code"]
     }
 
+    /// `POST /api/auth/session`: an email and its code, or a token pasted once.
+    struct SessionRequest: StrictDecodable {
+        let email: String?
+        let code: String?
+        let token: String?
+        static let fields: Set<String> = ["email", "code", "token"]
+    }
+
     struct TokenRequest: StrictDecodable {
         let name: String
         let expiresInDays: Int?
@@ -28,6 +36,8 @@ struct AuthController: Sendable {
     func register(in router: inout Router) {
         router.post("/api/auth/otp/request", requestCode)
         router.post("/api/auth/otp/verify", verify)
+        router.get("/api/auth/session", session)
+        router.post("/api/auth/session", signIn)
         router.get("/api/auth/me", profile)
         router.post("/api/auth/logout", logout)
         router.get("/api/auth/tokens", tokens)
@@ -49,17 +59,72 @@ struct AuthController: Sendable {
         return JSONBody.response(SessionView(token: token.value, expiresAt: stored.expiresAt, user: UserView(user)))
     }
 
+    /// The console's sign-in: the session goes into an `HttpOnly` cookie, never into the answer, which
+    /// carries the CSRF token the console sends with every write.
+    @Sendable func signIn(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let body = try JSONBody.decode(SessionRequest.self, from: request)
+        let (token, stored, user): (BearerToken, AccessToken, User)
+        switch (body.email, body.code, body.token) {
+        case (let email?, let code?, nil):
+            (token, stored, user) = try await auth.verify(email: email, code: code, clientIP: context.remoteAddress)
+        case (nil, nil, let pasted?):
+            (token, stored, user) = try await auth.session(exchanging: pasted, clientIP: context.remoteAddress)
+        default:
+            throw ValidationError(field: "token", "give either email and code, or token")
+        }
+        var response = JSONBody.response(
+            ConsoleSessionView(
+                csrfToken: SessionCookie.csrfToken(for: token.value), expiresAt: stored.expiresAt,
+                user: UserView(user)))
+        response.headers.add(
+            "Set-Cookie",
+            SessionCookie.setting(token.value, expiresAt: stored.expiresAt, secure: SessionCookie.isSecure(request)))
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// Whether the console's cookie holds a live session: always a 200, so a page that opens signed out
+    /// learns it without an error. Signed in, the caller's profile and the CSRF token for its writes.
+    @Sendable func session(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        guard let token = SessionCookie.token(in: request),
+            let principal = try? await auth.authenticate(authorization: "Bearer \(token)"),
+            principal.token.scope == nil
+        else {
+            var response = JSONBody.response(ConsoleSessionState(signedIn: false, me: nil))
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        }
+        let memberships = try await tenants.memberships(of: principal.user).map {
+            MembershipView(tenantId: $0.tenant.rawValue, role: $0.role.rawValue)
+        }
+        var response = JSONBody.response(
+            ConsoleSessionState(
+                signedIn: true,
+                me: MeView(
+                    user: UserView(principal.user), memberships: memberships,
+                    csrfToken: SessionCookie.csrfToken(for: token))))
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
     @Sendable func profile(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let principal = try context.principal()
         let memberships = try await tenants.memberships(of: principal.user).map {
             MembershipView(tenantId: $0.tenant.rawValue, role: $0.role.rawValue)
         }
-        return JSONBody.response(MeView(user: UserView(principal.user), memberships: memberships))
+        return JSONBody.response(
+            MeView(
+                user: UserView(principal.user), memberships: memberships, csrfToken: context[ConsoleSessionKey.self]))
     }
 
     @Sendable func logout(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         try await auth.logout(try context.principal(), clientIP: context.remoteAddress)
-        return HTTPResponse(status: .noContent)
+        // A console signed in by cookie forgets it too; a bearer client has none to forget.
+        var headers: HTTPHeaders = [:]
+        if context[ConsoleSessionKey.self] != nil {
+            headers.add("Set-Cookie", SessionCookie.clearing(secure: SessionCookie.isSecure(request)))
+        }
+        return HTTPResponse(status: .noContent, headers: headers)
     }
 
     @Sendable func tokens(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {

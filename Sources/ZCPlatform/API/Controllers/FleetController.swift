@@ -1,0 +1,93 @@
+import ZCConsole
+import ZCCore
+import ZCHTTP
+
+/// `GET /api/fleet` (any signed-in user): the fleet table of the tenants the caller may see, in one
+/// answer the console refreshes every few seconds. Its `ETag` changes only when a row does (uptime is
+/// given as `started_at`), so most refreshes are a `304` of a few bytes; it is gzipped for clients that
+/// accept it.
+struct FleetController: Sendable {
+    let reports: FleetReports
+    let authorizer: Authorizer
+
+    func register(in router: inout Router) {
+        router.get("/api/fleet", fleet)
+    }
+
+    @Sendable func fleet(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let caller = try context.caller()
+        let table = try await reports.table(for: caller)
+        return CacheableResponse.make(Self.json(table), contentType: "application/json", request: request)
+    }
+
+    /// The table as JSON, written directly: `JSONEncoder` takes ~50 ms for 1,000 rows, this well under 1 ms.
+    /// Keys sorted, nil fields left out, as `JSONBody` writes every other answer.
+    static func json(_ table: FleetTable) -> [UInt8] {
+        var json = JSONWriter(capacity: 300 * table.rows.count + 64)
+        json.beginObject()
+        json.field("day", utcSeconds: table.day.seconds)
+        json.key("tenants")
+        json.beginArray()
+        for row in table.rows {
+            let view = FleetRowView(row)
+            json.beginObject()
+            json.field("collected_at", utcSeconds: view.collectedAt?.seconds)
+            json.field("cpu_pct", view.cpuPct)
+            json.field("disk_bytes", view.diskBytes)
+            json.field("healthy", view.healthy)
+            json.field("id", view.id)
+            json.field("mem_bytes", view.memBytes)
+            json.field("mem_limit", view.memLimit)
+            json.field("messages_today", view.messagesToday)
+            json.field("name", view.name)
+            json.field("node", view.node)
+            json.field("plan", view.plan)
+            json.field("started_at", utcSeconds: view.startedAt?.seconds)
+            json.field("status", view.status)
+            json.field("tokens_today", view.tokensToday)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+}
+
+/// One row of `GET /api/fleet`; `FleetRowView` is also `Encodable`, so a test can check the written JSON
+/// against `JSONBody`'s.
+struct FleetRowView: Encodable {
+    let id: String
+    let name: String
+    let plan: String
+    let status: String
+    let node: String?
+    /// When the agent entered `running`; null when it is not running.
+    let startedAt: Timestamp?
+    let cpuPct: Double?
+    let memBytes: Int64?
+    let memLimit: Int64?
+    let diskBytes: Int64?
+    let collectedAt: Timestamp?
+    let messagesToday: Int64
+    let tokensToday: Int64
+    /// The last probe's verdict; null before the first, or for a tenant on another node.
+    let healthy: Bool?
+
+    init(_ row: FleetTable.Row) {
+        let tenant = row.tenant
+        id = tenant.id.rawValue
+        name = tenant.name
+        plan = tenant.plan
+        status = row.status
+        node = tenant.nodeID
+        startedAt = tenant.status == .running ? tenant.startedAt : nil
+        cpuPct = row.snapshot.map { ($0.cpuPct * 100).rounded() / 100 }
+        memBytes = row.snapshot?.memBytes
+        memLimit = row.snapshot?.memLimit
+        diskBytes = row.snapshot?.diskBytes
+        collectedAt = row.snapshot?.collectedAt
+        messagesToday = row.usage?.messages ?? 0
+        tokensToday = row.usage.map { $0.tokensIn + $0.tokensOut } ?? 0
+        healthy = row.probe?.healthy
+    }
+}

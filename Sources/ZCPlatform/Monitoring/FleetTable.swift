@@ -1,0 +1,50 @@
+import ZCCore
+
+/// The console's fleet table: one row per tenant the caller may see, with what the collectors last
+/// measured, today's usage and the last health probe. Read in one pass over the store, whatever the
+/// number of tenants.
+public struct FleetTable: Sendable {
+    public struct Row: Sendable {
+        public let tenant: Tenant
+        /// `unreachable` when the tenant's node is down, its own status otherwise.
+        public let status: String
+        /// The newest resource snapshot, however old.
+        public let snapshot: ResourceSnapshot?
+        /// Usage since midnight UTC.
+        public let usage: UsageTotal?
+        /// The health checker's last probe on this node; nil before the first, or for other nodes' tenants.
+        public let probe: HealthBoard.TenantHealth?
+    }
+
+    public let rows: [Row]
+    /// The start of the day `usage` counts from.
+    public let day: Timestamp
+
+    /// The table for `caller`: every tenant for a super-admin, its own for anyone else; deleted tenants
+    /// aside.
+    public static func read(
+        for caller: Caller, store: any Store, health: HealthBoard, now: Timestamp = .now()
+    ) async throws -> FleetTable {
+        let day = Timestamp(seconds: now.seconds - now.seconds % 86_400)
+        var filter = TenantFilter.all
+        if !caller.isSuperAdmin { filter.memberUserID = caller.user?.id ?? -1 }
+        let query = filter
+        let (tenants, snapshots, usage, nodes) = try await store.read { reader in
+            (
+                try await reader.tenants(query), try await reader.latestSnapshots(),
+                try await reader.usageTotals(from: day, to: now.startOfHour), try await reader.nodes()
+            )
+        }
+        let down = Set(nodes.filter { $0.state == .down }.map(\.id))
+        let snapshotOf = Dictionary(snapshots.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
+        let usageOf = Dictionary(usage.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
+        let probes = health.all
+        let rows = tenants.filter { $0.status != .deleted }.map { tenant in
+            Row(
+                tenant: tenant,
+                status: tenant.nodeID.map(down.contains) == true ? "unreachable" : tenant.status.rawValue,
+                snapshot: snapshotOf[tenant.id], usage: usageOf[tenant.id], probe: probes[tenant.id])
+        }
+        return FleetTable(rows: rows, day: day)
+    }
+}

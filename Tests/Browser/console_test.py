@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""The web console in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+Run by ConsoleBrowserTests (swift test) against a `zcplatform serve` it started with the process runtime
+and the mail notifier pointed at a real SMTP server (aiosmtpd) whose received messages are in --mailbox.
+
+    console_test.py --base http://127.0.0.1:PORT --token ADMIN_TOKEN --mailbox DIR --shots DIR
+
+Each scenario prints `ok - …`; the first failure prints `not ok - …` with why and exits 1. Screenshots of
+every page go to --shots (test artifacts, never into the repository).
+"""
+
+import argparse
+import base64
+import glob
+import json
+import os
+import re
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import sync_playwright, expect
+
+CHROMIUM = os.environ.get("ZC_TEST_CHROMIUM", "/usr/bin/chromium")
+OWNER, VIEWER = "owner@example.com", "viewer@example.com"
+
+
+class Check(Exception):
+    pass
+
+
+def require(condition, message):
+    if not condition:
+        raise Check(message)
+
+
+class API:
+    """The REST API as the test's super-admin, for setting up and for reading what the console should show."""
+
+    def __init__(self, base, token):
+        self.base, self.token = base, token
+
+    def call(self, method, path, body=None, expect_status=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode()
+        if expect_status is not None:
+            require(status == expect_status, f"{method} {path}: {status} {text}")
+        return json.loads(text) if text else None
+
+
+def wait_for(what, probe, timeout=60, every=0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise Check(f"timed out waiting for {what}")
+        time.sleep(every)
+
+
+class Mailbox:
+    """The login codes the SMTP server received, by recipient."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.seen = set()
+
+    def code_for(self, email):
+        def find():
+            for path in sorted(glob.glob(os.path.join(self.directory, "*.json"))):
+                if path in self.seen:
+                    continue
+                with open(path) as handle:
+                    message = json.load(handle)
+                if email not in message["rcpt_tos"]:
+                    continue
+                self.seen.add(path)
+                text = base64.b64decode(message["data_base64"]).decode(errors="replace")
+                body = text.split("\r\n\r\n", 1)[-1]
+                found = re.search(r"\b(\d{6})\b", body)
+                if found:
+                    return found.group(1)
+            return None
+
+        return wait_for(f"a login code mailed to {email}", find, timeout=30, every=0.2)
+
+
+class Console:
+    def __init__(self, args, browser):
+        self.args, self.browser = args, browser
+        self.api = API(args.base, args.token)
+        self.mailbox = Mailbox(args.mailbox)
+        self.errors = []
+        os.makedirs(args.shots, exist_ok=True)
+
+    def page(self, name):
+        """A fresh browser profile (its own cookies), every console error recorded against `name`."""
+        context = self.browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append((name, m.text, m.location.get("url"))))
+        page.on("pageerror", lambda e: self.errors.append((name, str(e), "")))
+        return page
+
+    def shot(self, page, name):
+        page.screenshot(path=os.path.join(self.args.shots, f"{name}.png"), full_page=False)
+
+    def sign_in_with_code(self, page, email):
+        response = page.goto(self.args.base + "/")
+        policy = response.headers.get("content-security-policy", "")
+        require("default-src 'self'" in policy and "unsafe-inline" not in policy, f"CSP: {policy!r}")
+        require(response.headers.get("x-frame-options") == "DENY", "X-Frame-Options DENY")
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_role("button", name="Email me a code").click()
+        page.get_by_label("Code from the email").fill(self.mailbox.code_for(email))
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", name="Fleet")).to_be_visible()
+
+    def sign_in_with_token(self, page):
+        page.goto(self.args.base + "/")
+        page.get_by_text("Use an API token instead").click()
+        page.get_by_label("API token (kept only as a session cookie)").fill(self.args.token)
+        page.get_by_role("button", name="Sign in with the token").click()
+        expect(page.get_by_role("heading", name="Fleet")).to_be_visible()
+
+    # Set-up through the API: two users, two tenants, the owner and the viewer on one of them.
+    def set_up(self):
+        for email in (OWNER, VIEWER):
+            self.api.call("POST", "/api/users", {"email": email}, 201)
+        self.api.call("POST", "/api/tenants", {"id": "shop", "name": "Shop assistant"}, 201)
+        self.api.call("POST", "/api/tenants", {"id": "docs", "name": "Docs bot"}, 201)
+        self.api.call("POST", "/api/tenants", {"id": "blog", "name": "Blog helper"}, 201)
+        self.api.call("POST", "/api/tenants/shop/members", {"email": OWNER, "role": "owner"}, 201)
+        self.api.call("POST", "/api/tenants/shop/members", {"email": VIEWER, "role": "viewer"}, 201)
+        self.api.call("POST", "/api/tenants/docs/deploy", None, 202)
+
+    def owner(self):
+        page = self.page("owner")
+        self.sign_in_with_code(page, OWNER)
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        session = cookies.get("zcplatform_session")
+        require(session and session["httpOnly"] and session["sameSite"] == "Strict", f"cookie: {session}")
+        visible = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]")
+        require(visible == ["", 0, 0], f"no token a script can read: {visible}")
+        print("ok - log in with a code read from the SMTP server; the session is an HttpOnly, SameSite=Strict cookie")
+
+        rows = page.locator("tbody tr")
+        expect(rows).to_have_count(1)
+        require(page.locator("tbody tr[data-key=shop]").count() == 1, "the owner's fleet lists shop alone")
+        self.shot(page, "fleet-owner")
+
+        page.get_by_role("link", name=re.compile("Shop assistant")).click()
+        expect(page.get_by_role("heading", name=re.compile("Shop assistant"))).to_be_visible()
+        page.get_by_role("button", name="Deploy").click()
+        expect(page.locator("h1 .badge")).to_have_text("running", timeout=60_000)
+        print("ok - an owner deploys a tenant from the console and watches it reach running")
+
+        port = self.api.call("GET", "/api/tenants/shop")["host_port"]
+        page.get_by_role("tab", name="Logs").click()
+        expect(page.get_by_role("status").filter(has_text="live")).to_be_visible()
+        marker = "zcagent-sim: mode healthy"
+        urllib.request.urlopen(
+            urllib.request.Request(f"http://127.0.0.1:{port}/sim/mode", data=b"healthy", method="POST"), timeout=10
+        ).read()
+        expect(page.locator(".logs")).to_contain_text(marker, timeout=20_000)
+        page.get_by_label("Search the log").fill("mode healthy")
+        lines = page.locator(".logs > div").all_inner_texts()
+        require(lines and all("mode healthy" in line for line in lines), f"the search keeps matching lines: {lines}")
+        require(page.locator(".logs mark").count() >= 1, "matches are marked")
+        page.get_by_label("Search the log").fill("")
+        page.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("button", name="Resume")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download").click()
+        saved = open(download.value.path()).read()
+        require(marker in saved, "the download holds the log")
+        self.shot(page, "tenant-logs")
+        print("ok - a log line printed by the agent appears in the live view; search, pause and download work")
+
+        def chart_has_points():
+            page.goto(f"{self.args.base}/#/tenants/shop/overview")
+            page.reload()
+            line = page.locator(".chart polyline").first
+            try:
+                line.wait_for(timeout=5000)
+            except Exception:
+                return None
+            return line.get_attribute("points")
+
+        points = wait_for("a CPU chart with points", chart_has_points, timeout=90, every=1)
+        require(len(points.split()) >= 1, f"points: {points!r}")
+        svg = page.locator(".chart svg").first
+        box = svg.bounding_box()
+        page.mouse.move(box["x"] + box["width"] - 12, box["y"] + box["height"] / 2)
+        expect(page.locator(".chart .readout").first).not_to_be_empty()
+        self.shot(page, "tenant-overview")
+        print("ok - the chart SVG has points, and the value under the pointer is read out")
+        return page
+
+    def viewer(self):
+        page = self.page("viewer")
+        self.sign_in_with_code(page, VIEWER)
+        page.goto(f"{self.args.base}/#/tenants/shop")
+        expect(page.get_by_role("heading", name=re.compile("Shop assistant"))).to_be_visible()
+        for name in ("Deploy", "Start", "Stop", "Restart", "Delete"):
+            require(page.get_by_role("button", name=name, exact=True).count() == 0, f"a viewer sees no {name} button")
+        require(page.get_by_role("tab", name="Exec").count() == 0, "a viewer has no exec tab")
+        self.shot(page, "tenant-viewer")
+        probe = page.context.new_page()  # its deliberate 403 is not one of the console's errors
+        probe.goto(self.args.base + "/ui/icon.svg")
+        status, text = probe.evaluate(
+            """async () => {
+                const me = await (await fetch('/api/auth/session')).json();
+                const r = await fetch('/api/tenants/shop/stop', {method: 'POST', headers: {'X-CSRF-Token': me.csrf_token}});
+                return [r.status, await r.text()];
+            }"""
+        )
+        require(status == 403 and "manager" in text, f"a viewer's direct stop is refused: {status} {text}")
+        status = probe.evaluate("async () => (await fetch('/api/tenants/shop/stop', {method: 'POST'})).status")
+        require(status == 403, "a cookie write without the CSRF header is refused")
+        probe.close()
+        print("ok - a viewer sees no action buttons, and a direct API call is still refused")
+
+    def admin(self):
+        page = self.page("admin")
+        self.sign_in_with_token(page)
+        page.goto(f"{self.args.base}/#/")
+
+        def sorted_by_memory():
+            fleet = page.evaluate("async () => (await (await fetch('/api/fleet')).json()).tenants")
+            with_memory = [t for t in fleet if t.get("mem_bytes") is not None]
+            if len(with_memory) < 2:
+                return None
+            header = page.get_by_role("button", name="Memory")
+            if page.locator("th", has=header).get_attribute("aria-sort") != "descending":
+                header.click()
+            shown = page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
+            expected = [t["id"] for t in sorted(with_memory, key=lambda t: -t["mem_bytes"])]
+            return shown[: len(expected)] == expected and shown
+
+        wait_for("the fleet table sorted by memory", sorted_by_memory, timeout=60, every=1)
+        expect(page.locator(".card").first).to_contain_text("Tenants")
+        self.shot(page, "fleet")
+        print("ok - the fleet table sorts by memory")
+
+        page.get_by_label("Filter tenants").fill("docs")
+        expect(page.locator("tbody tr")).to_have_count(1)
+        page.get_by_label("Filter tenants").fill("")
+        page.route("**/api/fleet", lambda route: route.abort())
+        expect(page.locator("#banner")).to_be_visible(timeout=15_000)
+        self.shot(page, "connection-lost")
+        page.unroute("**/api/fleet")
+        expect(page.locator("#banner")).to_be_hidden(timeout=15_000)
+        self.errors = [e for e in self.errors if not (e[0] == "admin" and "ERR_FAILED" in e[1])]
+        print("ok - a lost connection says so and recovers")
+
+        page.get_by_role("link", name="Audit").click()
+        expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+        rows = page.locator("tbody tr")
+        expect(rows.first).to_be_visible()
+        before = rows.count()
+        page.get_by_label("Action", exact=True).fill("tenant.deploy")
+        page.get_by_role("button", name="Apply").click()
+        expect(rows).not_to_have_count(before)
+        actions = page.locator("tbody tr td:nth-child(3)").all_inner_texts()
+        require(actions and set(actions) == {"tenant.deploy"} and len(actions) < before, f"filtered: {actions} of {before}")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export CSV").click()
+        csv = open(download.value.path()).read().splitlines()
+        require(csv[0] == "at,actor,action,tenant_id,target,client_ip,detail" and len(csv) == len(actions) + 1, f"csv: {csv[:3]}")
+        self.shot(page, "audit")
+        print("ok - an audit filter narrows the rows, and the CSV export holds them")
+
+        for link, heading in (("Alerts", "Alerts"), ("Users", "Users"), ("Nodes", "Nodes")):
+            page.get_by_role("link", name=link).click()
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            self.shot(page, link.lower())
+        expect(page.locator("tbody tr")).to_have_count(1)
+        require(page.get_by_role("button", name="Drain").count() == 1, "the node can be drained")
+        page.get_by_role("link", name="Users").click()
+        expect(page.get_by_role("cell", name=OWNER)).to_be_visible()
+        print("ok - alerts, users and nodes pages render")
+
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in to zcplatform")).to_be_visible()
+        require(not any(c["name"] == "zcplatform_session" for c in page.context.cookies()), "the cookie is gone")
+        self.shot(page, "login")
+        print("ok - sign out revokes the session and forgets the cookie")
+
+    def run(self):
+        self.set_up()
+        owner = self.owner()
+        self.viewer()
+        self.admin()
+        # A phone-sized view of the tenant page, for the README and for layout on small screens.
+        owner.set_viewport_size({"width": 390, "height": 844})
+        owner.goto(f"{self.args.base}/#/")
+        owner.wait_for_timeout(500)
+        self.shot(owner, "fleet-phone")
+        require(not self.errors, f"console errors: {self.errors}")
+        print("ok - no console errors on any page")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--mailbox", required=True)
+    parser.add_argument("--shots", required=True)
+    args = parser.parse_args()
+    signal.alarm(600)  # whatever happens, never hang the suite
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            Console(args, browser).run()
+        except Check as failure:
+            print(f"not ok - {failure}")
+            sys.exit(1)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
