@@ -262,6 +262,7 @@ enum Commands {
         lines.append(
             "demo: TOKEN=<the token>; curl -s -H \"Authorization: Bearer $TOKEN\" \(base)/api/tenants/demo/status")
         lines.append("demo: curl -s -H \"Authorization: Bearer $TOKEN\" '\(base)/api/tenants/demo/logs?tail=20'")
+        lines.append("demo: or open \(base)/ in a browser and sign in with the token (the web console)")
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 

@@ -26,6 +26,8 @@ from playwright.sync_api import sync_playwright, expect
 
 CHROMIUM = os.environ.get("ZC_TEST_CHROMIUM", "/usr/bin/chromium")
 OWNER, VIEWER = "owner@example.com", "viewer@example.com"
+XSS = '<img src=x onerror="window.pwned=1">'
+
 
 
 class Check(Exception):
@@ -114,6 +116,13 @@ class Console:
         return page
 
     def shot(self, page, name):
+        """A screenshot of the page, after checking that every control on it has a name a screen reader reads."""
+        unnamed = page.evaluate(
+            """() => [...document.querySelectorAll('input, select, textarea, button')]
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+                .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        require(not unnamed, f"{name}: controls without an accessible name: {unnamed}")
         page.screenshot(path=os.path.join(self.args.shots, f"{name}.png"), full_page=False)
 
     def sign_in_with_code(self, page, email):
@@ -141,6 +150,8 @@ class Console:
         self.api.call("POST", "/api/tenants", {"id": "shop", "name": "Shop assistant"}, 201)
         self.api.call("POST", "/api/tenants", {"id": "docs", "name": "Docs bot"}, 201)
         self.api.call("POST", "/api/tenants", {"id": "blog", "name": "Blog helper"}, 201)
+        # A name a hostile user chose: it must stay text.
+        self.api.call("POST", "/api/tenants", {"id": "xss", "name": XSS}, 201)
         self.api.call("POST", "/api/tenants/shop/members", {"email": OWNER, "role": "owner"}, 201)
         self.api.call("POST", "/api/tenants/shop/members", {"email": VIEWER, "role": "viewer"}, 201)
         self.api.call("POST", "/api/tenants/docs/deploy", None, 202)
@@ -148,7 +159,8 @@ class Console:
     def owner(self):
         page = self.page("owner")
         self.sign_in_with_code(page, OWNER)
-        cookies = {c["name"]: c for c in page.context.cookies()}
+        self.cookies = page.context.cookies()
+        cookies = {c["name"]: c for c in self.cookies}
         session = cookies.get("zcplatform_session")
         require(session and session["httpOnly"] and session["sameSite"] == "Strict", f"cookie: {session}")
         visible = page.evaluate("() => [document.cookie, localStorage.length, sessionStorage.length]")
@@ -165,6 +177,13 @@ class Console:
         page.get_by_role("button", name="Deploy").click()
         expect(page.locator("h1 .badge")).to_have_text("running", timeout=60_000)
         print("ok - an owner deploys a tenant from the console and watches it reach running")
+
+        # The runbook's "via admin dashboard: Tenants -> tenant row -> Restart".
+        started = self.api.call("GET", "/api/tenants/shop")["started_at"]
+        page.get_by_role("button", name="Restart").click()
+        wait_for("the restarted agent", lambda: self.api.call("GET", "/api/tenants/shop").get("started_at") not in (None, started), timeout=60)
+        expect(page.locator("h1 .badge")).to_have_text("running", timeout=30_000)
+        print("ok - Tenants -> tenant row -> Restart restarts the agent, as the runbook says")
 
         port = self.api.call("GET", "/api/tenants/shop")["host_port"]
         page.get_by_role("tab", name="Logs").click()
@@ -254,6 +273,17 @@ class Console:
         self.shot(page, "fleet")
         print("ok - the fleet table sorts by memory")
 
+        # By keyboard: Tab to the Tenant column's header and press Enter to sort by it.
+        page.get_by_role("button", name="Tenant", exact=True).focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("th").first).to_have_attribute("aria-sort", "ascending")
+        require(page.locator("tbody tr").first.get_attribute("data-key") == "blog", "sorted by id")
+        print("ok - the table sorts by keyboard")
+
+        expect(page.get_by_role("link", name=re.compile(re.escape(XSS)))).to_be_visible()
+        require(page.evaluate("() => window.pwned") is None, "a tenant's name is shown as text, never run")
+        print("ok - a hostile tenant name is shown as text")
+
         page.get_by_label("Filter tenants").fill("docs")
         expect(page.locator("tbody tr")).to_have_count(1)
         page.get_by_label("Filter tenants").fill("")
@@ -299,12 +329,28 @@ class Console:
         self.shot(page, "login")
         print("ok - sign out revokes the session and forgets the cookie")
 
+    def dark(self):
+        """The dark theme follows prefers-color-scheme."""
+        light = self.browser.new_context(color_scheme="light").new_page()
+        light.goto(self.args.base + "/")
+        page = self.browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 860}).new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(("dark", m.text, "")))
+        page.context.add_cookies(self.cookies)
+        page.goto(self.args.base + "/#/tenants/shop/overview")
+        expect(page.locator(".chart polyline").first).to_be_attached()
+        background = "() => getComputedStyle(document.body).backgroundColor"
+        require(page.evaluate(background) != light.evaluate(background), "dark and light differ")
+        self.shot(page, "tenant-overview-dark")
+        light.context.close()
+        print("ok - light and dark follow prefers-color-scheme")
+
     def run(self):
         self.set_up()
         owner = self.owner()
         self.viewer()
         self.admin()
-        # A phone-sized view of the tenant page, for the README and for layout on small screens.
+        self.dark()
+        # A phone-sized view of the fleet, for the README and for layout on small screens.
         owner.set_viewport_size({"width": 390, "height": 844})
         owner.goto(f"{self.args.base}/#/")
         owner.wait_for_timeout(500)

@@ -59,6 +59,34 @@ struct ClusterTests {
                 }
             }
 
+            // The console on any node: its cookie session works for tenants on other nodes (forwarded as
+            // the bearer token it holds), writes with the CSRF token; the fleet table lists every tenant.
+            let signIn = try await cluster.client.execute(
+                .post, cluster.member("n2").base, "/api/auth/session", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"token":"\#(cluster.token)"}"#.utf8))
+            let cookie = try #require(signIn.headers["Set-Cookie"]?.split(separator: ";").first.map(String.init))
+            let csrf = try #require(
+                (try JSONSerialization.jsonObject(with: Data(signIn.body)) as? [String: Any])?["csrf_token"] as? String)
+            let remote = try #require(owners.first { $0.value == "n1" }?.key)
+            let viaCookie = try await cluster.client.execute(
+                .get, cluster.member("n3").base, "/api/tenants/\(remote)/status", headers: ["Cookie": cookie])
+            #expect(viaCookie.status.code == 200, "\(String(decoding: viaCookie.body, as: UTF8.self))")
+            let restarted = try await cluster.client.execute(
+                .post, cluster.member("n3").base, "/api/tenants/\(remote)/restart",
+                headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+            #expect(restarted.status.code == 200, "\(String(decoding: restarted.body, as: UTF8.self))")
+            let unsigned = try await cluster.client.execute(
+                .post, cluster.member("n3").base, "/api/tenants/\(remote)/restart", headers: ["Cookie": cookie])
+            #expect(unsigned.status.code == 403, "no CSRF token, no write, whichever node")
+            let fleet = try await cluster.client.execute(
+                .get, cluster.member("n3").base, "/api/fleet", headers: ["Cookie": cookie])
+            let rows = (try JSONSerialization.jsonObject(with: Data(fleet.body)) as? [String: Any])?["tenants"]
+            #expect((rows as? [[String: Any]])?.map { $0["node"] as? String }.count == 6)
+            let settled = try await waitUntil(.seconds(45), every: .milliseconds(200)) {
+                try await cluster.json("n1", .get, "/api/tenants/\(remote)/status")["status"] as? String == "running"
+            }
+            #expect(settled, "\(remote) runs again after the restart")
+
             // Routes for a load balancer, from any node: each tenant's API to its node, its host to its gateway.
             let routes = try await cluster.json("n2", .get, "/api/cluster/routes")["routes"] as? [[String: Any]] ?? []
             #expect(routes.count == 6)

@@ -55,7 +55,7 @@ async function route() {
 async function signedIn(me) {
   session = { user: me.user, roles: new Map(me.memberships.map((m) => [m.tenant_id, m.role])) };
   if (me.csrf_token) setCsrf(me.csrf_token);
-  await route();
+  await route().catch(report);
 }
 
 async function signOut() {

@@ -47,7 +47,7 @@ export function toast(text, good) {
 }
 // A sortable, filterable table that redraws only its body: columns are {key, label, num, value(row), cell(row)}.
 export function dataTable(columns, { sortKey, desc = false, label, rowKey }) {
-  let rows = []; let filter = () => true; let sort = { key: sortKey, desc };
+  let rows = []; let filter = () => true; let sort = { key: sortKey, desc }; let drawn = 0;
   const body = h('tbody');
   const heads = columns.map((c) => {
     const th = h('th', { scope: 'col', class: c.num ? 'num' : '' },
@@ -70,11 +70,16 @@ export function dataTable(columns, { sortKey, desc = false, label, rowKey }) {
         return sort.desc && x !== null && x !== undefined && y !== null && y !== undefined ? -c : c;
       });
     }
-    body.replaceChildren(...shown.map((r) => {
+    const row = (r) => {
       const tr = h('tr', { 'data-key': rowKey ? rowKey(r) : undefined });
       for (const c of columns) tr.append(h('td', { class: c.num ? 'num' : '' }, c.cell ? c.cell(r) : r[c.key] ?? '—'));
       return tr;
-    }));
+    };
+    // The first screenful at once, the rest in the next frame: a long table shows before it is complete
+    // (one more layout, not one per chunk).
+    const turn = ++drawn;
+    body.replaceChildren(...shown.slice(0, 60).map(row));
+    if (shown.length > 60) requestAnimationFrame(() => { if (turn === drawn) body.append(...shown.slice(60).map(row)); });
     count.textContent = `${shown.length} of ${rows.length}`;
   }
   return {

@@ -30,7 +30,7 @@ export async function fleet(main) {
   search.addEventListener('input', refilter);
   status.addEventListener('change', refilter);
   const updated = h('span', { class: 'muted' });
-  main.append(h('h1', {}, 'Fleet'), cards,
+  main.append(h('h1', {}, 'Fleet'), cards, h('h2', {}, 'Tenants'),
     h('div', { class: 'bar-row' }, field('Search', search), field('Status', status), table.count, updated),
     table.el);
   if (isSuper()) main.append(createForm());

@@ -19,8 +19,15 @@ export async function tenant(main, { id, tab }) {
   const strip = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Tenant sections' }, tabs.map(([key, label]) =>
     h('button', { type: 'button', role: 'tab', 'aria-selected': String(key === tab), onclick: () => { location.hash = `#/tenants/${enc(id)}/${key}`; } }, label)));
   main.append(head, strip, body);
-  let current = null;
-  const stopHead = every(3000, async () => { current = await get(base); drawHead(head, current, base); });
+  const stopHead = every(3000, async () => {
+    try {
+      const current = await get(base);
+      drawHead(head, current, base);
+    } catch (err) {
+      if (err.status) head.replaceChildren(h('h1', {}, id), h('p', { role: 'alert' }, err.message));
+      throw err;
+    }
+  });
   const views = { overview, logs, exec, channels, config, members };
   const stopBody = await (views[tab] || overview)(body, base, id);
   return () => { stopHead(); if (typeof stopBody === 'function') stopBody(); };
@@ -77,7 +84,7 @@ async function overview(el, base) {
     const rate = (key) => data.history.slice(1).map((b, i) => ({ t: Date.parse(b.at), v: Math.max(0, (b[key].max - data.history[i][key].max) / data.bucket_seconds) }));
     const limit = data.history.at(-1)?.mem_limit || data.current?.mem_limit;
     charts.replaceChildren(
-      chart({ title: 'CPU', series: [{ label: 'CPU', points: pts('cpu_pct') }], format: (v) => pct(v) }),
+      chart({ title: 'CPU', series: [{ label: 'CPU', points: pts('cpu_pct') }], format: (v) => (v < 1 ? `${v.toFixed(2)} %` : pct(v)) }),
       chart({ title: 'Memory against its limit', series: [{ label: 'used', points: pts('mem_bytes') }], limit, format: bytes }),
       chart({ title: 'Network', series: [{ label: 'in', points: rate('net_in') }, { label: 'out', points: rate('net_out') }], format: (v) => `${bytes(v)}/s` }),
       chart({ title: 'Disk', series: [{ label: 'disk', points: pts('disk_bytes', 'max') }], format: bytes }));
