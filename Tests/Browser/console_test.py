@@ -207,6 +207,27 @@ class Console:
         self.shot(page, "tenant-logs")
         print("ok - a log line printed by the agent appears in the live view; search, pause and download work")
 
+        # Secrets are write-only: what the owner types goes to the API and never comes back to the page.
+        secret, api_key = "tg-Secret-93c1f0", "sk-Key-5521ab"
+        page.get_by_role("tab", name="Channels").click()
+        page.get_by_label("Kind").fill("telegram")
+        page.get_by_label("Name", exact=True).fill("support")
+        page.get_by_label("Secret (write-only)").fill(secret)
+        page.get_by_role("button", name="Add channel").click()
+        expect(page.get_by_role("cell", name="support")).to_be_visible()
+        expect(page.get_by_role("cell", name="set", exact=True)).to_be_visible()
+        page.get_by_role("tab", name="Configuration").click()
+        page.get_by_label("Model").fill("zc-large")
+        page.get_by_label(re.compile("^API key")).fill(api_key)
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_label(re.compile(r"^API key \(set"))).to_be_visible()
+        page.reload()
+        expect(page.get_by_label("Model")).to_have_value("zc-large")
+        html = page.content()
+        require(secret not in html and api_key not in html, "no secret comes back to the page")
+        self.shot(page, "tenant-config")
+        print("ok - channels and configuration: secrets go in and never come back")
+
         def chart_has_points():
             page.goto(f"{self.args.base}/#/tenants/shop/overview")
             page.reload()
@@ -283,6 +304,16 @@ class Console:
         expect(page.get_by_role("link", name=re.compile(re.escape(XSS)))).to_be_visible()
         require(page.evaluate("() => window.pwned") is None, "a tenant's name is shown as text, never run")
         print("ok - a hostile tenant name is shown as text")
+
+        # An API error is told in words, never as JSON.
+        page.get_by_label("New tenant id").fill("docs")
+        page.get_by_label("Name", exact=True).fill("Docs again")
+        page.get_by_role("button", name="Create").click()
+        toast = page.locator("#toast div").first
+        expect(toast).to_contain_text("Not possible now: tenant 'docs' already exists")
+        require("{" not in toast.inner_text(), f"in words: {toast.inner_text()}")
+        self.errors = [e for e in self.errors if not (e[0] == "admin" and "409" in e[1])]
+        print("ok - an API error is shown in words")
 
         page.get_by_label("Filter tenants").fill("docs")
         expect(page.locator("tbody tr")).to_have_count(1)

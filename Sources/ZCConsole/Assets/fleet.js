@@ -69,7 +69,7 @@ function memory(r) {
 }
 
 function createForm() {
-  const id = h('input', { name: 'id', required: true, pattern: '[a-z][a-z0-9-]{1,38}[a-z0-9]', placeholder: 'acme-support' });
+  const id = h('input', { name: 'id', required: true, pattern: '[a-z][a-z0-9\\-]{1,38}[a-z0-9]', placeholder: 'acme-support' });
   const name = h('input', { name: 'name', required: true });
   const plan = h('input', { name: 'plan', placeholder: 'default' });
   const form = h('form', { class: 'panel bar-row' }, h('h2', { class: 'sr' }, 'New tenant'), field('New tenant id', id), field('Name', name), field('Plan', plan), h('button', { class: 'primary' }, 'Create'));
