@@ -116,3 +116,40 @@ struct TenantArchiveTests {
         }
     }
 }
+
+@Suite("Tenant archives: the size a move takes")
+struct TenantArchiveSizeTests {
+    @Test("a sparse terabyte a tenant planted is refused before a byte of it is read; up to the cap, files go")
+    func sparseFileRefused() throws {
+        let directory = try TemporaryDirectory("zc-archive-size")
+        defer { directory.remove() }
+        let tree = directory.file("tenant")
+        try FileManager.default.createDirectory(atPath: "\(tree)/state", withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 4096).write(to: URL(fileURLWithPath: "\(tree)/state/a"))
+        try Data(repeating: 2, count: 4096).write(to: URL(fileURLWithPath: "\(tree)/state/b"))
+        let archive = directory.file("tenant.tar.gz")
+        // Exactly at the cap: both files go.
+        let (_, packed) = try TenantArchive.pack(
+            try DirectoryHandle.openConfigured(tree, name: "the tree"), into: archive, maxBytes: 8192)
+        #expect(packed.files == 2 && packed.bytes == 8192)
+        unlink(archive)
+        // One byte past it: refused.
+        #expect(throws: TenantArchive.TooManyBytes.self) {
+            try TenantArchive.pack(
+                try DirectoryHandle.openConfigured(tree, name: "the tree"), into: archive, maxBytes: 8191)
+        }
+        unlink(archive)
+
+        // A file that claims a terabyte and occupies nothing.
+        let sparse = open("\(tree)/state/sparse", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        #expect(sparse >= 0 && ftruncate(sparse, 1 << 40) == 0)
+        close(sparse)
+        let refusal = #expect(throws: TenantArchive.TooManyBytes.self) {
+            try TenantArchive.pack(
+                try DirectoryHandle.openConfigured(tree, name: "the tree"), into: archive, maxBytes: 1 << 30)
+        }
+        #expect(refusal?.publicMessage.contains("cluster.move_max_bytes") == true)
+        let left = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int) ?? 0
+        #expect(left < 1 << 20, "nothing of it was written: \(left) bytes")
+    }
+}

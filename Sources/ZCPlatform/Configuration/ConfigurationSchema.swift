@@ -222,6 +222,11 @@ enum ConfigurationSchema {
             help: "how long a node keeps its copy of a tenant's directory after the tenant moved to another node",
             fixed: 72),
         ConfigurationKey(
+            ["cluster"], "move_max_bytes", .size(minimum: 1),
+            help:
+                "the most file content a tenant's directory may hold to be moved (its files' sizes, a sparse file's counted whole); a move past it is refused before anything is sent",
+            fixed: .integer(20 << 30)),
+        ConfigurationKey(
             ["cluster"], "ingress_domain", .string,
             help:
                 "the domain under which a load balancer serves each tenant's agent as {id}.{domain} (GET /api/cluster/routes)",

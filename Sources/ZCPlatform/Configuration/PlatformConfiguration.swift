@@ -120,6 +120,8 @@ public struct PlatformConfiguration: Sendable {
         public var selfFenceSeconds: Int
         /// How long a node keeps its copy of a tenant that moved away.
         public var movedRetentionHours: Int
+        /// The most file content a tenant's directory may hold to be moved, in bytes.
+        public var moveMaxBytes: Int64
     }
 
     public var server: Server
@@ -285,7 +287,8 @@ public struct PlatformConfiguration: Sendable {
             placement: NodePlacement.Strategy(rawValue: try read.string("cluster.placement")) ?? .spread,
             ingressDomain: try read.optionalString("cluster.ingress_domain"),
             selfFenceSeconds: try read.int("cluster.self_fence_seconds"),
-            movedRetentionHours: try read.int("cluster.moved_retention_hours"))
+            movedRetentionHours: try read.int("cluster.moved_retention_hours"),
+            moveMaxBytes: Int64(try read.int("cluster.move_max_bytes")))
         guard cluster.leaderRenewSeconds < cluster.leaderLeaseSeconds - 1 else {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"

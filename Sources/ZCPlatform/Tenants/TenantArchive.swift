@@ -6,7 +6,8 @@ import ZCCrypto
 /// A tenant's data directory as a `.tar.gz`, for a move between nodes. The tree is the tenant's to plant,
 /// so packing walks it only through descriptors (`DirectoryHandle`, `O_NOFOLLOW`), takes directories and
 /// regular files with one link and nothing else (links, FIFOs, devices, hard links and paths too long or
-/// too deep are counted as skipped), and stops at `maxEntries`. Unpacking writes into a new directory of
+/// too deep are counted as skipped), and stops at `maxEntries` entries or `maxBytes` of file content
+/// (`cluster.move_max_bytes`: a sparse file counts at its size, whatever it occupies). Unpacking writes into a new directory of
 /// the platform's own that nothing else can reach, and refuses names that leave it.
 enum TenantArchive {
     /// What was packed or unpacked.
@@ -33,11 +34,19 @@ enum TenantArchive {
         var publicMessage: String { "the tenant's directory holds more than \(limit) entries; it cannot be moved" }
     }
 
+    struct TooManyBytes: Error, PublicError {
+        let limit: Int64
+        var failureKind: FailureKind { .conflict }
+        var publicMessage: String {
+            "the tenant's directory holds more than \(limit) bytes of files (cluster.move_max_bytes); it cannot be moved"
+        }
+    }
+
     static let maxDepth = 64
 
     /// Packs the tree under `top` into a new file at `path`; its SHA-256 (hex) and what went in.
     static func pack(
-        _ top: DirectoryHandle, into path: String, maxEntries: Int = 500_000
+        _ top: DirectoryHandle, into path: String, maxEntries: Int = 500_000, maxBytes: Int64 = .max
     ) throws -> (
         sha256: String, summary: Summary
     ) {
@@ -94,6 +103,9 @@ enum TenantArchive {
                         summary.skip(relative, "changed while it was read")
                         continue
                     }
+                    // Before a byte is read: a tenant's sparse terabyte would otherwise be read, compressed
+                    // and sent whole.
+                    guard Int64(info.st_size) <= maxBytes - summary.bytes else { throw TooManyBytes(limit: maxBytes) }
                     try writer.addFile(
                         relative, descriptor: file, size: Int64(info.st_size), mode: UInt32(info.st_mode & 0o777),
                         modificationTime: Int64(info.st_mtim.tv_sec))

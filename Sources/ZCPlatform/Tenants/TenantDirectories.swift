@@ -100,10 +100,15 @@ struct TenantDirectories: Sendable {
 
     /// Packs the tenant's directory into the archive `path` (`TenantArchive.pack`); an empty archive
     /// when it has none.
-    func pack(_ id: TenantID, into path: String) throws -> (sha256: String, summary: TenantArchive.Summary) {
+    func pack(
+        _ id: TenantID, into path: String, maxBytes: Int64 = .max
+    ) throws -> (
+        sha256: String, summary: TenantArchive.Summary
+    ) {
         let root = try openRoot()
         if root.entry(id.rawValue) == nil { try root.makeDirectory(id.rawValue, mode: 0o700) }
-        return try TenantArchive.pack(try root.openDirectory(id.rawValue, displayedAs: ""), into: path)
+        return try TenantArchive.pack(
+            try root.openDirectory(id.rawValue, displayedAs: ""), into: path, maxBytes: maxBytes)
     }
 
     /// Makes the archive the tenant's directory here: unpacked beside it in `.incoming`, given to `uid`

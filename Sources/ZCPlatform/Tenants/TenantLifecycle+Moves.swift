@@ -51,8 +51,9 @@ extension TenantLifecycle {
             let path = try directories.incomingPath("\(id.rawValue).\(Timestamp.now().seconds).out.tar.gz")
             archive = path
             let directories = self.directories
+            let maxBytes = settings.moveMaxBytes
             let (sha256, summary) = try await DedicatedThread.run("tenant-pack") {
-                try directories.pack(id, into: path)
+                try directories.pack(id, into: path, maxBytes: maxBytes)
             }
             let bytes = Int64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
             moveArchives.withLock { $0[id] = path }

@@ -23,6 +23,8 @@ public final class TenantLifecycle: Service {
         public var deletedRetention: Duration
         /// How long the copy of a tenant that moved away is kept.
         public var movedRetention: Duration
+        /// The most file content a tenant's directory may hold to be moved.
+        public var moveMaxBytes: Int64 = 20 << 30
         public var deployConcurrency: Int
         public var maxExecTimeout: Duration
         /// Exec allowed on a runtime without isolation (`runtime.process_exec`).
@@ -53,6 +55,7 @@ public final class TenantLifecycle: Service {
             healthTimeout = .seconds(configuration.runtime.healthTimeoutSeconds)
             deletedRetention = .seconds(configuration.runtime.deletedRetentionHours * 3600)
             movedRetention = .seconds(configuration.cluster.movedRetentionHours * 3600)
+            moveMaxBytes = configuration.cluster.moveMaxBytes
             deployConcurrency = configuration.runtime.deployConcurrency
             maxExecTimeout = .seconds(configuration.runtime.execTimeoutSeconds)
             execWithoutIsolation = configuration.runtime.processExec
