@@ -21,7 +21,13 @@ public final class UnixSocketProxy: Sendable {
         let thread = Thread { [self] in
             while true {
                 let client = accept(listener, nil, nil)
-                guard client >= 0 else { return }
+                if client < 0 && errno == EINTR { continue }
+                guard client >= 0 else {
+                    // `stop()` shut the listener down; closing it is this thread's, so no `accept` ever
+                    // runs on a number that was closed and given to someone else meanwhile.
+                    close(listener)
+                    return
+                }
                 guard let server = try? Self.socket(upstream, listen: false) else {
                     close(client)
                     continue
@@ -50,10 +56,8 @@ public final class UnixSocketProxy: Sendable {
             defer { state = (-1, []) }
             return (state.listener, state.connections)
         }
-        if listener >= 0 {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        // Shut down, which ends the accepting thread's `accept`; that thread closes it.
+        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         // Shut down, not closed: each pump closes its own pair when both directions have ended.
         for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         unlink(path)

@@ -8,8 +8,12 @@ final class RawClient: @unchecked Sendable {
     let fd: Int32
 
     /// - Parameter source: the local address to connect from (another loopback address is another client).
+    /// The socket is kept in `fd` only once connected: a throw before then must close it exactly once,
+    /// here, since `deinit` runs for an object whose stored properties are all set, thrown or not, and a
+    /// second `close` would close a descriptor another thread has been given meanwhile.
     init(port: Int, from source: String? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
@@ -20,8 +24,9 @@ final class RawClient: @unchecked Sendable {
                 }
             }
             guard bound == 0 else {
+                let code = errno
                 close(fd)
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
             }
         }
         var address = sockaddr_in()
@@ -34,9 +39,11 @@ final class RawClient: @unchecked Sendable {
             }
         }
         guard status == 0 else {
+            let code = errno
             close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }

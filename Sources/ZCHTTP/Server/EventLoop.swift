@@ -54,9 +54,12 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     public init(name: String) throws {
         self.name = name
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        // Both descriptors are kept in the loop only once they work: `deinit` closes them, and it runs
+        // for an object whose stored properties are all set even when `init` throws afterwards, so a
+        // failure here closes what it made itself, once, before they are stored.
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw SocketError("epoll_create1") }
-        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        let wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard wake >= 0 else {
             close(epoll)
             throw SocketError("eventfd")
@@ -69,6 +72,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             close(epoll)
             throw SocketError("epoll_ctl")
         }
+        self.epoll = epoll
+        self.wake = wake
         // The thread holds the loop until the loop ends.
         let thread = Thread { self.runLoop() }
         thread.name = name
