@@ -16,7 +16,10 @@ public enum CacheableResponse {
         let tag = etag ?? ("\"" + Array(SHA256Digest.hash(bytes).prefix(16)).hexString + "\"")
         var headers: HTTPHeaders = ["ETag": tag, "Cache-Control": cacheControl, "Vary": "Accept-Encoding"]
         if let match = request.headers["If-None-Match"],
-            match.split(separator: ",").contains(where: { ["*", tag].contains(trimmed($0)) })
+            // Weak comparison, as RFC 9110 asks of If-None-Match: a proxy that compresses turns the tag weak.
+            match.split(separator: ",").map(trimmed).contains(where: {
+                $0 == "*" || $0 == tag || ($0.hasPrefix("W/") && String($0.dropFirst(2)) == tag)
+            })
         {
             return HTTPResponse(status: .notModified, headers: headers)
         }

@@ -29,6 +29,8 @@ struct ConsoleTests {
         let etag = try #require(script.headers["ETag"])
         let again = await api.call(.get, "/ui/app.js", headers: ["If-None-Match": etag])
         #expect(again.status == 304 && again.text.isEmpty)
+        let weak = await api.call(.get, "/ui/app.js", headers: ["If-None-Match": #""x", W/\#(etag)"#])
+        #expect(weak.status == 304, "weak comparison: a compressing proxy makes the tag weak")
         let other = await api.call(.get, "/ui/app.js", headers: ["If-None-Match": #""0000""#])
         #expect(other.status == 200)
 
@@ -102,7 +104,18 @@ struct ConsoleTests {
 
         let secure = await api.call(
             .post, "/api/auth/session", json: #"{"token":"\#(token)"}"#, headers: ["X-Forwarded-Proto": "https"])
-        #expect(secure.headers["Set-Cookie"]?.hasSuffix("; Secure") == true)
+        let secureCookie = try #require(secure.headers["Set-Cookie"])
+        #expect(secureCookie.hasPrefix("__Host-zcplatform_session=zcp_") && secureCookie.hasSuffix("; Secure"))
+        // A cookie planted by a sibling host (a plain name, sent first) loses to the __Host- one; a
+        // malformed one is passed over, not a reason to sign the operator out.
+        let hostSession = String(secureCookie.prefix { $0 != ";" }.dropFirst("__Host-zcplatform_session=".count))
+        let planted = await api.call(
+            .get, "/api/auth/me",
+            headers: ["Cookie": "zcplatform_session=zcp_planted; __Host-zcplatform_session=\(hostSession)"])
+        #expect(planted.status == 200)
+        let junk = await api.call(
+            .get, "/api/auth/me", headers: ["Cookie": "zcplatform_session=junk; zcplatform_session=\(session)"])
+        #expect(junk.status == 200)
 
         let logout = await api.call(.post, "/api/auth/logout", headers: signed)
         #expect(logout.status == 204)
@@ -133,7 +146,18 @@ struct ConsoleTests {
         #expect(await api.call(.post, "/api/auth/session", json: #"{"token":"x","extra":1}"#).status == 422)
         let form = await api.call(
             .post, "/api/auth/session", headers: ["Content-Type": "application/x-www-form-urlencoded"])
-        #expect(form.status == 415 || form.status == 400, "a cross-site form cannot sign anyone in")
+        #expect(form.status == 415, "a cross-site form cannot sign anyone in")
+        // A `no-cors` fetch sends a body without a type: refused too.
+        let untyped = await api.platform.api.responder.test(
+            .post, "/api/auth/session", body: Array(#"{"token":"\#(token)"}"#.utf8))
+        #expect(untyped.status.code == 415)
+        // Another site, even a sibling host (a tenant's agent), cannot start a sign-in.
+        let sibling = await api.call(
+            .post, "/api/auth/session", json: #"{"token":"\#(token)"}"#, headers: ["Sec-Fetch-Site": "same-site"])
+        #expect(sibling.status == 403)
+        let own = await api.call(
+            .post, "/api/auth/session", json: #"{"token":"\#(token)"}"#, headers: ["Sec-Fetch-Site": "same-origin"])
+        #expect(own.status == 200)
         // A stale cookie on the sign-in itself is no obstacle.
         let stale = await api.call(
             .post, "/api/auth/session", json: #"{"token":"\#(token)"}"#,

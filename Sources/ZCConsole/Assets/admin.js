@@ -28,8 +28,14 @@ export async function nodes(main) {
   const list = h('div');
   main.append(h('h1', {}, 'Nodes'), list);
   const run = (fn) => async () => { try { await fn(); await load(); } catch (err) { toast(err.message); } };
+  let shown = '';
   async function load() {
-    const { nodes: rows, leader } = await get('/api/cluster/nodes');
+    const answer = await get('/api/cluster/nodes');
+    // Redrawn when a node changed, not every 5 s: a redraw would take the focus from a button.
+    const now = JSON.stringify(answer.nodes.map(({ heartbeat_age_seconds, last_heartbeat, expires_at, ...rest }) => rest)) + JSON.stringify(answer.leader?.node);
+    if (now === shown) return;
+    shown = now;
+    const { nodes: rows, leader } = answer;
     list.replaceChildren(h('p', { class: 'muted' }, leader ? `Leader: ${leader.node} (term ${leader.term})` : 'No leader at the moment.'),
       h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Nodes' },
         h('thead', {}, h('tr', {}, ['Node', 'State', 'Address', 'Heartbeat age', 'Memory reserved / capacity', 'Tenants', 'Version', ''].map((t) => h('th', { scope: 'col' }, t)))),

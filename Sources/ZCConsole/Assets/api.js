@@ -25,8 +25,10 @@ const meanings = {
   502: 'The container runtime failed', 503: 'Unavailable for now', 504: 'Timed out',
 };
 
-// `etag`: send it as If-None-Match and answer {notModified} on 304, {data, etag} otherwise.
-export async function api(method, path, body, { etag } = {}) {
+// `etag`: send it as If-None-Match and answer {notModified} on 304, {data, etag} otherwise. A write
+// refused for its CSRF token (another tab signed in again: a new session, a new token) reads the token
+// afresh and is sent once more.
+export async function api(method, path, body, { etag, retried } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
@@ -44,6 +46,14 @@ export async function api(method, path, body, { etag } = {}) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) {
+    if (res.status === 403 && method !== 'GET' && !retried && data && /X-CSRF-Token/.test(data.error || '')) {
+      const state = await api('GET', '/api/auth/session');
+      if (state.signed_in) {
+        setCsrf(state.csrf_token);
+        return api(method, path, body, { etag, retried: true });
+      }
+      onSignedOut();
+    }
     if (res.status === 401 && path !== '/api/auth/session') onSignedOut();
     const detail = data && typeof data.error === 'string' ? data.error : res.statusText;
     const head = meanings[res.status] || `Error ${res.status}`;

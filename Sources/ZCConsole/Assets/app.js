@@ -9,6 +9,7 @@ const who = document.getElementById('who');
 const banner = document.getElementById('banner');
 let session = null;
 let leave = () => {};
+let routing = 0;
 
 const ranks = { viewer: 1, manager: 2, owner: 3 };
 // What the caller may do in a tenant: the same table the API enforces, used only to hide what it refuses.
@@ -38,15 +39,23 @@ function drawNav(route) {
   who.replaceChildren(h('span', {}, session.user.email), h('button', { type: 'button', onclick: signOut }, 'Sign out'));
 }
 
+// One page at a time: a route that a newer one overtook (a fast click while a module loads) stops what
+// it started and draws nothing.
 async function route() {
   leave();
   leave = () => {};
   if (!session) return;
+  const turn = ++routing;
   const target = parse();
   drawNav(target);
   clear(main);
   const module = await pages[target.page]();
+  if (turn !== routing) return;
   const stop = await module[target.page](main, target);
+  if (turn !== routing) {
+    if (typeof stop === 'function') stop();
+    return;
+  }
   leave = typeof stop === 'function' ? stop : () => {};
   main.querySelector('h1')?.setAttribute('tabindex', '-1');
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.querySelector('h1')?.focus();
@@ -59,7 +68,12 @@ async function signedIn(me) {
 }
 
 async function signOut() {
-  try { await post('/api/auth/logout'); } catch { /* signed out already */ }
+  try {
+    await post('/api/auth/logout');
+  } catch (err) {
+    // Signed out already (401) is signed out; anything else is not, and is said.
+    if (err.status !== 401) { report(err); return; }
+  }
   setCsrf(null);
   showLogin('You are signed out.');
 }
@@ -108,6 +122,8 @@ watchConnection((ok) => {
 });
 whenSignedOut(() => { if (session) showLogin('Your session has ended; sign in again.'); });
 window.addEventListener('hashchange', () => { route().catch(report); });
+// The skip link moves focus; it is not an address for the router.
+document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
 function report(err) { main.append(h('p', { role: 'alert' }, err.message)); }
 
 // Signed in already (the cookie is there and alive)? The answer is a 200 either way.

@@ -55,14 +55,17 @@ async function exportCSV(f) {
       cursor = page.next_cursor;
     } while (cursor && rows.length <= 10000);
   } catch (err) { toast(err.message); return; }
+  if (cursor) toast(`The export holds the newest ${rows.length - 1} events; narrow the filters for older ones.`);
   const a = h('a', { href: URL.createObjectURL(new Blob([rows.join('\r\n') + '\r\n'], { type: 'text/csv' })), download: 'audit.csv' });
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
+// A spreadsheet reads a formula at the start of a cell, or after a `;` where that is its separator:
+// either is made text. Cells with a separator, a quote or a line break are quoted.
 function cell(value) {
   let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (/^[=+\-@\t\r]/.test(text) || /;\s*[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export async function alerts(main) {

@@ -19,17 +19,26 @@ export async function tenant(main, { id, tab }) {
   const strip = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Tenant sections' }, tabs.map(([key, label]) =>
     h('button', { type: 'button', role: 'tab', 'aria-selected': String(key === tab), onclick: () => { location.hash = `#/tenants/${enc(id)}/${key}`; } }, label)));
   main.append(head, strip, body);
+  let shown = '';
   const stopHead = every(3000, async () => {
     try {
       const current = await get(base);
-      drawHead(head, current, base);
+      // Redrawn only when something changed: a redraw would drop a selection, a focus or a click.
+      const now = JSON.stringify(current);
+      if (now !== shown) { shown = now; drawHead(head, current, base); }
     } catch (err) {
       if (err.status) head.replaceChildren(h('h1', {}, id), h('p', { role: 'alert' }, err.message));
       throw err;
     }
   });
   const views = { overview, logs, exec, channels, config, members };
-  const stopBody = await (views[tab] || overview)(body, base, id);
+  let stopBody;
+  try {
+    stopBody = await (views[tab] || overview)(body, base, id);
+  } catch (err) {
+    stopHead();
+    throw err;
+  }
   return () => { stopHead(); if (typeof stopBody === 'function') stopBody(); };
 }
 
@@ -39,8 +48,9 @@ function drawHead(el, t, base) {
     for (const [name, from] of Object.entries(actions)) {
       if (!from.includes(t.status)) continue;
       buttons.push(h('button', { type: 'button', class: name === 'deploy' ? 'primary' : '', onclick: async (e) => {
-        e.target.disabled = true;
-        try { await post(`${base}/${name}`); toast(`${name} requested`, true); } catch (err) { toast(err.message); }
+        const button = e.currentTarget;
+        button.disabled = true;
+        try { await post(`${base}/${name}`); toast(`${name} requested`, true); } catch (err) { toast(err.message); button.disabled = false; }
       } }, name[0].toUpperCase() + name.slice(1)));
     }
   }
@@ -248,7 +258,7 @@ async function members(el, base, id) {
     h('tbody', {}, rows.map((m) => {
       const select = roles(m.role, `Role of ${m.email}`);
       select.disabled = !own;
-      select.addEventListener('change', run(() => patch(`${base}/members/${m.user_id}`, { role: select.value })));
+      select.addEventListener('change', run(() => patch(`${base}/members/${m.user_id}`, { role: select.value }))); // reloads either way
       return h('tr', {}, h('td', {}, m.email), h('td', {}, select), h('td', {}, when(m.created_at)),
         h('td', {}, own ? h('button', { type: 'button', class: 'danger', onclick: run(() => del(`${base}/members/${m.user_id}`)) }, 'Remove') : null));
     })))));

@@ -62,6 +62,12 @@ struct AuthController: Sendable {
     /// The console's sign-in: the session goes into an `HttpOnly` cookie, never into the answer, which
     /// carries the CSRF token the console sends with every write.
     @Sendable func signIn(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        // JSON, said so (a body without a type is what a cross-site `no-cors` fetch can send), from this
+        // origin: no other page, not even a tenant's agent on a sibling host, signs a browser in.
+        guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true else {
+            throw HTTPError(.unsupportedMediaType, "the body must be application/json")
+        }
+        try SessionCookie.requireSameOrigin(request)
         let body = try JSONBody.decode(SessionRequest.self, from: request)
         let (token, stored, user): (BearerToken, AccessToken, User)
         switch (body.email, body.code, body.token) {

@@ -17,7 +17,8 @@ struct FleetController: Sendable {
     @Sendable func fleet(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         let caller = try context.caller()
         let table = try await reports.table(for: caller)
-        return CacheableResponse.make(Self.json(table), contentType: "application/json", request: request)
+        return CacheableResponse.make(
+            Self.json(table), contentType: "application/json", request: request, cacheControl: "private, no-cache")
     }
 
     /// The table as JSON, written directly: `JSONEncoder` takes ~50 ms for 1,000 rows, this well under 1 ms.
