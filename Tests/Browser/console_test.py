@@ -270,6 +270,7 @@ class Console:
         status = probe.evaluate("async () => (await fetch('/api/tenants/shop/stop', {method: 'POST'})).status")
         require(status == 403, "a cookie write without the CSRF header is refused")
         probe.close()
+        page.context.close()  # done: the viewer is deleted later, and its page would see the 401
         print("ok - a viewer sees no action buttons, and a direct API call is still refused")
 
     def admin(self):
@@ -353,6 +354,17 @@ class Console:
         page.get_by_role("link", name="Users").click()
         expect(page.get_by_role("cell", name=OWNER)).to_be_visible()
         print("ok - alerts, users and nodes pages render")
+
+        # What cannot be taken back is asked first: dismissed, nothing happens; accepted, it is done.
+        row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=VIEWER, exact=True))
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        row.get_by_role("button", name="Delete").click()
+        page.wait_for_timeout(300)
+        expect(page.get_by_role("cell", name=VIEWER, exact=True)).to_be_visible()
+        page.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="Delete").click()
+        expect(page.get_by_role("cell", name=VIEWER, exact=True)).to_have_count(0)
+        print("ok - deleting a user asks first")
 
         # Another tab signs in again (a new session, a new CSRF token): this tab's next write still works.
         other = page.context.new_page()

@@ -1,6 +1,6 @@
 // For super-admins: the users, and the cluster's nodes (state, heartbeat, capacity, leader, drain).
 import { get, post, patch, del, every } from './api.js';
-import { h, bytes, when, badge, field, toast } from './dom.js';
+import { h, bytes, when, badge, field, toast, sure } from './dom.js';
 
 export async function users(main) {
   const list = h('div');
@@ -17,8 +17,8 @@ export async function users(main) {
         h('td', {}, u.is_disabled ? badge('disabled') : 'active'), h('td', {}, when(u.last_login_at)),
         h('td', { class: 'row-actions' },
           h('button', { type: 'button', onclick: run(() => patch(`/api/users/${u.id}`, { is_disabled: !u.is_disabled })) }, u.is_disabled ? 'Enable' : 'Disable'),
-          h('button', { type: 'button', onclick: run(() => patch(`/api/users/${u.id}`, { is_super_admin: !u.is_super_admin })) }, u.is_super_admin ? 'Make member' : 'Make super-admin'),
-          h('button', { type: 'button', class: 'danger', onclick: run(() => del(`/api/users/${u.id}`)) }, 'Delete'))))))));
+          h('button', { type: 'button', onclick: run(() => sure(`${u.is_super_admin ? 'Take super-admin from' : 'Make super-admin:'} ${u.email}?`) && patch(`/api/users/${u.id}`, { is_super_admin: !u.is_super_admin })) }, u.is_super_admin ? 'Make member' : 'Make super-admin'),
+          h('button', { type: 'button', class: 'danger', onclick: run(() => sure(`Delete the user ${u.email}? Their sessions and tokens end.`) && del(`/api/users/${u.id}`)) }, 'Delete'))))))));
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); run(() => post('/api/users', { email: email.value, is_super_admin: admin.checked }))(); });
   await load();
@@ -42,7 +42,7 @@ export async function nodes(main) {
         h('tbody', {}, rows.map((n) => h('tr', {}, h('td', {}, n.id, n.leader ? ' (leader)' : ''), h('td', {}, badge(n.state)), h('td', {}, n.address),
           h('td', {}, `${n.heartbeat_age_seconds} s`), h('td', {}, `${bytes(n.memory_reserved)} / ${bytes(n.memory_capacity)}`), h('td', {}, n.tenants), h('td', {}, n.version),
           h('td', {}, n.state === 'draining' ? h('button', { type: 'button', onclick: run(() => post(`/api/cluster/nodes/${encodeURIComponent(n.id)}/undrain`)) }, 'Undrain')
-            : n.state === 'active' ? h('button', { type: 'button', onclick: run(() => post(`/api/cluster/nodes/${encodeURIComponent(n.id)}/drain`)) }, 'Drain') : null)))))));
+            : n.state === 'active' ? h('button', { type: 'button', onclick: run(() => sure(`Drain ${n.id}? Its tenants move to other nodes, one at a time.`) && post(`/api/cluster/nodes/${encodeURIComponent(n.id)}/drain`)) }, 'Drain') : null)))))));
   }
   return every(5000, load);
 }

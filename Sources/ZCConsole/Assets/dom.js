@@ -37,6 +37,8 @@ export function duration(s) {
   return m ? `${m}m ${s % 60}s` : `${s}s`;
 }
 export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+// Asks before an action that cannot be taken back (the browser's own dialog: keyboard and screen readers).
+export const sure = (question) => window.confirm(question);
 export function badge(status) { return h('span', { class: `badge s-${status}` }, status); }
 export function field(label, input) { return h('label', {}, label, input); }
 // A message for the toast area (errors in words, successes briefly).

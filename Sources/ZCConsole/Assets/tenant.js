@@ -3,7 +3,7 @@
 // and the API refuses it anyway.
 import { get, post, patch, del, every, enc } from './api.js';
 import { may } from './app.js';
-import { h, clear, bytes, num, pct, when, badge, field, toast } from './dom.js';
+import { h, clear, bytes, num, pct, when, badge, field, toast, sure } from './dom.js';
 import { chart } from './chart.js';
 
 const actions = {
@@ -211,7 +211,7 @@ function channelActions(c, path, reload) {
   return h('span', { class: 'row-actions' },
     h('button', { type: 'button', onclick: run(() => patch(path, { enabled: !c.enabled })) }, c.enabled ? 'Disable' : 'Enable'),
     secret, h('button', { type: 'button', onclick: run(() => patch(path, { secret: secret.value })) }, 'Set secret'),
-    h('button', { type: 'button', class: 'danger', onclick: run(() => del(path)) }, 'Delete'));
+    h('button', { type: 'button', class: 'danger', onclick: run(() => sure(`Delete the channel ${c.name}?`) && del(path)) }, 'Delete'));
 }
 
 function channelForm(base, reload) {
@@ -260,7 +260,7 @@ async function members(el, base, id) {
       select.disabled = !own;
       select.addEventListener('change', run(() => patch(`${base}/members/${m.user_id}`, { role: select.value }))); // reloads either way
       return h('tr', {}, h('td', {}, m.email), h('td', {}, select), h('td', {}, when(m.created_at)),
-        h('td', {}, own ? h('button', { type: 'button', class: 'danger', onclick: run(() => del(`${base}/members/${m.user_id}`)) }, 'Remove') : null));
+        h('td', {}, own ? h('button', { type: 'button', class: 'danger', onclick: run(() => sure(`Remove ${m.email} from this tenant?`) && del(`${base}/members/${m.user_id}`)) }, 'Remove') : null));
     })))));
   if (!rows.length) el.append(h('p', { class: 'muted' }, 'No members: super-admins only.'));
   if (own) {
