@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // zcplatform: the control plane for a fleet of ZeroClaw agents.
 // No SwiftPM dependencies: Foundation, Glibc, Dispatch, Synchronization and system C libraries only.
+// Tools 6.1: the ConsoleEmbedding build plugin uses the plugin API's URLs.
 import PackageDescription
 
 let package = Package(
