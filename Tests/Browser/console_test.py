@@ -207,6 +207,14 @@ class Console:
         self.shot(page, "tenant-logs")
         print("ok - a log line printed by the agent appears in the live view; search, pause and download work")
 
+        # Exec, for the roles that may: argv, no shell; output and exit code shown.
+        page.get_by_role("tab", name="Exec").click()
+        page.get_by_label("Command (no shell)").fill("zeroclaw status")
+        page.get_by_role("button", name="Run").click()
+        expect(page.locator("pre.out")).to_contain_text("zeroclaw status: running", timeout=30_000)
+        expect(page.locator("pre.out")).to_contain_text("[exit 0]")
+        print("ok - exec runs a command in the agent and shows its output and exit code")
+
         # Secrets are write-only: what the owner types goes to the API and never comes back to the page.
         secret, api_key = "tg-Secret-93c1f0", "sk-Key-5521ab"
         page.get_by_role("tab", name="Channels").click()

@@ -51,7 +51,9 @@ struct ConsoleBrowserTests {
             defer { directory.remove() }
             let cli = CommandRunner(directory: directory.path)
             let environment = [
+                // The process runtime stands in for Docker; as root its exec needs saying so.
                 "ZCPLATFORM_SERVER_PORT": "0", "ZCPLATFORM_RUNTIME_DRIVER": "process",
+                "ZCPLATFORM_RUNTIME_PROCESS_EXEC": "true",
                 "ZCPLATFORM_RUNTIME_PORT_RANGE_START": "30300", "ZCPLATFORM_RUNTIME_PORT_RANGE_END": "30349",
                 "ZCPLATFORM_NOTIFIERS_MAIL_ENABLED": "true", "ZCPLATFORM_NOTIFIERS_MAIL_HOST": "127.0.0.1",
                 "ZCPLATFORM_NOTIFIERS_MAIL_PORT": String(smtp.port), "ZCPLATFORM_NOTIFIERS_MAIL_TLS": "none",
