@@ -243,6 +243,8 @@ public final class Platform: Sendable {
     /// Runs every service until the task is cancelled (or one fails), then closes the store.
     public func run() async throws {
         logger.notice("platform.started", ["version": Self.version, "node": configuration.cluster.nodeID])
+        // Every service sleeps; none may be the first to need a timer's descriptor when there are none.
+        await DispatchTimers.warm()
 
         do {
             try await ServiceGroup(services: backgroundServices, logger: logger.labeled("services")).run()

@@ -109,6 +109,8 @@ public final class HTTPServer: Service {
     }
 
     public func run() async throws {
+        // Before any connection: the accept backoff's first sleep must not need a descriptor.
+        await DispatchTimers.warm()
         let configuration = shared.configuration
         var loops: [EventLoop] = []
         var listeners: [Int32] = []
