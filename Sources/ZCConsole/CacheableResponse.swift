@@ -13,7 +13,7 @@ public enum CacheableResponse {
         _ bytes: [UInt8], contentType: String, request: HTTPRequest, etag: String? = nil, gzipped: [UInt8]? = nil,
         cacheControl: String = "no-cache"
     ) -> HTTPResponse {
-        let tag = etag ?? ("\"" + Array(SHA256Digest.hash(bytes).prefix(16)).hexString + "\"")
+        let tag = etag ?? Self.etag(of: bytes)
         var headers: HTTPHeaders = ["ETag": tag, "Cache-Control": cacheControl, "Vary": "Accept-Encoding"]
         if let match = request.headers["If-None-Match"],
             // Weak comparison, as RFC 9110 asks of If-None-Match: a proxy that compresses turns the tag weak.
@@ -34,6 +34,11 @@ public enum CacheableResponse {
             }
         }
         return HTTPResponse(headers: headers, bytes: bytes)
+    }
+
+    /// A strong validator for `bytes`: the first 128 bits of their SHA-256, quoted.
+    public static func etag(of bytes: [UInt8]) -> String {
+        "\"" + Array(SHA256Digest.hash(bytes).prefix(16)).hexString + "\""
     }
 
     /// Whether `Accept-Encoding` names gzip with a weight above zero.

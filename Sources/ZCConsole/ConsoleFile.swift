@@ -1,5 +1,4 @@
 import ZCArchive
-import ZCCrypto
 
 /// One file of the console as it is served: its bytes, gzipped where that is smaller, and a strong
 /// validator (the SHA-256 of the bytes) for conditional requests.
@@ -15,7 +14,7 @@ public struct ConsoleFile: Sendable {
         self.name = name
         self.bytes = bytes
         contentType = Self.contentType(of: name)
-        etag = "\"" + Array(SHA256Digest.hash(bytes).prefix(16)).hexString + "\""
+        etag = CacheableResponse.etag(of: bytes)
         let compressed = try? GzipBytes.compress(bytes)
         gzipped = compressed.flatMap { $0.count < bytes.count ? $0 : nil }
     }

@@ -118,13 +118,9 @@ public final class AuthService: Sendable {
             }
             user.lastLoginAt = now
             try await transaction.updateUser(user)
-            let session = try await transaction.insertAccessToken(
-                NewAccessToken(
-                    userID: user.id, kind: .session, name: nil, tokenHash: token.hash, createdAt: now,
-                    expiresAt: now.adding(seconds: Int64(self.settings.sessionTTLHours) * 3600)))
-            try await transaction.appendAudit(
-                NewAuditEvent(
-                    at: now, actor: email, action: "auth.login", target: "token:\(session.id)", clientIP: clientIP))
+            let session = try await Self.recordSession(
+                token, of: user, expiresAt: now.adding(seconds: Int64(self.settings.sessionTTLHours) * 3600),
+                clientIP: clientIP, now: now, in: transaction)
             return .signedIn(session, user)
         }
         switch outcome {
@@ -152,17 +148,27 @@ public final class AuthService: Sendable {
         let expires = min(
             now.adding(seconds: Int64(settings.sessionTTLHours) * 3600), principal.token.expiresAt)
         let session = try await store.withTransaction { transaction in
-            let session = try await transaction.insertAccessToken(
-                NewAccessToken(
-                    userID: principal.user.id, kind: .session, name: nil, tokenHash: token.hash, createdAt: now,
-                    expiresAt: expires))
-            try await transaction.appendAudit(
-                NewAuditEvent(
-                    at: now, actor: principal.actor, action: "auth.login", target: "token:\(session.id)",
-                    clientIP: clientIP, detail: ["with": .string("token:\(principal.token.id)")]))
-            return session
+            try await Self.recordSession(
+                token, of: principal.user, expiresAt: expires, clientIP: clientIP,
+                detail: ["with": .string("token:\(principal.token.id)")], now: now, in: transaction)
         }
         return (token, session, principal.user)
+    }
+
+    /// A new session for `user`, stored by its hash and audited as `auth.login` in the caller's transaction.
+    private static func recordSession(
+        _ token: BearerToken, of user: User, expiresAt: Timestamp, clientIP: String,
+        detail: [String: JSONValue] = [:], now: Timestamp, in transaction: any StoreTransaction
+    ) async throws -> AccessToken {
+        let session = try await transaction.insertAccessToken(
+            NewAccessToken(
+                userID: user.id, kind: .session, name: nil, tokenHash: token.hash, createdAt: now,
+                expiresAt: expiresAt))
+        try await transaction.appendAudit(
+            NewAuditEvent(
+                at: now, actor: user.email, action: "auth.login", target: "token:\(session.id)", clientIP: clientIP,
+                detail: detail))
+        return session
     }
 
     /// Checks the attempt against every limit and records it, in the caller's transaction and under the

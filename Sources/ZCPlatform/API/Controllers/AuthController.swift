@@ -100,27 +100,23 @@ struct AuthController: Sendable {
             response.headers.set("Cache-Control", "no-store")
             return response
         }
-        let memberships = try await tenants.memberships(of: principal.user).map {
-            MembershipView(tenantId: $0.tenant.rawValue, role: $0.role.rawValue)
-        }
         var response = JSONBody.response(
             ConsoleSessionState(
-                signedIn: true,
-                me: MeView(
-                    user: UserView(principal.user), memberships: memberships,
-                    csrfToken: SessionCookie.csrfToken(for: token))))
+                signedIn: true, me: try await me(principal, csrfToken: SessionCookie.csrfToken(for: token))))
         response.headers.set("Cache-Control", "no-store")
         return response
     }
 
     @Sendable func profile(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        let principal = try context.principal()
+        JSONBody.response(try await me(try context.principal(), csrfToken: context[ConsoleSessionKey.self]))
+    }
+
+    /// The caller with their memberships (`/me`, and the console's session state).
+    private func me(_ principal: Principal, csrfToken: String?) async throws -> MeView {
         let memberships = try await tenants.memberships(of: principal.user).map {
             MembershipView(tenantId: $0.tenant.rawValue, role: $0.role.rawValue)
         }
-        return JSONBody.response(
-            MeView(
-                user: UserView(principal.user), memberships: memberships, csrfToken: context[ConsoleSessionKey.self]))
+        return MeView(user: UserView(principal.user), memberships: memberships, csrfToken: csrfToken)
     }
 
     @Sendable func logout(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
