@@ -238,6 +238,45 @@ struct ConsoleTests {
     }
 }
 
+extension ConsoleTests {
+    @Test(
+        "what an anonymous client controls (cookies, encodings, validators, file names) gets a clear answer, never a 500"
+    )
+    func hostileHeaders() async throws {
+        let api = try await APIHarness.open()
+        defer { Task { await api.close() } }
+        let pairs = (0..<400).map { "c\($0)=\(String(repeating: "x", count: 10))" }.joined(separator: "; ")
+        for cookie in [
+            pairs, ";;;; = ; =x; zcplatform_session", "zcplatform_session=", "zcplatform_session==zcp_a=b",
+            "zcplatform_session=zcp_" + String(repeating: "A", count: 200), "__Host-zcplatform_session=\u{0}zcp_",
+        ] {
+            let answer = await api.call(.get, "/api/tenants", headers: ["Cookie": cookie])
+            #expect(answer.status == 401, "\(cookie.prefix(40)): \(answer.status) \(answer.text)")
+            #expect(
+                await api.call(.get, "/api/auth/session", headers: ["Cookie": cookie]).json["signed_in"] as? Bool
+                    == false)
+        }
+        for encoding in [
+            "gzip;q=abc", "gzip;q=-1", ",,,,", "gzip;;;q", "GZIP ; Q=0.000", String(repeating: "gzip,", count: 500),
+        ] {
+            let answer = await api.platform.api.responder.test(
+                .get, "/ui/app.js", headers: ["Accept-Encoding": encoding])
+            #expect(answer.status == .ok, "\(encoding.prefix(30))")
+            let zipped = answer.headers["Content-Encoding"] == "gzip"
+            #expect(
+                zipped == !(encoding.hasPrefix("gzip;q=-1") || encoding.hasPrefix("GZIP ; Q=0") || encoding == ",,,,"))
+        }
+        for validator in ["W/", "\"", "W/\"\"", String(repeating: "\"a\",", count: 1000), ""] {
+            #expect(await api.call(.get, "/ui/app.js", headers: ["If-None-Match": validator]).status == 200)
+        }
+        #expect(await api.call(.get, "/ui/app.js", headers: ["If-None-Match": "*"]).status == 304)
+        for name in ["%00", "..", "app.js%00.css", String(repeating: "a", count: 2000) + ".js", "%2e%2e%2fvault.key"] {
+            #expect(await api.call(.get, "/ui/\(name)").status == 404, "\(name.prefix(30))")
+        }
+        await api.close()
+    }
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
