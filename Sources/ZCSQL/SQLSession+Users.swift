@@ -23,6 +23,20 @@ extension SQLSession {
         return try row.flatMap { TenantRole(rawValue: try $0.string("role")) }
     }
 
+    func roles(ofUser userID: Int64) async throws -> [(tenant: TenantID, role: TenantRole)] {
+        try await rows(
+            """
+            SELECT t.id AS tenant_id, m.role FROM memberships m JOIN tenants t ON t.tenant_key = m.tenant_key \
+            WHERE m.user_id = \(userID) ORDER BY t.id
+            """
+        ).map { row in
+            guard let role = TenantRole(rawValue: try row.string("role")) else {
+                throw StoreError(.other, "column 'role' holds an unknown role")
+            }
+            return (TenantID(trusted: try row.string("tenant_id")), role)
+        }
+    }
+
     func members(of tenantID: TenantID) async throws -> [Membership] {
         try await rows(
             """

@@ -281,6 +281,48 @@ class Console:
         page.context.close()  # done: the viewer is deleted later, and its page would see the 401
         print("ok - a viewer sees no action buttons, and a direct API call is still refused")
 
+    def actions_by_role(self):
+        """Each role, on a tenant in each status, is offered exactly the API's `actions` for it: the lifecycle
+        buttons and the exec tab, and every section it may read (a contributor once saw no tabs at all)."""
+        roles = {"owner": OWNER, "manager": "manager@example.com", "contributor": "contributor@example.com", "viewer": VIEWER}
+        for role in ("manager", "contributor"):
+            self.api.call("POST", "/api/users", {"email": roles[role]}, 201)
+        tenants = {"st-draft": None, "st-deploying": "slow", "st-running": "healthy", "st-stopped": "healthy", "st-error": "crash"}
+        for tenant, mode in tenants.items():
+            self.api.call("POST", "/api/tenants", {"id": tenant, "name": tenant}, 201)
+            for role, email in roles.items():
+                self.api.call("POST", f"/api/tenants/{tenant}/members", {"email": email, "role": role}, 201)
+            if mode:
+                self.api.call("PATCH", f"/api/tenants/{tenant}/config", {"settings": {"simulator": {"mode": mode}}}, 200)
+                self.api.call("POST", f"/api/tenants/{tenant}/deploy", None, 202)
+        status = lambda t: self.api.call("GET", f"/api/tenants/{t}")["status"]
+        wait_for("st-running running", lambda: status("st-running") == "running" and status("st-stopped") == "running", timeout=60)
+        self.api.call("POST", "/api/tenants/st-stopped/stop", None, 200)
+        wait_for("st-error in error", lambda: status("st-error") == "error", timeout=60)
+        buttons = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart", "delete": "Delete"}
+        for role, email in roles.items():
+            seen = set()
+            page = self.page(f"actions-{role}")
+            self.sign_in_with_code(page, email)
+            for tenant in tenants:
+                page.goto(f"{self.args.base}/#/tenants/{tenant}")
+                expect(page.get_by_role("heading", name=re.compile(tenant))).to_be_visible()
+                answer = page.evaluate(f"async () => (await fetch('/api/tenants/{tenant}')).json()")
+                actions, shown_status = set(answer["actions"]), answer["status"]
+                seen.add(shown_status)
+                expect(page.locator("h1 .badge")).to_have_text(shown_status)
+                for action, label in buttons.items():
+                    button = page.locator(".row-actions[aria-label=Actions]").get_by_role("button", name=label, exact=True)
+                    expect(button).to_have_count(1 if action in actions else 0)
+                tabs = page.get_by_role("tab").all_inner_texts()
+                expected_tabs = ["Overview", "Logs"] + (["Exec"] if "exec" in actions else []) + ["Channels", "Configuration", "Members"]
+                require(tabs == expected_tabs, f"{role} on {tenant} ({shown_status}): tabs {tabs}, expected {expected_tabs}")
+            page.context.close()
+            require(seen == {"draft", "deploying", "running", "stopped", "error"}, f"{role} saw every status: {seen}")
+        for tenant in tenants:
+            self.api.call("DELETE", f"/api/tenants/{tenant}", None, 204)
+        print("ok - every role, on a tenant in every status, is offered exactly the API's actions (buttons and tabs)")
+
     def admin(self):
         page = self.page("admin")
         self.sign_in_with_token(page)
@@ -417,6 +459,7 @@ class Console:
         self.set_up()
         owner = self.owner()
         self.viewer()
+        self.actions_by_role()
         self.admin()
         self.dark()
         # A phone-sized view of the fleet, for the README and for layout on small screens.

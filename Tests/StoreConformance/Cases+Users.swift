@@ -56,6 +56,18 @@ extension StoreConformance {
             }
             try expectEqual(
                 try await store.read { try await $0.role(ofUser: user.id, in: acme) }, .manager, "role after change")
+            try await Fixtures.insertTenants(store, ["beta", "gamma"])
+            try await store.withTransaction {
+                try await $0.setMembership(
+                    Membership(
+                        tenantID: Fixtures.id("gamma"), userID: user.id, role: .contributor, createdAt: Fixtures.now))
+            }
+            try expectEqual(
+                try await store.read { try await $0.roles(ofUser: user.id) }.map { "\($0.tenant)=\($0.role)" },
+                ["acme=manager", "gamma=contributor"], "every role of the user, in one read, by tenant id")
+            _ = try await store.withTransaction {
+                try await $0.removeMembership(tenantID: Fixtures.id("gamma"), userID: user.id)
+            }
             try expectEqual(
                 try await store.read { try await $0.members(of: acme) },
                 [Membership(tenantID: acme, userID: user.id, role: .manager, createdAt: Fixtures.now)], "members")

@@ -61,6 +61,8 @@ struct ConsoleBrowserTests {
                 "ZCPLATFORM_COLLECTORS_RESOURCE_INTERVAL_SECONDS": "1",
                 "ZCPLATFORM_COLLECTORS_USAGE_INTERVAL_SECONDS": "1",
                 "ZCPLATFORM_COLLECTORS_HEALTH_INTERVAL_SECONDS": "1",
+                // A tenant deploying an agent whose /health is slow stays `deploying` while every role looks.
+                "ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "300",
             ]
             let bootstrap = try await cli.run(
                 detached: ["bootstrap", "--admin-email", "ops@example.com"], environment: environment)

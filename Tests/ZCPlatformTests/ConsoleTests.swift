@@ -60,6 +60,11 @@ struct ConsoleTests {
             let text = String(decoding: file.bytes, as: UTF8.self)
             #expect(!text.contains("innerHTML") && !text.contains("eval("), "\(file.name) builds DOM from text only")
             #expect(!text.contains("localStorage.set") && !text.contains("sessionStorage.set"), "\(file.name)")
+            // Shared state lives in session.js: a page importing the module that boots the app would run it
+            // again under another name, or form a cycle.
+            #expect(!text.contains("from './app.js'"), "\(file.name) imports shared state from session.js")
+            // What a caller may do is the API's `actions`; no copy of the role ranking or the status guards.
+            #expect(!text.contains("ranks") && !text.contains("may("), "\(file.name) keeps no copy of the roles")
         }
     }
 
@@ -222,9 +227,12 @@ struct ConsoleTests {
             let tenants: [FleetRowView]
         }
         let table = try await api.platform.services.fleet.table(for: .system("test"))
-        let written = try JSONSerialization.jsonObject(with: Data(FleetController.json(table))) as? NSDictionary
+        let written =
+            try JSONSerialization.jsonObject(with: Data(FleetController.json(table, execAvailable: true)))
+            as? NSDictionary
+        let views = table.rows.map { FleetRowView($0, isSuperAdmin: table.isSuperAdmin, execAvailable: true) }
         let encoded = try JSONSerialization.jsonObject(
-            with: Data(JSONBody.encoded(Encoded(day: table.day, tenants: table.rows.map(FleetRowView.init)))))
+            with: Data(JSONBody.encoded(Encoded(day: table.day, tenants: views))))
         #expect(written != nil && written == encoded as? NSDictionary)
 
         try await api.store.withTransaction {

@@ -2,23 +2,14 @@
 // sign-out, and the banner that says when the platform cannot be reached.
 import { get, post, setCsrf, watchConnection, whenSignedOut } from './api.js';
 import { h, clear, field } from './dom.js';
+import { setSession, signedInUser, isSuper } from './session.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const banner = document.getElementById('banner');
-let session = null;
 let leave = () => {};
 let routing = 0;
-
-const ranks = { viewer: 1, manager: 2, owner: 3 };
-// What the caller may do in a tenant: the same table the API enforces, used only to hide what it refuses.
-export function may(tenant, need) {
-  if (!session) return false;
-  if (session.user.is_super_admin) return true;
-  return (ranks[session.roles.get(tenant)] || 0) >= ranks[need];
-}
-export const isSuper = () => !!session?.user.is_super_admin;
 
 const pages = {
   fleet: () => import('./fleet.js'), tenant: () => import('./tenant.js'), audit: () => import('./audit.js'),
@@ -36,7 +27,7 @@ function drawNav(route) {
   const links = [['fleet', '#/', 'Fleet']];
   if (isSuper()) links.push(['alerts', '#/alerts', 'Alerts'], ['audit', '#/audit', 'Audit'], ['users', '#/users', 'Users'], ['nodes', '#/nodes', 'Nodes']);
   nav.replaceChildren(...links.map(([key, href, text]) => h('a', { href, 'aria-current': route.page === key || (key === 'fleet' && route.page === 'tenant') ? 'page' : undefined }, text)));
-  who.replaceChildren(h('span', {}, session.user.email), h('button', { type: 'button', onclick: signOut }, 'Sign out'));
+  who.replaceChildren(h('span', {}, signedInUser().email), h('button', { type: 'button', onclick: signOut }, 'Sign out'));
 }
 
 // One page at a time: a route that a newer one overtook (a fast click while a module loads) stops what
@@ -44,7 +35,7 @@ function drawNav(route) {
 async function route() {
   leave();
   leave = () => {};
-  if (!session) return;
+  if (!signedInUser()) return;
   const turn = ++routing;
   const target = parse();
   drawNav(target);
@@ -62,7 +53,7 @@ async function route() {
 }
 
 async function signedIn(me) {
-  session = { user: me.user, roles: new Map(me.memberships.map((m) => [m.tenant_id, m.role])) };
+  setSession(me);
   if (me.csrf_token) setCsrf(me.csrf_token);
   await route().catch(report);
 }
@@ -81,7 +72,7 @@ async function signOut() {
 function showLogin(note) {
   leave();
   leave = () => {};
-  session = null;
+  setSession(null);
   nav.replaceChildren();
   who.replaceChildren();
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
@@ -120,7 +111,7 @@ watchConnection((ok) => {
   banner.hidden = ok;
   banner.textContent = ok ? '' : 'The platform cannot be reached. The console keeps trying and recovers by itself.';
 });
-whenSignedOut(() => { if (session) showLogin('Your session has ended; sign in again.'); });
+whenSignedOut(() => { if (signedInUser()) showLogin('Your session has ended; sign in again.'); });
 window.addEventListener('hashchange', () => { route().catch(report); });
 // The skip link moves focus; it is not an address for the router.
 document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });

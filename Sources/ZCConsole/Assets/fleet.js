@@ -1,7 +1,7 @@
 // The fleet at a glance: counts by status, firing alerts and nodes, and one table of every tenant the
 // caller may see, refreshed every few seconds (a 304 when nothing changed).
 import { get, post, every } from './api.js';
-import { isSuper } from './app.js';
+import { isSuper } from './session.js';
 import { h, bytes, num, pct, duration, badge, dataTable, field, toast } from './dom.js';
 
 const statuses = ['running', 'deploying', 'moving', 'stopped', 'draft', 'error', 'unreachable'];

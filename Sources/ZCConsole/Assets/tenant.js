@@ -2,39 +2,40 @@
 // channels, configuration and members. Every action is the REST API's; what the role cannot do is hidden,
 // and the API refuses it anyway.
 import { get, post, patch, del, every, enc } from './api.js';
-import { may } from './app.js';
 import { h, clear, bytes, num, pct, when, badge, field, toast, sure } from './dom.js';
 import { chart } from './chart.js';
 
-const actions = {
-  deploy: ['draft', 'stopped', 'error', 'running'], start: ['stopped', 'error'], stop: ['running', 'error'], restart: ['running'],
-};
+// The lifecycle buttons, in their order. Which of them, and which changes, a tenant offers is the API's
+// `actions` for the caller: the console keeps no copy of the roles or of the status machine.
+const lifecycle = ['deploy', 'start', 'stop', 'restart'];
+const can = (t, action) => (t.actions || []).includes(action);
 
 export async function tenant(main, { id, tab }) {
   const base = `/api/tenants/${enc(id)}`;
   const head = h('div');
+  const strip = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Tenant sections' });
   const body = h('div', { role: 'tabpanel' });
-  const tabs = [['overview', 'Overview', 'viewer'], ['logs', 'Logs', 'viewer'], ['exec', 'Exec', 'manager'], ['channels', 'Channels', 'viewer'], ['config', 'Configuration', 'viewer'], ['members', 'Members', 'viewer']]
-    .filter(([, , need]) => may(id, need));
-  const strip = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Tenant sections' }, tabs.map(([key, label]) =>
-    h('button', { type: 'button', role: 'tab', 'aria-selected': String(key === tab), onclick: () => { location.hash = `#/tenants/${enc(id)}/${key}`; } }, label)));
   main.append(head, strip, body);
+  const failed = (err) => head.replaceChildren(h('h1', {}, id), h('p', { role: 'alert' }, err.message));
+  let first;
+  try { first = await get(base); } catch (err) { failed(err); return undefined; }
   let shown = '';
+  // Redrawn only when something changed: a redraw would drop a selection, a focus or a click.
+  const draw = (t) => {
+    const now = JSON.stringify(t);
+    if (now === shown) return;
+    shown = now;
+    drawHead(head, t, base);
+    drawTabs(strip, t, tab);
+  };
+  draw(first);
   const stopHead = every(3000, async () => {
-    try {
-      const current = await get(base);
-      // Redrawn only when something changed: a redraw would drop a selection, a focus or a click.
-      const now = JSON.stringify(current);
-      if (now !== shown) { shown = now; drawHead(head, current, base); }
-    } catch (err) {
-      if (err.status) head.replaceChildren(h('h1', {}, id), h('p', { role: 'alert' }, err.message));
-      throw err;
-    }
+    try { draw(await get(base)); } catch (err) { if (err.status) failed(err); throw err; }
   });
   const views = { overview, logs, exec, channels, config, members };
   let stopBody;
   try {
-    stopBody = await (views[tab] || overview)(body, base, id);
+    stopBody = await (views[tab] || overview)(body, base, id, first);
   } catch (err) {
     stopHead();
     throw err;
@@ -42,11 +43,19 @@ export async function tenant(main, { id, tab }) {
   return () => { stopHead(); if (typeof stopBody === 'function') stopBody(); };
 }
 
+// Every section a member may read, and exec where the API offers it.
+function drawTabs(strip, t, tab) {
+  const tabs = [['overview', 'Overview'], ['logs', 'Logs'], can(t, 'exec') ? ['exec', 'Exec'] : null, ['channels', 'Channels'], ['config', 'Configuration'], ['members', 'Members']].filter(Boolean);
+  const focused = strip.contains(document.activeElement) ? document.activeElement.textContent : null;
+  strip.replaceChildren(...tabs.map(([key, label]) =>
+    h('button', { type: 'button', role: 'tab', 'aria-selected': String(key === tab), onclick: () => { location.hash = `#/tenants/${enc(t.id)}/${key}`; } }, label)));
+  if (focused) [...strip.querySelectorAll('button')].find((b) => b.textContent === focused)?.focus();
+}
+
 function drawHead(el, t, base) {
   const buttons = [];
-  if (may(t.id, 'manager')) {
-    for (const [name, from] of Object.entries(actions)) {
-      if (!from.includes(t.status)) continue;
+  for (const name of lifecycle) {
+    if (can(t, name)) {
       buttons.push(h('button', { type: 'button', class: name === 'deploy' ? 'primary' : '', onclick: async (e) => {
         const button = e.currentTarget;
         button.disabled = true;
@@ -54,7 +63,7 @@ function drawHead(el, t, base) {
       } }, name[0].toUpperCase() + name.slice(1)));
     }
   }
-  if (may(t.id, 'owner')) buttons.push(h('button', { type: 'button', class: 'danger', onclick: () => confirmDelete(t, base) }, 'Delete'));
+  if (can(t, 'delete')) buttons.push(h('button', { type: 'button', class: 'danger', onclick: () => confirmDelete(t, base) }, 'Delete'));
   const focused = el.contains(document.activeElement) ? document.activeElement.textContent : null;
   el.replaceChildren(
     h('h1', {}, t.name, ' ', badge(t.status)),
@@ -190,12 +199,12 @@ function exec(el, base) {
   el.append(form, out);
 }
 
-async function channels(el, base, id) {
+async function channels(el, base, id, t) {
   const list = h('div');
   el.append(list);
   const load = async () => {
     const rows = await get(`${base}/channels`);
-    const edit = may(id, 'manager');
+    const edit = can(t, 'change_channels');
     list.replaceChildren(rows.length ? h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Channels' },
       h('thead', {}, h('tr', {}, ['Kind', 'Name', 'Enabled', 'Secret', 'Updated', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((c) => h('tr', {}, h('td', {}, c.kind), h('td', {}, c.name), h('td', {}, c.enabled ? 'yes' : 'no'), h('td', {}, c.secret_set ? 'set' : 'not set'), h('td', {}, when(c.updated_at)),
@@ -226,9 +235,9 @@ function channelForm(base, reload) {
   return form;
 }
 
-async function config(el, base, id) {
+async function config(el, base, id, t) {
   const c = await get(`${base}/config`);
-  const edit = may(id, 'manager');
+  const edit = can(t, 'change_config');
   const provider = h('input', { value: c.provider || '', disabled: !edit });
   const model = h('input', { value: c.model || '', disabled: !edit });
   const key = h('input', { type: 'password', autocomplete: 'off', disabled: !edit, placeholder: c.api_key_set ? 'set; type to replace' : 'not set' });
@@ -242,17 +251,17 @@ async function config(el, base, id) {
     try { parsed = JSON.parse(settings.value || '{}'); } catch { toast('Settings must be a JSON object.'); return; }
     const change = { provider: provider.value || null, model: model.value || null, settings: parsed };
     if (key.value) change.api_key = key.value;
-    try { await patch(`${base}/config`, change); toast('Configuration saved', true); clear(el); await config(el, base, id); } catch (err) { toast(err.message); }
+    try { await patch(`${base}/config`, change); toast('Configuration saved', true); clear(el); await config(el, base, id, t); } catch (err) { toast(err.message); }
   });
   el.append(form, c.updated_at ? h('p', { class: 'muted' }, `Last changed ${when(c.updated_at)}`) : null);
 }
 
-async function members(el, base, id) {
+async function members(el, base, id, t) {
   const rows = await get(`${base}/members`);
-  const own = may(id, 'owner');
-  const reload = async () => { clear(el); await members(el, base, id); };
+  const own = can(t, 'manage_members');
+  const reload = async () => { clear(el); await members(el, base, id, t); };
   const run = (fn) => async () => { try { await fn(); await reload(); } catch (err) { toast(err.message); } };
-  const roles = (current, label) => h('select', { 'aria-label': label }, ['viewer', 'manager', 'owner'].map((r) => h('option', { value: r, selected: r === current }, r)));
+  const roles = (current, label) => h('select', { 'aria-label': label }, ['viewer', 'contributor', 'manager', 'owner'].map((r) => h('option', { value: r, selected: r === current }, r)));
   el.append(h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Members' },
     h('thead', {}, h('tr', {}, ['Email', 'Role', 'Since', ''].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows.map((m) => {

@@ -10,6 +10,8 @@ public protocol StoreReader: Sendable {
     func user(email: String) async throws -> User?
     func users() async throws -> [User]
     func role(ofUser userID: Int64, in tenantID: TenantID) async throws -> TenantRole?
+    /// Every tenant the user is a member of, with the user's role there, in one read; by tenant id.
+    func roles(ofUser userID: Int64) async throws -> [(tenant: TenantID, role: TenantRole)]
     func members(of tenantID: TenantID) async throws -> [Membership]
 
     // MARK: Channels

@@ -57,7 +57,9 @@ public struct APIServer: Service {
         NodeMoveController(lifecycle: services.lifecycle, signature: ForwardingSignature(vault: services.vault))
             .register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
-        FleetController(reports: services.fleet, authorizer: authorizer).register(in: &router)
+        FleetController(
+            reports: services.fleet, authorizer: authorizer, execAvailable: services.lifecycle.execAvailable
+        ).register(in: &router)
         ConsoleRoutes().register(in: &router)
         routes = router.routes
         responder = router.responder(logger: logger.labeled("http"))

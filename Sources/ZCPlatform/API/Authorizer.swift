@@ -20,4 +20,13 @@ struct Authorizer: Sendable {
         let caller = try context.caller()
         return (caller, try await access.tenant(try rawID(), for: operation, by: caller))
     }
+
+    /// For reading one tenant: the caller, the tenant and the caller's role in it.
+    func requireWithRole(
+        _ operation: PlatformOperation, tenant rawID: @autoclosure () throws -> String, _ context: RequestContext
+    ) async throws -> (Caller, Tenant, TenantRole?) {
+        let caller = try context.caller()
+        let (tenant, role) = try await access.tenantAndRole(try rawID(), for: operation, by: caller)
+        return (caller, tenant, role)
+    }
 }

@@ -107,8 +107,12 @@ struct TenantView: Encodable {
     let createdAt: Timestamp
     let updatedAt: Timestamp
     let startedAt: Timestamp?
+    /// What the caller may ask of the tenant now (`TenantCapability`), on `GET /api/tenants/{id}`; left
+    /// out of the other answers.
+    let actions: [String]?
 
-    init(_ tenant: Tenant) {
+    init(_ tenant: Tenant, actions: [TenantCapability]? = nil) {
+        self.actions = actions?.map(\.rawValue)
         id = tenant.id.rawValue
         name = tenant.name
         plan = tenant.plan

@@ -20,6 +20,14 @@ public struct TenantAccess: Sendable {
 
     /// For operations on one tenant: the tenant, when the caller may do `operation` on it.
     public func tenant(_ rawID: String, for operation: PlatformOperation, by caller: Caller) async throws -> Tenant {
+        try await tenantAndRole(rawID, for: operation, by: caller).tenant
+    }
+
+    /// The tenant, when the caller may do `operation` on it, with the caller's role there (nil for a
+    /// super-admin who is not a member).
+    public func tenantAndRole(
+        _ rawID: String, for operation: PlatformOperation, by caller: Caller
+    ) async throws -> (tenant: Tenant, role: TenantRole?) {
         let notFound = Failure.notFound("tenant '\(rawID)' not found")
         guard let id = try? TenantID(rawID) else { throw notFound }
         let (tenant, role) = try await store.read { reader in
@@ -33,7 +41,7 @@ public struct TenantAccess: Sendable {
         {
         case .allowed:
             guard let tenant else { throw notFound }
-            return tenant
+            return (tenant, role ?? nil)
         case .hidden: throw notFound
         case .forbidden: throw Failure.forbidden("requires \(operation.requirement) on tenant '\(rawID)'")
         }

@@ -183,16 +183,20 @@ extension TenantLifecycle {
 
     /// `POST /exec`: an argv in the running agent's container, cut at its timeout; audited without its
     /// arguments (they may hold anything the operator typed).
+    /// Whether exec is possible on this node at all: a runtime that isolates agents, or
+    /// `runtime.process_exec`.
+    public var execAvailable: Bool { runtime.isolated || settings.execWithoutIsolation }
+
     public func exec(
         _ id: TenantID, argv: [String], timeout: Duration?, actor: String, clientIP: String?
     ) async throws -> ExecResult {
         let tenant = try await store.read { try await self.requireTenant(id, in: $0) }
-        guard runtime.isolated || settings.execWithoutIsolation else {
+        guard execAvailable else {
             throw Failure.forbidden(
                 "exec is off: the \(runtime.driver) runtime would run the program as this platform's own user with no isolation; set runtime.process_exec = true to allow it (development only)"
             )
         }
-        guard tenant.status == .running else {
+        guard TenantCapability.exec.allowed(in: tenant.status) else {
             throw TenantStateConflict(
                 message: "exec needs a running agent; tenant '\(id)' is \(tenant.status.rawValue)")
         }

@@ -45,12 +45,6 @@ public struct TenantService: Sendable {
 
     /// The tenants `user` is a member of, each with the user's role there.
     public func memberships(of user: User) async throws -> [(tenant: TenantID, role: TenantRole)] {
-        try await store.read { reader in
-            var roles: [(TenantID, TenantRole)] = []
-            for tenant in try await reader.tenants(TenantFilter(memberUserID: user.id, limit: 10_000)) {
-                if let role = try await reader.role(ofUser: user.id, in: tenant.id) { roles.append((tenant.id, role)) }
-            }
-            return roles
-        }
+        try await store.read { try await $0.roles(ofUser: user.id) }
     }
 }

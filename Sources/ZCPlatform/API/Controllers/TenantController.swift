@@ -83,7 +83,7 @@ struct TenantController: Sendable {
             }
             filter.status = parsed
         }
-        return JSONBody.response(try await tenants.list(filter, by: caller).map(TenantView.init))
+        return JSONBody.response(try await tenants.list(filter, by: caller).map { TenantView($0) })
     }
 
     @Sendable func create(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -94,8 +94,12 @@ struct TenantController: Sendable {
     }
 
     @Sendable func read(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
-        let (_, tenant) = try await authorizer.require(.readTenant, tenant: context.parameter("id"), context)
-        return JSONBody.response(TenantView(tenant))
+        let (caller, tenant, role) = try await authorizer.requireWithRole(
+            .readTenant, tenant: context.parameter("id"), context)
+        let actions = TenantCapability.offered(
+            isSuperAdmin: caller.isSuperAdmin, role: role, status: tenant.status, moving: tenant.movingTo != nil,
+            execAvailable: lifecycle.execAvailable)
+        return JSONBody.response(TenantView(tenant, actions: actions))
     }
 
     @Sendable func status(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
