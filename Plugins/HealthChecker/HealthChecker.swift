@@ -4,8 +4,10 @@ import ZCHTTP
 /// Probes every running (and failed) tenant's `/health` each cycle (30 s by default), as PRODUCT.md
 /// has it: after `failuresBeforeRestart` failures in a row the agent is restarted once; if it keeps
 /// failing as many times after that, the tenant goes to `error` (audited, with the cause); a tenant in
-/// `error` that answers again goes back to `running`. When the container runtime itself cannot be
-/// reached, no tenant is judged: the outage is reported instead.
+/// `error` that answers again goes back to `running`. An agent that answers but reports a part of it in
+/// `error` (ZeroClaw's `/health` body: `runtime.components.*.status`) is `degraded`: shown, logged once
+/// and alertable, never restarted (a channel with a wrong token does not heal by a restart). When the
+/// container runtime itself cannot be reached, no tenant is judged: the outage is reported instead.
 public final class HealthChecker: Collector {
     public struct Settings: Sendable {
         public var nodeID: String
@@ -63,7 +65,8 @@ public final class HealthChecker: Collector {
 
     /// What one probe found.
     enum Probe: Sendable {
-        case healthy
+        /// The agent answered 200; what its body says about its parts.
+        case healthy(AgentHealth)
         case failed(String)
     }
 
@@ -99,17 +102,17 @@ public final class HealthChecker: Collector {
             // A tenant already in `error` failing again is known news: only running tenants count, so
             // `zcplatform_collector_errors_total{collector="health"}` rises when something newly breaks.
             if case .failed = probe, tenant.status == .running { failures += 1 }
+            let previous = board.health(of: tenant.id)
             let (health, decision) = Self.decide(
-                previous: board.health(of: tenant.id), probe: probe, status: tenant.status, now: now,
+                previous: previous, probe: probe, status: tenant.status, now: now,
                 failuresBeforeRestart: settings.failuresBeforeRestart)
             board.set(health, for: tenant.id)
+            logDegradation(of: tenant.id, from: previous, to: health)
             if decision != .none { actions.append((tenant, decision, health.lastError ?? "unhealthy")) }
         }
-        metrics.unhealthy.set(
-            Double(
-                zip(tenants, probes).filter { _, probe in if case .success(.healthy) = probe { false } else { true } }
-                    .count),
-            labels: [])
+        let latest = tenants.compactMap { board.health(of: $0.id) }
+        metrics.unhealthy.set(Double(latest.filter { !$0.healthy }.count), labels: [])
+        metrics.degraded.set(Double(latest.filter(\.degraded).count), labels: [])
         _ = await mapConcurrently(actions, limit: settings.concurrency) { tenant, decision, reason in
             await self.act(decision, on: tenant, reason: reason, at: now)
         }
@@ -122,9 +125,12 @@ public final class HealthChecker: Collector {
         failuresBeforeRestart: Int
     ) -> (HealthBoard.TenantHealth, Decision) {
         switch probe {
-        case .healthy:
+        case .healthy(let agent):
+            // A degraded agent answers: it is healthy to the restart rules, and its failing parts are
+            // shown (the last error names them) rather than acted on.
             let health = HealthBoard.TenantHealth(
-                checkedAt: now, healthy: true, consecutiveFailures: 0, lastError: nil)
+                checkedAt: now, healthy: true, consecutiveFailures: 0, lastError: agent.summary,
+                components: agent.components)
             return (health, status == .error ? .markRecovered : .none)
         case .failed(let why):
             var health =
@@ -153,7 +159,7 @@ public final class HealthChecker: Collector {
         do {
             let response = try await client.client().execute(
                 .get, .tcp(host: settings.agentHost, port: port), "/health", timeout: settings.timeout)
-            if response.status == .ok { return .healthy }
+            if response.status == .ok { return .healthy(AgentHealth(body: response.body)) }
             return .failed("/health answered \(response.status.code)")
         } catch let error as HTTPClientError {
             return .failed("/health: \(error)")
@@ -185,15 +191,27 @@ public final class HealthChecker: Collector {
                 logger.notice("health.recovered", ["tenant": id.rawValue])
                 if try await supervisor.record(.recovered, for: id, reason: "answers /health again") {
                     metrics.transitions.increment(labels: ["recovered"])
-                    board.set(
-                        HealthBoard.TenantHealth(checkedAt: now, healthy: true, consecutiveFailures: 0, lastError: nil),
-                        for: id)
                 }
             }
         } catch {
             logger.error(
                 "health.action_failed",
                 ["tenant": id.rawValue, "action": "\(decision)", "error": CollectorSchedule.describe(error)])
+        }
+    }
+
+    /// Logs a tenant becoming degraded (or its failing parts changing) and its recovery, once each.
+    private func logDegradation(
+        of id: TenantID, from previous: HealthBoard.TenantHealth?, to health: HealthBoard.TenantHealth
+    ) {
+        // Keyed on the failing parts' names: a restart count that rises is not news.
+        let was = previous?.degraded == true ? previous?.components.filter(\.failing).map(\.name) : nil
+        let now = health.degraded ? health.components.filter(\.failing).map(\.name) : nil
+        guard was != now else { return }
+        if now != nil {
+            logger.warning("health.degraded", ["tenant": id.rawValue, "failing": health.lastError ?? ""])
+        } else if health.healthy {
+            logger.notice("health.degraded_cleared", ["tenant": id.rawValue])
         }
     }
 
@@ -229,6 +247,7 @@ struct HealthMetrics: Sendable {
     let restarts: Counter
     let transitions: Counter
     let unhealthy: Gauge
+    let degraded: Gauge
     let runtimeUp: Gauge
 
     init(_ registry: MetricsRegistry) {
@@ -239,6 +258,9 @@ struct HealthMetrics: Sendable {
             labels: ["event"])
         unhealthy = registry.gauge(
             "zcplatform_health_unhealthy_tenants", help: "Tenants whose last health probe failed.")
+        degraded = registry.gauge(
+            "zcplatform_health_degraded_tenants",
+            help: "Tenants whose agent answers but reports a part (a channel, the scheduler) in error.")
         runtimeUp = registry.gauge(
             "zcplatform_runtime_up", help: "1 when the container runtime answered its last call, else 0.",
             labels: ["driver"])

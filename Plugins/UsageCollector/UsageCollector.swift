@@ -6,6 +6,11 @@ import ZCHTTP
 /// previous scrape — messages, input and output tokens — to the tenant's current hour in
 /// `usage_metrics`, in one transaction per cycle. Both metric-name families of PRODUCT.md are read by
 /// default (`collectors.usage.*_metrics`), and counter resets are handled per series.
+///
+/// An agent that answers `/metrics` with no samples at all (ZeroClaw with Prometheus off answers 200 and
+/// a comment) or with another status is not metered as zero: it is marked `unmetered` on the health
+/// board (shown by the monitoring API and the fleet table), logged once, and counted in
+/// `zcplatform_usage_unmetered_tenants`.
 public final class UsageCollector: Collector {
     public struct Settings: Sendable {
         public var nodeID: String
@@ -45,6 +50,8 @@ public final class UsageCollector: Collector {
     public var interval: Duration { settings.interval }
     let store: any Store
     let settings: Settings
+    let board: HealthBoard
+    let unmeteredGauge: Gauge
     let logger: Logger
     let client: LazyHTTPClient
     let measures: [UsageCounters.Measure]
@@ -54,9 +61,16 @@ public final class UsageCollector: Collector {
     /// Whether the readings kept in the store were taken (once, at the first cycle).
     private let loaded = Mutex(false)
 
-    public init(store: any Store, settings: Settings, logger: Logger, now: Timestamp = .now()) throws {
+    public init(
+        store: any Store, settings: Settings, board: HealthBoard, metrics: MetricsRegistry, logger: Logger,
+        now: Timestamp = .now()
+    ) throws {
         self.store = store
         self.settings = settings
+        self.board = board
+        unmeteredGauge = metrics.gauge(
+            "zcplatform_usage_unmetered_tenants",
+            help: "Running tenants whose /metrics gives nothing to meter (Prometheus off, or refused).")
         self.logger = logger
         watchingSince = now
         measures = [
@@ -87,6 +101,7 @@ public final class UsageCollector: Collector {
             counters.retain(Set(tenants.map(\.id)))
             return counters.newestReading ?? watchingSince
         }
+        board.retainMetered(Set(tenants.map(\.id)))
         let scrapes = await mapConcurrently(tenants, limit: settings.concurrency, timeout: settings.timeout) { tenant in
             try await self.scrape(tenant)
         }
@@ -96,7 +111,18 @@ public final class UsageCollector: Collector {
         var failures = 0
         for (tenant, scrape) in zip(tenants, scrapes) {
             switch scrape {
+            case .success(let exposition) where exposition.samples.isEmpty:
+                markUnmetered(
+                    tenant.id,
+                    "/metrics has no samples (is [observability] backend = \"prometheus\" in the agent's configuration?)",
+                    at: now)
+            case .failure(let error as ScrapeError) where error.refused:
+                failures += 1
+                markUnmetered(tenant.id, error.description, at: now)
             case .success(let exposition):
+                if board.setUnmetered(nil, for: tenant.id) {
+                    logger.notice("usage.metered_again", ["tenant": tenant.id.rawValue])
+                }
                 let fresh = tenant.startedAt.map { $0.seconds >= since.seconds } ?? false
                 let delta = counters.withLock {
                     $0.delta(
@@ -141,7 +167,17 @@ public final class UsageCollector: Collector {
             }
             counters.withLock { $0.record(kept, at: now) }
         }
+        unmeteredGauge.set(Double(board.allUnmetered.count), labels: [])
         return CollectionReport(targets: tenants.count, failures: failures, written: hours.count)
+    }
+
+    /// Marks a tenant whose agent answered but gave nothing to meter; logs it the first time only.
+    private func markUnmetered(_ id: TenantID, _ reason: String, at now: Timestamp) {
+        if board.setUnmetered(HealthBoard.Unmetered(since: now, reason: reason), for: id) {
+            logger.warning(
+                "usage.unmetered",
+                ["tenant": id.rawValue, "reason": reason, "detail": "its usage is not counted until this is fixed"])
+        }
     }
 
     /// The agent's `/metrics`, parsed.
@@ -152,7 +188,8 @@ public final class UsageCollector: Collector {
             headers: ["Accept": "text/plain; version=0.0.4"], timeout: settings.timeout)
         guard response.status == .ok else {
             throw ScrapeError(
-                "/metrics answered \(response.status.code) (is [observability] backend = \"prometheus\"?)")
+                "/metrics answered \(response.status.code) (is [observability] backend = \"prometheus\"?)",
+                refused: true)
         }
         return try PrometheusTextParser.parse(response.body)
     }
@@ -160,5 +197,10 @@ public final class UsageCollector: Collector {
 
 struct ScrapeError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The agent answered, with a status other than 200: it is reachable and not metered.
+    let refused: Bool
+    init(_ description: String, refused: Bool = false) {
+        self.description = description
+        self.refused = refused
+    }
 }

@@ -133,6 +133,41 @@ struct AlertEvaluatorTests {
         await fixture.close()
     }
 
+    @Test("a degraded agent (a channel in error) fires TenantDegraded after the error rule's duration")
+    func tenantDegraded() async throws {
+        let fixture = try await Fixture()
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        let id = TenantID(trusted: "chatty")
+        try await fixture.store.withTransaction {
+            try await $0.insertTenant(
+                Tenant(
+                    id: id, name: "Chatty", plan: "default", status: .running, nodeID: "n1", hostPort: 30003,
+                    uid: 200_003, createdAt: t0))
+        }
+        let failing = AgentHealth(components: [
+            .init(name: "channel:telegram", status: "error", lastError: "401 Unauthorized", restartCount: 2)
+        ])
+        fixture.health.set(
+            HealthBoard.TenantHealth(
+                checkedAt: t0, healthy: true, consecutiveFailures: 0, lastError: failing.summary,
+                components: failing.components), for: id)
+        try await fixture.evaluator.evaluate(now: t0)
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 200))
+        #expect(fixture.notifier.all.isEmpty, "pending for errorFor")
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 301))
+        let fired = fixture.notifier.all
+        #expect(fired.map(\.labels["alertname"]) == ["TenantDegraded"])
+        #expect(fired.first?.labels["tenant"] == "chatty")
+        #expect(fired.first?.body.contains("channel:telegram: 401 Unauthorized") == true)
+        fixture.health.set(
+            HealthBoard.TenantHealth(
+                checkedAt: t0, healthy: true, consecutiveFailures: 0, lastError: nil,
+                components: [.init(name: "channel:telegram", status: "ok")]), for: id)
+        try await fixture.evaluator.evaluate(now: t0.adding(seconds: 331))
+        #expect(fixture.notifier.all.map(\.kind) == [.alertFiring, .alertResolved])
+        await fixture.close()
+    }
+
     @Test("high CPU must hold for its duration; a dip resets it")
     func cpu() async throws {
         let fixture = try await Fixture()

@@ -86,7 +86,7 @@ struct MeteringAcrossRestartsTests {
         }
     }
 
-    static func collector(_ store: any Store) throws -> UsageCollector {
+    static func collector(_ store: any Store, board: HealthBoard = HealthBoard()) throws -> UsageCollector {
         try UsageCollector(
             store: store,
             settings: UsageCollector.Settings(
@@ -95,7 +95,7 @@ struct MeteringAcrossRestartsTests {
                 tokensIn: [try PrometheusSelector(parsing: "zeroclaw_tokens_total{direction=\"input\"}")],
                 tokensOut: [try PrometheusSelector(parsing: "zeroclaw_tokens_total{direction=\"output\"}")],
                 gapHorizon: .seconds(3600)),
-            logger: .disabled)
+            board: board, metrics: MetricsRegistry(), logger: .disabled)
     }
 
     @Test(

@@ -185,6 +185,15 @@ public final class AlertEvaluator: Service {
                     activeSince: tenant.updatedAt), holdFor: rules.errorFor)
         }
         let mine = Set(tenants.filter { $0.status == .running }.map(\.id))
+        for id in mine.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let probe = health.health(of: id), probe.degraded else { continue }
+            add(
+                Alert(
+                    name: "TenantDegraded", severity: .warning, labels: ["tenant": id.rawValue, "node": nodeID],
+                    summary: "Tenant \(id)'s agent reports a part in error",
+                    description: probe.lastError ?? "a component of the agent reports an error", activeSince: now),
+                holdFor: rules.errorFor)
+        }
         for snapshot in snapshots where mine.contains(snapshot.tenantID) && snapshot.cpuPct > rules.cpuPercent {
             // A snapshot older than a few minutes no longer says anything about now.
             guard now.seconds - snapshot.collectedAt.seconds <= 300 else { continue }

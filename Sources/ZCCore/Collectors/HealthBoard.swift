@@ -14,16 +14,36 @@ public final class HealthBoard: Sendable {
         public var lastError: String?
         /// When the checker last restarted the agent in the current episode of failures.
         public var restartedAt: Timestamp?
+        /// The parts the agent reported in its last answer (empty when it names none).
+        public var components: [AgentHealth.Component]
 
         public init(
             checkedAt: Timestamp, healthy: Bool, consecutiveFailures: Int, lastError: String?,
-            restartedAt: Timestamp? = nil
+            restartedAt: Timestamp? = nil, components: [AgentHealth.Component] = []
         ) {
             self.checkedAt = checkedAt
             self.healthy = healthy
             self.consecutiveFailures = consecutiveFailures
             self.lastError = lastError
             self.restartedAt = restartedAt
+            self.components = components
+        }
+
+        /// The agent answers, but a part of it (a channel, the scheduler) reports `error`.
+        public var degraded: Bool { healthy && components.contains(where: \.failing) }
+        /// `healthy`, `degraded` or `unhealthy`.
+        public var state: String { !healthy ? "unhealthy" : degraded ? "degraded" : "healthy" }
+    }
+
+    /// A running agent whose `/metrics` gives nothing to meter (Prometheus off in its configuration, or
+    /// an answer other than 200): its usage would read as zero, so it is shown instead.
+    public struct Unmetered: Sendable, Hashable {
+        public var since: Timestamp
+        public var reason: String
+
+        public init(since: Timestamp, reason: String) {
+            self.since = since
+            self.reason = reason
         }
     }
 
@@ -40,6 +60,7 @@ public final class HealthBoard: Sendable {
     private struct State {
         var tenants: [TenantID: TenantHealth] = [:]
         var outage: RuntimeOutage?
+        var unmetered: [TenantID: Unmetered] = [:]
     }
 
     private let state = Mutex(State())
@@ -55,6 +76,36 @@ public final class HealthBoard: Sendable {
     /// Keeps only the tenants in `ids` (the others left this node or were deleted).
     public func retain(_ ids: Set<TenantID>) {
         state.withLock { state in state.tenants = state.tenants.filter { ids.contains($0.key) } }
+    }
+
+    public func unmetered(of id: TenantID) -> Unmetered? { state.withLock { $0.unmetered[id] } }
+    public var allUnmetered: [TenantID: Unmetered] { state.withLock { $0.unmetered } }
+
+    /// Records a tenant as unmetered (keeping when it started) or, with nil, metered again. Returns true
+    /// when that changed, so the caller logs it once.
+    @discardableResult
+    public func setUnmetered(_ unmetered: Unmetered?, for id: TenantID) -> Bool {
+        state.withLock { state in
+            switch (state.unmetered[id], unmetered) {
+            case (nil, let new?):
+                state.unmetered[id] = new
+                return true
+            case (var old?, let new?):
+                old.reason = new.reason
+                state.unmetered[id] = old
+                return false
+            case (_?, nil):
+                state.unmetered[id] = nil
+                return true
+            case (nil, nil):
+                return false
+            }
+        }
+    }
+
+    /// Keeps the unmetered marks of the tenants in `ids` only (the usage collector's targets).
+    public func retainMetered(_ ids: Set<TenantID>) {
+        state.withLock { state in state.unmetered = state.unmetered.filter { ids.contains($0.key) } }
     }
 
     /// Records the runtime as unreachable (keeping the first time it was seen so) or, with nil, back.

@@ -11,6 +11,8 @@ extension MonitoringController {
         let node: String?
         /// The health checker's last probe on this node; null before the first, or for other nodes' tenants.
         let health: ProbeView?
+        /// Set while the agent's `/metrics` gives nothing to meter; null otherwise.
+        let unmetered: UnmeteredView?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -21,10 +23,11 @@ extension MonitoringController {
             try container.encode(errorMessage, forKey: .errorMessage)
             try container.encode(node, forKey: .node)
             try container.encode(health, forKey: .health)
+            try container.encode(unmetered, forKey: .unmetered)
         }
 
         enum CodingKeys: String, CodingKey {
-            case tenantId, name, status, uptime, errorMessage, node, health
+            case tenantId, name, status, uptime, errorMessage, node, health, unmetered
         }
     }
 
@@ -34,6 +37,10 @@ extension MonitoringController {
         let consecutiveFailures: Int
         let lastError: String?
         let restartedAt: Timestamp?
+        /// `healthy`, `degraded` (answers, a part reports an error) or `unhealthy`.
+        let state: String
+        /// The parts the agent reported in its last answer.
+        let components: [ComponentView]
 
         init(_ health: HealthBoard.TenantHealth) {
             checkedAt = health.checkedAt
@@ -41,6 +48,32 @@ extension MonitoringController {
             consecutiveFailures = health.consecutiveFailures
             lastError = health.lastError
             restartedAt = health.restartedAt
+            state = health.state
+            components = health.components.map(ComponentView.init)
+        }
+    }
+
+    struct ComponentView: Encodable {
+        let name: String
+        let status: String
+        let lastError: String?
+        let restartCount: Int
+
+        init(_ component: AgentHealth.Component) {
+            name = component.name
+            status = component.status
+            lastError = component.lastError
+            restartCount = component.restartCount
+        }
+    }
+
+    struct UnmeteredView: Encodable {
+        let since: Timestamp
+        let reason: String
+
+        init(_ unmetered: HealthBoard.Unmetered) {
+            since = unmetered.since
+            reason = unmetered.reason
         }
     }
 

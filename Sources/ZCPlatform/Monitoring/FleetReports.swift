@@ -55,6 +55,8 @@ public struct FleetReports: Sendable {
         public let probe: HealthBoard.TenantHealth?
         /// Its node is down: nothing is known of its agent until the node returns.
         public let unreachable: Bool
+        /// Set while the usage collector finds nothing to meter in the agent's `/metrics`.
+        public let unmetered: HealthBoard.Unmetered?
     }
 
     public init(store: any Store, health: HealthBoard, runtime: any ContainerRuntime, resourceInterval: Int64) {
@@ -106,8 +108,11 @@ public struct FleetReports: Sendable {
         let (tenants, nodes) = try await store.read { (try await $0.tenants(.all), try await $0.nodes()) }
         let down = Set(nodes.filter { $0.state == .down }.map(\.id))
         let probes = health.all
+        let unmetered = health.allUnmetered
         return tenants.map {
-            TenantHealth(tenant: $0, probe: probes[$0.id], unreachable: $0.nodeID.map(down.contains) ?? false)
+            TenantHealth(
+                tenant: $0, probe: probes[$0.id], unreachable: $0.nodeID.map(down.contains) ?? false,
+                unmetered: unmetered[$0.id])
         }
     }
 

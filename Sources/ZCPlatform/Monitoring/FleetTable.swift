@@ -14,6 +14,8 @@ public struct FleetTable: Sendable {
         public let usage: UsageTotal?
         /// The health checker's last probe on this node; nil before the first, or for other nodes' tenants.
         public let probe: HealthBoard.TenantHealth?
+        /// Set while the usage collector finds nothing to meter in the agent's `/metrics`.
+        public let unmetered: HealthBoard.Unmetered?
         /// The caller's role in the tenant; nil for a super-admin who is not a member.
         public let role: TenantRole?
     }
@@ -47,12 +49,13 @@ public struct FleetTable: Sendable {
         let snapshotOf = Dictionary(snapshots.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
         let usageOf = Dictionary(usage.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
         let probes = health.all
+        let unmetered = health.allUnmetered
         let rows = tenants.filter { $0.status != .deleted }.map { tenant in
             Row(
                 tenant: tenant,
                 status: tenant.nodeID.map(down.contains) == true ? "unreachable" : tenant.status.rawValue,
                 snapshot: snapshotOf[tenant.id], usage: usageOf[tenant.id], probe: probes[tenant.id],
-                role: roleOf[tenant.id])
+                unmetered: unmetered[tenant.id], role: roleOf[tenant.id])
         }
         return FleetTable(rows: rows, day: day, isSuperAdmin: caller.isSuperAdmin)
     }

@@ -77,8 +77,14 @@ extension TenantLifecycle {
         do {
             outcome = try await locks.withLock(id) {
                 do {
-                    let container = try await self.deployPipeline(id)
-                    try await self.finishDeploy(id, actor: actor, container: container, failure: nil)
+                    let (container, agent) = try await self.deployPipeline(id)
+                    if let failing = agent.summary {
+                        // The agent runs and answers, but a part of it (a channel with a wrong token, say)
+                        // does not: the deploy succeeded, and says so.
+                        self.logger.warning("tenant.deployed_degraded", ["tenant": id.rawValue, "failing": failing])
+                    }
+                    try await self.finishDeploy(
+                        id, actor: actor, container: container, failure: nil, degraded: agent.summary)
                     return "succeeded"
                 } catch let failure as DeployStepFailure {
                     self.logger.warning(
@@ -102,12 +108,13 @@ extension TenantLifecycle {
     /// end still cannot be recorded stays `deploying` with its agent running, and the next reconciliation
     /// finishes it.
     func finishDeploy(
-        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?
+        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?, degraded: String? = nil
     ) async throws {
         let backoff = Backoff(initial: settings.finishBackoff, limit: .seconds(8))
         for attempt in 1...max(1, settings.finishAttempts) {
             do {
-                try await recordDeployEnd(id, actor: actor, container: container, failure: failure)
+                try await recordDeployEnd(
+                    id, actor: actor, container: container, failure: failure, degraded: degraded)
                 return
             } catch let error as StoreError where error.isRetryable && attempt < settings.finishAttempts {
                 let delay = backoff.delay(afterAttempt: attempt)
@@ -123,7 +130,7 @@ extension TenantLifecycle {
     }
 
     private func recordDeployEnd(
-        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?
+        _ id: TenantID, actor: String, container: ContainerID?, failure: DeployStepFailure?, degraded: String?
     ) async throws {
         try await store.withTransaction { transaction in
             guard var tenant = try await transaction.tenant(id), tenant.status == .deploying else {
@@ -147,6 +154,7 @@ extension TenantLifecycle {
                 detail["step"] = .string(failure.step)
                 detail["cause"] = .string(self.scrubber.scrub(failure.cause))
             }
+            if let degraded { detail["degraded"] = .string(self.scrubber.scrub(degraded)) }
             try await self.audit(
                 failure == nil ? "tenant.deployed" : "tenant.deploy_failed", tenant: id, actor: actor, detail: detail,
                 in: transaction)
@@ -154,7 +162,7 @@ extension TenantLifecycle {
     }
 
     /// validate → allocate → create tenant dir → render config → create container → start → health.
-    private func deployPipeline(_ id: TenantID) async throws -> ContainerID {
+    private func deployPipeline(_ id: TenantID) async throws -> (ContainerID, AgentHealth) {
         var tenant = try await step("validate") {
             guard let tenant = try await self.store.tenant(id), tenant.status == .deploying else {
                 throw DeployAbandoned()
@@ -176,13 +184,13 @@ extension TenantLifecycle {
             try await self.runtime.start(container)
         }
         do {
-            try await step("health") { try await self.waitHealthy(tenant, container: container) }
+            let agent = try await step("health") { try await self.waitHealthy(tenant, container: container) }
+            return (container, agent)
         } catch let failure as DeployStepFailure {
             // An agent that never became healthy is stopped, not removed: its logs stay readable.
             try? await runtime.stop(container, timeout: settings.stopTimeout)
             throw failure
         }
-        return container
     }
 
     /// Gives the tenant a port and uid, retrying when a concurrent deploy took the same ones first. A
@@ -248,13 +256,16 @@ extension TenantLifecycle {
             tenant: tenant, config: config, channels: channels, vault: vault, gatewayPort: Self.gatewayPort)
     }
 
-    /// Polls the agent's `/health` on its host port until it answers 200; fails early when the agent
-    /// exits, and at the health timeout otherwise.
-    func waitHealthy(_ tenant: Tenant, container: ContainerID) async throws {
+    /// Polls the agent's `/health` on its host port until it answers 200 with no part still `starting`
+    /// (a part still starting at the deadline is taken as it is); fails early when the agent exits, and
+    /// at the health timeout when it never answers. Returns what the agent said about its parts.
+    @discardableResult
+    func waitHealthy(_ tenant: Tenant, container: ContainerID) async throws -> AgentHealth {
         guard let port = tenant.hostPort else { throw StepCause("the tenant has no port") }
         guard let probe = probeClient.withLock({ $0 }) else { throw StepCause("the platform is shutting down") }
         let deadline = ContinuousClock.now + settings.healthTimeout
         var lastAnswer = "no answer yet"
+        var answered: AgentHealth?
         var checks = 0
         while ContinuousClock.now < deadline {
             try checkAbandoned(tenant.id)
@@ -270,9 +281,12 @@ extension TenantLifecycle {
                             "something else answers on 127.0.0.1:\(port) while the agent is \(info.state.rawValue) (exit code \(info.exitCode.map(String.init) ?? "none")); is the port taken outside the platform?"
                         )
                     }
-                    return
+                    let agent = AgentHealth(body: response.body)
+                    guard agent.starting else { return agent }
+                    answered = agent
+                } else {
+                    lastAnswer = "answered \(response.status.code)"
                 }
-                lastAnswer = "answered \(response.status.code)"
             } catch let error as HTTPClientError {
                 lastAnswer = "\(error)"
             }
@@ -284,6 +298,7 @@ extension TenantLifecycle {
             }
             try await Task.sleep(for: .milliseconds(250))
         }
+        if let answered { return answered }
         throw StepCause(
             "the agent did not answer /health on 127.0.0.1:\(port) within \(settings.healthTimeout.components.seconds) s (last: \(lastAnswer))"
         )

@@ -42,6 +42,7 @@ struct FleetController: Sendable {
             json.field("collected_at", utcSeconds: view.collectedAt?.seconds)
             json.field("cpu_pct", view.cpuPct)
             json.field("disk_bytes", view.diskBytes)
+            json.field("health", view.health)
             json.field("healthy", view.healthy)
             json.field("id", view.id)
             json.field("mem_bytes", view.memBytes)
@@ -53,6 +54,7 @@ struct FleetController: Sendable {
             json.field("started_at", utcSeconds: view.startedAt?.seconds)
             json.field("status", view.status)
             json.field("tokens_today", view.tokensToday)
+            json.field("unmetered", view.unmetered)
             json.endObject()
         }
         json.endArray()
@@ -80,6 +82,11 @@ struct FleetRowView: Encodable {
     let tokensToday: Int64
     /// The last probe's verdict; null before the first, or for a tenant on another node.
     let healthy: Bool?
+    /// `healthy`, `degraded` (the agent answers, a part of it reports an error) or `unhealthy`; null
+    /// before the first probe, or for a tenant on another node.
+    let health: String?
+    /// The agent's `/metrics` gives nothing to meter (its usage is not zero, it is unknown).
+    let unmetered: Bool
     /// What the caller may ask of the tenant now (`TenantCapability`), as on `GET /api/tenants/{id}`.
     let actions: [String]
 
@@ -103,5 +110,7 @@ struct FleetRowView: Encodable {
         messagesToday = row.usage?.messages ?? 0
         tokensToday = row.usage.map { $0.tokensIn + $0.tokensOut } ?? 0
         healthy = row.probe?.healthy
+        health = row.probe?.state
+        unmetered = row.unmetered != nil
     }
 }

@@ -109,7 +109,7 @@ struct MonitoringController: Sendable {
                     tenantId: tenant.id.rawValue, name: tenant.name,
                     status: entry.unreachable ? "unreachable" : tenant.status.rawValue,
                     uptime: tenant.uptime(at: now), errorMessage: tenant.errorMessage, node: tenant.nodeID,
-                    health: entry.probe.map(ProbeView.init))
+                    health: entry.probe.map(ProbeView.init), unmetered: entry.unmetered.map(UnmeteredView.init))
             })
     }
 }

@@ -71,7 +71,7 @@ enum CollectorPlugins {
                 tokensIn: try settings.selectors("tokens_in_metrics"),
                 tokensOut: try settings.selectors("tokens_out_metrics"),
                 gapHorizon: .seconds(try settings.int("gap_horizon_seconds")), agentHost: context.agentHost),
-            logger: context.logger)
+            board: context.healthBoard, metrics: context.metrics, logger: context.logger)
     }
 
     static let health = CollectorPlugin(
