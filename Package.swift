@@ -142,6 +142,6 @@ let package = Package(
                 "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore",
                 "TestSupport", "zcplatform", "zcagent-sim",
             ],
-            path: "Tests/ZCPlatformTests"),
+            path: "Tests/ZCPlatformTests", exclude: ["Fixtures"]),
     ]
 )

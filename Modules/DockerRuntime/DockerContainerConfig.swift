@@ -5,7 +5,8 @@ enum DockerContainerConfig {
     /// Where the tenant's directory appears inside the container.
     static let dataMount = "/zeroclaw-data"
 
-    static func body(_ spec: ContainerSpec, options: DockerRuntimeOptions) -> JSONValue {
+    static func body(_ spec: ContainerSpec, options: DockerRuntimeOptions) throws(ContainerRuntimeError) -> JSONValue {
+        try AgentEnvironment.check(spec.environment)
         var environment = spec.environment
         environment["HOME"] = dataMount
         let portKey = "\(spec.containerPort)/tcp"
@@ -30,17 +31,20 @@ enum DockerContainerConfig {
         var config: [String: JSONValue] = [:]
         switch options.network {
         case .bridge:
-            environment["ZEROCLAW_gateway__host"] = "0.0.0.0"
-            environment["ZEROCLAW_gateway__port"] = String(spec.containerPort)
-            environment["ZEROCLAW_gateway__allow_public_bind"] = "true"
+            // Inside its own network namespace the gateway binds every address; the port is published on
+            // the host's `hostAddress` only.
+            environment.merge(
+                AgentEnvironment.gateway(host: "0.0.0.0", port: spec.containerPort, publicBind: true)
+            ) { _, platform in platform }
             hostConfig["NetworkMode"] = .string(options.tenantNetwork)
             hostConfig["PortBindings"] = .object([
                 portKey: [["HostIp": .string(spec.hostAddress), "HostPort": .string(String(spec.hostPort))]]
             ])
             config["ExposedPorts"] = .object([portKey: .object([:])])
         case .host:
-            environment["ZEROCLAW_gateway__host"] = spec.hostAddress
-            environment["ZEROCLAW_gateway__port"] = String(spec.hostPort)
+            environment.merge(AgentEnvironment.gateway(host: spec.hostAddress, port: spec.hostPort)) { _, platform in
+                platform
+            }
             hostConfig["NetworkMode"] = "host"
         }
         config["Image"] = .string(spec.image)

@@ -37,7 +37,7 @@ public final class DockerRuntime: ContainerRuntime {
     }
 
     public func create(_ spec: ContainerSpec) async throws -> ContainerID {
-        let body = DockerContainerConfig.body(spec, options: options)
+        let body = try DockerContainerConfig.body(spec, options: options)
         try await ensureTenantNetwork()
         for attempt in 0..<2 {
             let response = try await engine.request(

@@ -267,5 +267,21 @@ enum PostgresMigrations {
             sql: """
                 ALTER TABLE access_tokens ADD COLUMN scope TEXT;
                 """),
+        SQLMigration(
+            version: 11, name: "channel secrets per field (Slack's bot and app tokens, WhatsApp's three, …)",
+            sql: """
+                CREATE TABLE channel_secrets (
+                    channel_id BIGINT NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+                    field TEXT NOT NULL,
+                    secret BYTEA NOT NULL,
+                    PRIMARY KEY (channel_id, field)
+                );
+
+                INSERT INTO channel_secrets (channel_id, field, secret) \
+                    SELECT id, CASE kind WHEN 'telegram' THEN 'bot_token' WHEN 'discord' THEN 'bot_token' \
+                    WHEN 'slack' THEN 'bot_token' WHEN 'whatsapp' THEN 'access_token' WHEN 'matrix' THEN 'access_token' \
+                    WHEN 'email' THEN 'password' ELSE 'secret' END, secret FROM channels WHERE secret IS NOT NULL;
+                UPDATE channels SET secret = NULL WHERE secret IS NOT NULL;
+                """),
     ]
 }

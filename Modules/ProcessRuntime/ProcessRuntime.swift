@@ -31,6 +31,7 @@ public final class ProcessRuntime: ContainerRuntime {
     public func ping() async throws {}
 
     public func create(_ spec: ContainerSpec) async throws -> ContainerID {
+        try AgentEnvironment.check(spec.environment)
         let program = options.agentCommand[0]
         if program.contains("/") {
             guard access(program, X_OK) == 0 else {
@@ -64,8 +65,9 @@ public final class ProcessRuntime: ContainerRuntime {
         ]
         for (key, value) in spec.environment { environment[key] = value }
         environment["HOME"] = spec.dataDirectory
-        environment["ZEROCLAW_gateway__host"] = spec.hostAddress
-        environment["ZEROCLAW_gateway__port"] = String(spec.hostPort)
+        environment.merge(AgentEnvironment.gateway(host: spec.hostAddress, port: spec.hostPort)) { _, platform in
+            platform
+        }
         return environment
     }
 

@@ -27,7 +27,9 @@ public struct PlatformServices: Sendable {
         tenants = TenantService(store: store, plans: plans)
         self.lifecycle = lifecycle
         tenantConfigs = TenantConfigService(store: store, vault: vault, lifecycle: lifecycle)
-        channels = ChannelService(store: store, vault: vault, plans: plans, lifecycle: lifecycle)
+        channels = ChannelService(
+            store: store, vault: vault, plans: plans, lifecycle: lifecycle,
+            agentChannels: lifecycle.settings.agentChannels)
         members = MemberService(store: store, plans: plans)
         users = UserService(store: store)
         self.fleet = fleet

@@ -22,14 +22,17 @@ extension SQLSession {
         var secrets: [StoredSecret] = []
         for row in try await rows(
             """
-            SELECT c.id, t.id AS tenant_id, c.name, c.secret FROM channels c \
-            JOIN tenants t ON t.tenant_key = c.tenant_key WHERE c.secret IS NOT NULL ORDER BY c.id
+            SELECT c.id, t.id AS tenant_id, c.name, c.kind, s.field, s.secret FROM channel_secrets s \
+            JOIN channels c ON c.id = s.channel_id JOIN tenants t ON t.tenant_key = c.tenant_key \
+            ORDER BY c.id, s.field
             """)
         {
             let tenantID = TenantID(trusted: try row.string("tenant_id"))
             secrets.append(
                 StoredSecret(
-                    location: .channel(id: try row.int64("id"), tenantID: tenantID, name: try row.string("name")),
+                    location: .channel(
+                        id: try row.int64("id"), tenantID: tenantID, name: try row.string("name"),
+                        kind: try row.string("kind"), field: try row.string("field")),
                     sealed: SealedSecret(bytes: try row.blob("secret"))))
         }
         for row in try await rows(
@@ -67,9 +70,12 @@ extension SQLWriteSession {
         at location: SecretLocation, expected: SealedSecret, with sealed: SealedSecret
     ) async throws -> Bool {
         switch location {
-        case .channel(let id, _, _):
+        case .channel(let id, _, _, _, let field):
             return try await run(
-                "UPDATE channels SET secret = \(sealed.bytes) WHERE id = \(id) AND secret = \(expected.bytes)") > 0
+                """
+                UPDATE channel_secrets SET secret = \(sealed.bytes) \
+                WHERE channel_id = \(id) AND field = \(field) AND secret = \(expected.bytes)
+                """) > 0
         case .tenantAPIKey(let tenantID):
             return try await run(
                 """

@@ -27,6 +27,9 @@ public struct SQLTable: Sendable, Hashable {
             columns: ["id", "tenant_key", "kind", "name", "settings", "secret", "enabled", "created_at", "updated_at"],
             key: ["id"], identity: "id"),
         SQLTable(
+            name: "channel_secrets", columns: ["channel_id", "field", "secret"], key: ["channel_id", "field"],
+            identity: nil),
+        SQLTable(
             name: "access_tokens",
             columns: [
                 "id", "user_id", "kind", "name", "token_hash", "created_at", "expires_at", "last_used_at", "revoked_at",

@@ -8,6 +8,8 @@ final class SimulatorState: Sendable {
         case healthy
         /// Answers /health 503.
         case unhealthy
+        /// Answers /health 200 with the scheduler in `error` (ZeroClaw's degraded agent).
+        case degraded
         /// Answers /health after 10 seconds (a health probe times out first).
         case slow
         /// Exits with status 1 right after answering the request that asked for it.
@@ -24,9 +26,32 @@ final class SimulatorState: Sendable {
     let started = Date()
     private let mode: Mutex<Mode>
     private let counters = Mutex(Counters())
+    /// The enabled channels, and whether the simulated service rejects each one's token.
+    let channels: [(kind: String, rejected: Bool)]
 
-    init(mode: Mode) {
+    init(mode: Mode, channels: [(kind: String, rejected: Bool)] = []) {
         self.mode = Mutex(mode)
+        self.channels = channels
+    }
+
+    /// `/health` in ZeroClaw's shape: `runtime.components.NAME.{status, last_error, restart_count}`.
+    func healthBody() -> String {
+        let uptime = Int(Date().timeIntervalSince(started))
+        func component(_ name: String, failing: String?, restarts: Int = 0) -> String {
+            let status = failing == nil ? "ok" : "error"
+            let error = failing.map { "\"\($0)\"" } ?? "null"
+            return #""\#(name)":{"status":"\#(status)","last_error":\#(error),"restart_count":\#(restarts)}"#
+        }
+        var parts = [component("gateway", failing: nil)]
+        parts.append(component("scheduler", failing: current == .degraded ? "scheduler stalled (simulated)" : nil))
+        for channel in channels {
+            parts.append(
+                component(
+                    "channel:\(channel.kind)", failing: channel.rejected ? "401 Unauthorized (simulated)" : nil,
+                    restarts: channel.rejected ? 1 + uptime / 5 : 0))
+        }
+        return
+            #"{"status":"ok","paired":false,"require_pairing":true,"runtime":{"pid":\#(getpid()),"uptime_seconds":\#(uptime),"components":{\#(parts.joined(separator: ","))}}}"#
     }
 
     var current: Mode { mode.withLock { $0 } }
@@ -73,11 +98,12 @@ final class SimulatorState: Sendable {
             }
             text += "# HELP zeroclaw_tokens_input_total Input tokens per provider and model.\n"
             text += "# TYPE zeroclaw_tokens_input_total counter\n"
-            text += "zeroclaw_tokens_input_total{provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensIn)\n"
+            text +=
+                "zeroclaw_tokens_input_total{model_provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensIn)\n"
             text += "# HELP zeroclaw_tokens_output_total Output tokens per provider and model.\n"
             text += "# TYPE zeroclaw_tokens_output_total counter\n"
             text +=
-                "zeroclaw_tokens_output_total{provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensOut)\n"
+                "zeroclaw_tokens_output_total{model_provider=\"openrouter\",model=\"sim\\\"model\"} \(counters.tokensOut)\n"
             let bounds = [0.5, 1, 2.5]
             text += "# HELP zeroclaw_llm_request_duration_seconds Provider latency.\n"
             text += "# TYPE zeroclaw_llm_request_duration_seconds histogram\n"

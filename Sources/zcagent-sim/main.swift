@@ -11,7 +11,14 @@ import ZCTOML
 ///     zcagent-sim sleep N       sleep N seconds (exec timeouts)
 ///     zcagent-sim exit N        exit with status N
 ///
-/// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `slow` or `crash` as the body;
+/// Like ZeroClaw, `/health` answers 200 with `runtime.components`: `gateway` and `scheduler`, and
+/// `channel:KIND` for every `[channels.KIND.*]` table with `enabled = true` (a channel whose first secret
+/// starts with `sim-bad` reports `error`, its restart count rising, as a rejected token does); `/metrics`
+/// answers a comment alone unless `[observability] backend = "prometheus"`; and a lowercase
+/// `ZEROCLAW_*` variable that names no config path stops it at boot.
+///
+/// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `degraded` (the scheduler reports
+/// an error), `slow` or `crash` as the body;
 /// with `?persist=1` the mode is also written to `$HOME/.zeroclaw/state/sim-mode`, so it survives a
 /// restart (a fault that a restart does not cure; `healthy` with `?persist=1` removes the file). The
 /// first mode comes from ZCSIM_MODE, else that file, else `[simulator] mode` in the config. In `crash`
@@ -41,6 +48,18 @@ default:
 }
 
 let environment = ProcessInfo.processInfo.environment
+// ZeroClaw maps `ZEROCLAW_a__b` onto the config path `a.b` and refuses to boot on one that names no path.
+let configPaths: Set<String> = [
+    "ZEROCLAW_gateway__host", "ZEROCLAW_gateway__port", "ZEROCLAW_gateway__allow_public_bind",
+    "ZEROCLAW_observability__backend",
+]
+for name in environment.keys.sorted() where name.hasPrefix("ZEROCLAW_") && name.contains(where: \.isLowercase) {
+    guard configPaths.contains(name) else {
+        FileHandle.standardError.write(
+            Data("zcagent-sim: \(name) names no config path; refusing to start (as ZeroClaw does)\n".utf8))
+        exit(78)
+    }
+}
 let configuration: TOMLTable? = {
     let home = environment["HOME"] ?? "/zeroclaw-data"
     for path in ["\(home)/.zeroclaw/config.toml", "/zeroclaw-data/.zeroclaw/config.toml"] {
@@ -67,7 +86,24 @@ let persistedMode = FileManager.default.contents(atPath: modeFile).map {
 }
 let firstMode =
     environment["ZCSIM_MODE"] ?? persistedMode ?? configuration?.value(atPath: ["simulator", "mode"])?.string ?? ""
-let state = SimulatorState(mode: SimulatorState.Mode(rawValue: firstMode) ?? .healthy)
+// The channels the config enables, schema 3 (`[channels.KIND.ALIAS] enabled = true`), with whether each
+// was given a token the simulated service rejects.
+let channels: [(kind: String, rejected: Bool)] = {
+    guard case .table(let kinds)? = configuration?.value(atPath: ["channels"]) else { return [] }
+    var found: [(String, Bool)] = []
+    for (kind, aliases) in kinds {
+        guard case .table(let aliases) = aliases else { continue }
+        for (_, channel) in aliases {
+            guard case .table(let fields) = channel, fields["enabled"] == .boolean(true) else { continue }
+            let rejected = fields.contains { _, value in
+                if case .string(let text) = value { text.hasPrefix("sim-bad") } else { false }
+            }
+            found.append((kind, rejected))
+        }
+    }
+    return found.sorted { $0.0 < $1.0 }
+}()
+let state = SimulatorState(mode: SimulatorState.Mode(rawValue: firstMode) ?? .healthy, channels: channels)
 
 struct Gateway: HTTPResponder {
     let state: SimulatorState
@@ -80,16 +116,19 @@ struct Gateway: HTTPResponder {
                 return HTTPResponse(status: .serviceUnavailable, bytes: Array(#"{"status":"unhealthy"}"#.utf8))
             case .slow:
                 try? await Task.sleep(for: .seconds(10))
-            case .healthy, .crash:
+            case .healthy, .degraded, .crash:
                 break
             }
-            let uptime = Int(Date().timeIntervalSince(state.started))
-            return HTTPResponse(
-                headers: ["Content-Type": "application/json"],
-                bytes: Array(#"{"status":"ok","uptime":\#(uptime)}"#.utf8))
+            return HTTPResponse(headers: ["Content-Type": "application/json"], bytes: Array(state.healthBody().utf8))
         case (.get, "/metrics") where metricsEnabled:
             return HTTPResponse(
                 headers: ["Content-Type": "text/plain; version=0.0.4"], bytes: Array(state.metrics().utf8))
+        case (.get, "/metrics"):
+            // ZeroClaw's answer with another observability backend: 200 and a comment, no sample.
+            return HTTPResponse(
+                headers: ["Content-Type": "text/plain; version=0.0.4"],
+                bytes: Array(
+                    "# Prometheus backend not enabled. Set [observability] backend = \"prometheus\" in config.\n".utf8))
         case (.post, "/sim/traffic"):
             let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard text == "on" || text == "off" else {
@@ -100,7 +139,8 @@ struct Gateway: HTTPResponder {
         case (.post, "/sim/mode"):
             let text = String(decoding: request.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let mode = SimulatorState.Mode(rawValue: text) else {
-                return HTTPResponse(status: .badRequest, bytes: Array("modes: healthy unhealthy slow crash\n".utf8))
+                return HTTPResponse(
+                    status: .badRequest, bytes: Array("modes: healthy unhealthy degraded slow crash\n".utf8))
             }
             say("zcagent-sim: mode \(mode.rawValue)")
             state.set(mode)

@@ -147,8 +147,15 @@ struct DockerRuntimeTests {
                 return
             }
             #expect(labels["zcplatform.test"] == "docker-runtime")
-            #expect(environment.contains("ZEROCLAW_gateway__host=0.0.0.0"))
-            #expect(environment.contains("ZEROCLAW_gateway__allow_public_bind=true"))
+            // What the platform sets, exactly: the gateway's bind address, beside the spec's one variable.
+            #expect(
+                environment.compactMap {
+                    if case .string(let text) = $0, text.hasPrefix("ZEROCLAW_") { text } else { nil }
+                }
+                .sorted() == [
+                    "ZEROCLAW_gateway__allow_public_bind=true", "ZEROCLAW_gateway__host=0.0.0.0",
+                    "ZEROCLAW_gateway__port=42617", "ZEROCLAW_observability__backend=prometheus",
+                ])
             #expect(environment.contains("HOME=/zeroclaw-data"))
 
             // The tenants' own network, with inter-container traffic off, created for it.

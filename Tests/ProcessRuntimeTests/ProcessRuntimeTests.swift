@@ -257,6 +257,24 @@ struct ProcessRuntimeTests {
         }
     }
 
+    @Test("a ZEROCLAW_ variable the agent would refuse to boot on is refused at create, naming it")
+    func refusedEnvironment() async throws {
+        let fixture = try Fixture()
+        try await fixture.scoped {
+            var spec = fixture.spec
+            spec.environment["ZEROCLAW_channels__telegram__bot_token"] = "x"
+            do {
+                _ = try await fixture.runtime.create(spec)
+                Issue.record("created")
+            } catch ContainerRuntimeError.failed(let message) {
+                #expect(message.contains("ZEROCLAW_channels__telegram__bot_token"))
+            }
+            // Upper-case names are not config paths to the agent: left alone.
+            spec.environment = ["ZEROCLAW_EXTRA": "1"]
+            _ = try await fixture.runtime.create(spec)
+        }
+    }
+
     @Test("logs rotate at their cap and keep three files")
     func logRotation() async throws {
         let fixture = try Fixture(

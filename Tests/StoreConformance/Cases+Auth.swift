@@ -34,8 +34,8 @@ extension StoreConformance {
             let channel = try await store.withTransaction {
                 try await $0.insertChannel(
                     NewChannel(
-                        tenantID: Fixtures.id("acme"), kind: "telegram", name: "support",
-                        secret: SealedSecret(bytes: [7]),
+                        tenantID: Fixtures.id("acme"), kind: "slack", name: "support",
+                        secrets: ["bot_token": SealedSecret(bytes: [7]), "app_token": SealedSecret(bytes: [8])],
                         createdAt: Fixtures.now))
             }
             _ = try await store.withTransaction {
@@ -52,11 +52,23 @@ extension StoreConformance {
                 secrets,
                 [
                     StoredSecret(
-                        location: .channel(id: channel.id, tenantID: Fixtures.id("acme"), name: "support"),
+                        location: .channel(
+                            id: channel.id, tenantID: Fixtures.id("acme"), name: "support", kind: "slack",
+                            field: "app_token"),
+                        sealed: SealedSecret(bytes: [8])),
+                    StoredSecret(
+                        location: .channel(
+                            id: channel.id, tenantID: Fixtures.id("acme"), name: "support", kind: "slack",
+                            field: "bot_token"),
                         sealed: SealedSecret(bytes: [7])),
                     StoredSecret(location: .tenantAPIKey(Fixtures.id("beta")), sealed: SealedSecret(bytes: [9])),
                 ], "every secret, with its location")
-            try expectEqual(secrets.first?.location.owner, "tenant:acme/channel:support/secret", "owner string")
+            try expectEqual(
+                secrets.map(\.location.owner),
+                [
+                    "tenant:acme/channel:support/secret/app_token", "tenant:acme/channel:support/secret",
+                    "tenant:beta/config/api_key",
+                ], "owner strings: the field a kind's one secret lived in keeps its first owner")
             for secret in secrets {
                 let stale = try await store.withTransaction {
                     try await $0.replaceSealedSecret(
@@ -71,7 +83,7 @@ extension StoreConformance {
             }
             try expectEqual(
                 try await store.read { try await $0.storedSecrets() }.map(\.sealed),
-                [SealedSecret(bytes: [42]), SealedSecret(bytes: [42])],
+                [SealedSecret(bytes: [42]), SealedSecret(bytes: [42]), SealedSecret(bytes: [42])],
                 "new ciphertexts")
         },
         StoreConformanceCase("login codes: newest usable one, consumed once, wrong guesses counted, expiry") { store in

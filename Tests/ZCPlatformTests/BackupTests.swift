@@ -206,7 +206,7 @@ struct BackupTests {
             let older = try await Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.contains("schema 2 → 10"), "\(migrated.stdout)")
+            #expect(migrated.stdout.contains("schema 2 → 11"), "\(migrated.stdout)")
             let upgraded = try Self.open(database)
             #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
             #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
@@ -258,8 +258,8 @@ struct BackupTests {
                 ALTER TABLE nodes DROP COLUMN memory_capacity; ALTER TABLE nodes DROP COLUMN memory_reserved;
                 ALTER TABLE nodes RENAME COLUMN last_heartbeat TO last_seen_at; DROP TABLE leases;
                 ALTER TABLE tenants DROP COLUMN placement_epoch; ALTER TABLE tenants DROP COLUMN moving_to;
-                ALTER TABLE access_tokens DROP COLUMN scope;
-                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10)
+                ALTER TABLE access_tokens DROP COLUMN scope; DROP TABLE channel_secrets;
+                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10, 11)
                 """)
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
@@ -268,10 +268,11 @@ struct BackupTests {
             counts["resource_rollups"] = nil
             counts["auth_limits"] = nil
             counts["usage_counters"] = nil
+            counts["channel_secrets"] = nil
             counts["alert_states"] = nil
             counts["platform_meta"] = nil
             counts["leases"] = nil
-            counts["schema_migrations"] = (counts["schema_migrations"] ?? 8) - 8
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 9) - 9
             manifest["row_counts"] = counts
         }
         if let sql {

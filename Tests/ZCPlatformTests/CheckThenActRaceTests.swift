@@ -145,8 +145,8 @@ struct CheckThenActRaceTests {
             #expect([await rename.status, await change.status] == [200, 200])
             let channel = try #require(try await world.api.store.read { try await $0.channel(id: Int64(id)) })
             #expect(channel.name == "c\(round)")
-            let owner = SecretLocation.channel(id: channel.id, tenantID: channel.tenantID, name: channel.name).owner
-            let opened = try? world.api.platform.vault.open(try #require(channel.secret), owner: owner)
+            let owner = SecretLocation.channelSecret(of: channel).owner
+            let opened = try? world.api.platform.vault.open(try #require(channel.secrets["bot_token"]), owner: owner)
             #expect(opened == "secret-\(round)", "round \(round): the secret opens under the name, and is the newest")
         }
         await world.close()

@@ -189,7 +189,8 @@ struct ClusterTests {
                         .get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(2)),
                     answer.status == .ok
                 else { return nil }
-                return (try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])?["uptime"] as? Int
+                let body = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]
+                return (body?["runtime"] as? [String: Any])?["uptime_seconds"] as? Int
             }
             #expect(await agentUptime() != nil, "the agent answers")
 

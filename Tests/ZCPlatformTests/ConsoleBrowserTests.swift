@@ -77,7 +77,7 @@ struct ConsoleBrowserTests {
             print(result.stdoutText + "screenshots: \(Self.screenshots)")
             #expect(
                 result.status == 0,
-                "\(result.stdoutText)\n\(result.stderrText.suffix(6000))\nserver: \(server.stderrSoFar.suffix(3000))")
+                "\(result.stdoutText)\n\(result.stderrText.suffix(6000))\nserver: \(server.stderrSoFar.suffix(20000))")
             server.signal(SIGTERM)
             let finished = await server.finished(timeout: 30)
             #expect(finished.status == 0)

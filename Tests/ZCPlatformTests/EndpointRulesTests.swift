@@ -101,7 +101,7 @@ struct EndpointRulesTests {
         #expect(unknownKind.status == 422 && unknownKind.error?.contains("telegram") == true)
         let missingSecret = await api.call(
             .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"telegram","name":"t"}"#)
-        #expect(missingSecret.error == "secret: is required for telegram channels")
+        #expect(missingSecret.error == "secrets.bot_token: is required for telegram channels")
         let badSetting = await api.call(
             .post, "/api/tenants/acme/channels", token: owner,
             json: #"{"kind":"telegram","name":"t","secret":"s","settings":{"guild_id":"1"}}"#)
@@ -125,9 +125,10 @@ struct EndpointRulesTests {
             .patch, "/api/tenants/acme/channels/\(id)", token: owner, json: #"{"name":"support"}"#)
         #expect(renamed.status == 200 && renamed.json["name"] as? String == "support")
         let channel = try #require(try await api.store.read { try await $0.channel(id: Int64(id)) })
-        let owner2 = SecretLocation.channel(id: channel.id, tenantID: channel.tenantID, name: "support").owner
+        #expect(channel.name == "support")
+        let owner2 = SecretLocation.channelSecret(of: channel).owner
         #expect(
-            try api.platform.vault.open(try #require(channel.secret), owner: owner2) == "tok-1",
+            try api.platform.vault.open(try #require(channel.secrets["bot_token"]), owner: owner2) == "tok-1",
             "re-sealed under the new name")
         #expect(
             await api.call(.patch, "/api/tenants/acme/channels/\(id)", token: owner, json: #"{"secret":null}"#).status

@@ -117,6 +117,16 @@ struct LivePlatform {
             .status.code
     }
 
+    /// The agent's `/health` body, nil when it does not answer.
+    func agentHealthBody(port: Int) async -> String? {
+        guard let client = try? HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1))) else {
+            return nil
+        }
+        defer { Task { await client.shutdown() } }
+        return try? await client.execute(.get, .tcp(host: "127.0.0.1", port: port), "/health", timeout: .seconds(2))
+            .text
+    }
+
     func postToAgent(port: Int, _ path: String, _ body: String) async throws {
         let client = try HTTPClient()
         defer { Task { await client.shutdown() } }

@@ -19,6 +19,7 @@ struct SecretsTests {
         let token = try await api.signIn("root@example.com")
         let secrets = [
             "TG-SECRET-8c1f5e2a", "SK-PROVIDER-SECRET-93be", "SLACK-SECRET-77a0", "RENAMED-SECRET-4d2c",
+            "SLACK-APP-TOKEN-51e9",
         ]
         var responses: [APIResponse] = []
         func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil) async -> APIResponse {
@@ -34,8 +35,10 @@ struct SecretsTests {
         #expect(telegram.status == 201)
         #expect(telegram.json["secret_set"] as? Bool == true)
         #expect(
-            await call(.post, "/api/tenants/beta/channels", #"{"kind":"slack","name":"ops","secret":"\#(secrets[2])"}"#)
-                .status == 201)
+            await call(
+                .post, "/api/tenants/beta/channels",
+                #"{"kind":"slack","name":"ops","secrets":{"bot_token":"\#(secrets[2])","app_token":"\#(secrets[4])"}}"#
+            ).status == 201)
         let config = await call(
             .patch, "/api/tenants/acme/config", #"{"provider":"openrouter","api_key":"\#(secrets[1])"}"#)
         #expect(config.json["api_key_set"] as? Bool == true)
@@ -77,7 +80,7 @@ struct SecretsTests {
         // What the store holds opens to the values given, bound to their rows.
         let stored = try await api.store.read { try await $0.storedSecrets() }
         let opened = try stored.map { try api.platform.vault.open($0.sealed, owner: $0.location.owner) }
-        #expect(Set(opened) == [secrets[3], secrets[2], secrets[1]])
+        #expect(Set(opened) == [secrets[3], secrets[2], secrets[4], secrets[1]])
         await api.close()
     }
 
@@ -98,18 +101,19 @@ struct SecretsTests {
                 try await reader.channels(of: TenantID(trusted: "beta")).first
             )
         }
-        guard let acme = channels.0, var beta = channels.1, let stolen = acme.secret else {
+        guard let acme = channels.0, var beta = channels.1, let field = acme.secrets.keys.first,
+            let stolen = acme.secrets[field]
+        else {
             Issue.record("channels missing")
             return
         }
-        beta.secret = stolen
+        beta.secrets[field] = stolen
         let tampered = beta
         try await api.store.withTransaction { try await $0.updateChannel(tampered) }
-        let owner = SecretLocation.channel(id: beta.id, tenantID: beta.tenantID, name: beta.name).owner
+        let owner = SecretLocation.channelSecret(of: beta, field: field).owner
         #expect(throws: VaultError.doesNotOpen) { _ = try api.platform.vault.open(stolen, owner: owner) }
         #expect(
-            try api.platform.vault.open(
-                stolen, owner: SecretLocation.channel(id: acme.id, tenantID: acme.tenantID, name: acme.name).owner)
+            try api.platform.vault.open(stolen, owner: SecretLocation.channelSecret(of: acme, field: field).owner)
                 == "secret-of-acme")
         await api.close()
     }

@@ -37,7 +37,8 @@ struct StoreMigrationTests {
                     NewChannel(
                         tenantID: id, kind: "telegram", name: "tg",
                         settings: ["chat": .number(Double(index)), "on": true],
-                        secret: SealedSecret(bytes: (0..<48).map { UInt8(($0 * 7 + index) % 256) }), createdAt: now))
+                        secrets: ["bot_token": SealedSecret(bytes: (0..<48).map { UInt8(($0 * 7 + index) % 256) })],
+                        createdAt: now))
                 for minute in 0..<20 {
                     try await transaction.insertSnapshots([
                         ResourceSnapshot(

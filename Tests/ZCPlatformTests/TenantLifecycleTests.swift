@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import ZCCore
 import ZCHTTP
+import ZCTOML
 
 @testable import ZCPlatform
 
@@ -43,11 +44,25 @@ struct TenantLifecycleTests {
             // The agent's config: rendered with the TOML encoder, secrets opened into a 0600 file.
             let configPath = live.api.directory.file("tenants/acme/.zeroclaw/config.toml")
             let config = try String(contentsOfFile: configPath, encoding: .utf8)
-            #expect(config.contains("api_key = \"\(Self.apiKey)\""))
-            #expect(config.contains("default_model = \"sim/model-1\""))
-            #expect(config.contains("[channels_config.telegram]"))
-            #expect(config.contains("bot_token = \"\(Self.botToken)\""))
-            #expect(config.contains("backend = \"prometheus\""))
+            let table = try TOML.decode(config)
+            #expect(try ZeroClawSchema.load().problems(in: table, free: ["simulator"]) == [], "\(config)")
+            #expect(table["schema_version"] == .integer(3))
+            #expect(
+                table.value(atPath: ["providers", "models", "openrouter", "default", "api_key"]) == .string(Self.apiKey)
+            )
+            #expect(table.value(atPath: ["providers", "models", "openrouter", "default", "model"]) == "sim/model-1")
+            #expect(table.value(atPath: ["channels", "telegram", "default", "enabled"]) == .boolean(true))
+            #expect(table.value(atPath: ["channels", "telegram", "default", "bot_token"]) == .string(Self.botToken))
+            #expect(table.value(atPath: ["observability", "backend"]) == "prometheus")
+            // The agent reads the channel as enabled and reports it.
+            let health = try #require(await live.agentHealthBody(port: port))
+            #expect(health.contains(#""channel:telegram":{"status":"ok""#), "\(health)")
+
+            // A client pairs with the agent, which records it in the same file; every rewrite keeps it.
+            try
+                (config.replacingOccurrences(
+                    of: "[gateway]\n", with: "[gateway]\npaired_tokens = [\"paired-client-hash\"]\n"))
+                .write(toFile: configPath, atomically: false, encoding: .utf8)
             var info = stat()
             #expect(stat(configPath, &info) == 0)
             #expect(info.st_mode & 0o777 == 0o600)
@@ -89,7 +104,12 @@ struct TenantLifecycleTests {
             while !(await live.auditActions("acme")).contains("tenant.reconfigure"), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(try String(contentsOfFile: configPath, encoding: .utf8).contains("default_model = \"sim/model-2\""))
+            let rewritten = try TOML.decode(try String(contentsOfFile: configPath, encoding: .utf8))
+            #expect(
+                rewritten.value(atPath: ["providers", "models", "openrouter", "default", "model"]) == "sim/model-2")
+            #expect(
+                rewritten.value(atPath: ["gateway", "paired_tokens"]) == .array(["paired-client-hash"]),
+                "the pairing survives the rewrite")
             try await waitHealthy(live, port)
 
             let deleted = await live.call(.delete, "/api/tenants/acme")

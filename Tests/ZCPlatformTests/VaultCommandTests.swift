@@ -23,10 +23,12 @@ struct VaultCommandTests {
         try await store.withTransaction { transaction in
             try await transaction.insertTenant(Tenant(id: acme, name: "Acme", plan: "default", createdAt: now))
             for name in ["tg", "slack"] {
-                let sealed = try vault.seal(
-                    plaintexts[name] ?? "", owner: SecretLocation.channel(id: 0, tenantID: acme, name: name).owner)
+                let kind = name == "tg" ? "telegram" : name
+                let location = SecretLocation.channel(
+                    id: 0, tenantID: acme, name: name, kind: kind, field: "bot_token")
+                let sealed = try vault.seal(plaintexts[name] ?? "", owner: location.owner)
                 _ = try await transaction.insertChannel(
-                    NewChannel(tenantID: acme, kind: name, name: name, secret: sealed, createdAt: now))
+                    NewChannel(tenantID: acme, kind: kind, name: name, secrets: ["bot_token": sealed], createdAt: now))
             }
             let key = try vault.seal(plaintexts["key"] ?? "", owner: SecretLocation.tenantAPIKey(acme).owner)
             try await transaction.setTenantConfig(TenantConfig(tenantID: acme, apiKey: key, updatedAt: now))
@@ -43,7 +45,7 @@ struct VaultCommandTests {
         for secret in try await store.read({ try await $0.storedSecrets() }) {
             let name: String
             switch secret.location {
-            case .channel(_, _, let channel): name = channel
+            case .channel(_, _, let channel, _, _): name = channel
             case .tenantAPIKey: name = "key"
             }
             #expect(try vault.open(secret.sealed, owner: secret.location.owner) == plaintexts[name])

@@ -1,7 +1,7 @@
 /// A messaging channel of a tenant's agent (Telegram, Discord, Slack, …).
 ///
-/// Non-secret settings are plain JSON; the channel's token is a sealed secret, written but never read
-/// back through the API.
+/// Non-secret settings are plain JSON; its secrets (a bot token, Slack's app token, WhatsApp's verify
+/// token and app secret, …) are sealed one per field, written but never read back through the API.
 public struct Channel: Sendable, Hashable {
     public var id: Int64
     public var tenantID: TenantID
@@ -10,21 +10,23 @@ public struct Channel: Sendable, Hashable {
     /// Unique within the tenant.
     public var name: String
     public var settings: [String: JSONValue]
-    public var secret: SealedSecret?
+    /// Sealed secrets by field name (`bot_token`, `app_token`, …), each bound to its location.
+    public var secrets: [String: SealedSecret]
     public var enabled: Bool
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(
         id: Int64, tenantID: TenantID, kind: String, name: String, settings: [String: JSONValue] = [:],
-        secret: SealedSecret? = nil, enabled: Bool = true, createdAt: Timestamp, updatedAt: Timestamp? = nil
+        secrets: [String: SealedSecret] = [:], enabled: Bool = true, createdAt: Timestamp,
+        updatedAt: Timestamp? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
         self.kind = kind
         self.name = name
         self.settings = settings
-        self.secret = secret
+        self.secrets = secrets
         self.enabled = enabled
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
@@ -37,19 +39,19 @@ public struct NewChannel: Sendable, Hashable {
     public var kind: String
     public var name: String
     public var settings: [String: JSONValue]
-    public var secret: SealedSecret?
+    public var secrets: [String: SealedSecret]
     public var enabled: Bool
     public var createdAt: Timestamp
 
     public init(
         tenantID: TenantID, kind: String, name: String, settings: [String: JSONValue] = [:],
-        secret: SealedSecret? = nil, enabled: Bool = true, createdAt: Timestamp
+        secrets: [String: SealedSecret] = [:], enabled: Bool = true, createdAt: Timestamp
     ) {
         self.tenantID = tenantID
         self.kind = kind
         self.name = name
         self.settings = settings
-        self.secret = secret
+        self.secrets = secrets
         self.enabled = enabled
         self.createdAt = createdAt
     }

@@ -156,6 +156,54 @@ public final class DirectoryHandle {
         }
     }
 
+    /// Reads the regular file `name`, nil when there is none. A link, a FIFO (opened without blocking), a
+    /// device, a file with more than one link, or one larger than `maxBytes` is refused, never followed
+    /// or read past the bound.
+    public func readFile(_ name: String, maxBytes: Int) throws -> [UInt8]? {
+        let file = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard file >= 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            if code == ELOOP, let entry = entry(name) {
+                throw TenantTreeRefusal(path: inside(name), found: entry.kind.withArticle, expected: .regularFile)
+            }
+            throw TenantTreeFailure("open", path: inside(name), hostPath: onHost(name), code: code)
+        }
+        defer { close(file) }
+        var info = stat()
+        guard fstat(file, &info) == 0 else {
+            throw TenantTreeFailure("inspect", path: inside(name), hostPath: onHost(name))
+        }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regularFile else {
+            throw TenantTreeRefusal(path: inside(name), found: kind.withArticle, expected: .regularFile)
+        }
+        guard info.st_nlink == 1 else {
+            throw TenantTreeRefusal(
+                path: inside(name), found: "a file with \(info.st_nlink) hard links", expected: .regularFile)
+        }
+        guard Int64(info.st_size) <= Int64(maxBytes) else {
+            throw TenantTreeRefusal(
+                path: inside(name), found: "a file of \(info.st_size) bytes (at most \(maxBytes) are read)",
+                expected: .regularFile)
+        }
+        // Read at most one byte past the bound: a file that grows meanwhile is refused the same way.
+        var bytes = [UInt8](repeating: 0, count: maxBytes + 1)
+        var count = 0
+        while count < bytes.count {
+            let read = bytes[count...].withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
+            if read < 0 && errno == EINTR { continue }
+            guard read >= 0 else { throw TenantTreeFailure("read", path: inside(name), hostPath: onHost(name)) }
+            if read == 0 { break }
+            count += read
+        }
+        guard count <= maxBytes else {
+            throw TenantTreeRefusal(
+                path: inside(name), found: "a file larger than \(maxBytes) bytes", expected: .regularFile)
+        }
+        return Array(bytes[..<count])
+    }
+
     /// Moves the entry `name` into `directory` as `newName` (`renameat`: the entry moves, nothing is
     /// followed).
     public func move(_ name: String, to directory: DirectoryHandle, as newName: String) throws {

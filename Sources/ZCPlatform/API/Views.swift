@@ -167,8 +167,10 @@ struct ChannelView: Encodable {
     let kind: String
     let name: String
     let settings: [String: JSONValue]
-    /// Whether a secret is stored; the secret itself is never returned.
+    /// Whether a secret is stored (any field); the secrets themselves are never returned.
     let secretSet: Bool
+    /// The secret fields that hold a value, sorted (`["app_token", "bot_token"]`).
+    let secretsSet: [String]
     let enabled: Bool
     let createdAt: Timestamp
     let updatedAt: Timestamp
@@ -178,7 +180,8 @@ struct ChannelView: Encodable {
         kind = channel.kind
         name = channel.name
         settings = channel.settings
-        secretSet = channel.secret != nil
+        secretSet = !channel.secrets.isEmpty
+        secretsSet = channel.secrets.keys.sorted()
         enabled = channel.enabled
         createdAt = channel.createdAt
         updatedAt = channel.updatedAt

@@ -2,35 +2,39 @@ import ZCCore
 import ZCCrypto
 
 /// A tenant's channels: listed for viewers; created, changed and deleted by managers within the plan's
-/// limit. Secrets are sealed by the vault, bound to the tenant and the channel's name; the agent takes
-/// one enabled channel of each kind. Every change is audited in its own transaction and reconfigures
-/// the agent.
+/// limit. Secrets are sealed by the vault one field at a time, each bound to the tenant, the channel's
+/// name and the field; the agent takes one enabled channel of each kind, and an enabled channel must
+/// have what its kind needs to connect (Slack both tokens, WhatsApp all three secrets, …). A kind the
+/// agent's image is built without (`runtime.agent_channels`) is refused. Every change is audited in its
+/// own transaction and reconfigures the agent.
 public struct ChannelService: Sendable {
     /// What a new channel is made of, as asked.
     public struct NewChannelRequest: Sendable {
         public var kind: String
         public var name: String
         public var settings: [String: JSONValue]
-        public var secret: String?
+        /// Secret values by field (`bot_token`, `app_token`, …).
+        public var secrets: [String: String]
         public var enabled: Bool
 
         public init(
-            kind: String, name: String, settings: [String: JSONValue] = [:], secret: String? = nil,
+            kind: String, name: String, settings: [String: JSONValue] = [:], secrets: [String: String] = [:],
             enabled: Bool = true
         ) {
             self.kind = kind
             self.name = name
             self.settings = settings
-            self.secret = secret
+            self.secrets = secrets
             self.enabled = enabled
         }
     }
 
-    /// A partial change; a null name or secret is refused (delete the channel instead).
+    /// A partial change. `secrets` sets the fields it names (a null removes one), leaving the others; a
+    /// null name is refused (delete the channel instead).
     public struct Changes: Sendable {
         public var name: FieldUpdate<String> = .unchanged
         public var settings: [String: JSONValue]?
-        public var secret: FieldUpdate<String> = .unchanged
+        public var secrets: [String: FieldUpdate<String>] = [:]
         public var enabled: Bool?
 
         public init() {}
@@ -42,12 +46,48 @@ public struct ChannelService: Sendable {
     let vault: Vault
     let plans: [String: Plan]
     let lifecycle: TenantLifecycle
+    /// The kinds the agent's image can run (`runtime.agent_channels`).
+    let agentChannels: AgentChannels
 
-    public init(store: any Store, vault: Vault, plans: [String: Plan], lifecycle: TenantLifecycle) {
+    public init(
+        store: any Store, vault: Vault, plans: [String: Plan], lifecycle: TenantLifecycle,
+        agentChannels: AgentChannels = .all
+    ) {
         self.store = store
         self.vault = vault
         self.plans = plans
         self.lifecycle = lifecycle
+        self.agentChannels = agentChannels
+    }
+
+    /// The kind named `name`, if the agent's image has it.
+    func kind(named name: String) throws(ValidationError) -> ChannelKind {
+        guard let kind = ChannelKind.named(name) else {
+            throw ValidationError(
+                field: "kind", "unknown channel kind (known: \(ChannelKind.all.map(\.name).joined(separator: ", ")))")
+        }
+        try agentChannels.require(kind.name)
+        return kind
+    }
+
+    /// Seals each secret under its field's location.
+    func seal(
+        _ secrets: [String: String], channel id: Int64, tenant: TenantID, name: String, kind: ChannelKind
+    )
+        throws -> [String: SealedSecret]
+    {
+        var sealed: [String: SealedSecret] = [:]
+        for (field, value) in secrets {
+            try kind.validateSecretField(field)
+            guard Self.secretBytes.contains(value.utf8.count) else {
+                throw ValidationError(field: "secrets.\(field)", "must be 1 to 4096 bytes")
+            }
+            sealed[field] = try vault.seal(
+                value,
+                owner: SecretLocation.channel(id: id, tenantID: tenant, name: name, kind: kind.name, field: field).owner
+            )
+        }
+        return sealed
     }
 
     public func list(of tenant: Tenant) async throws -> [Channel] {
@@ -55,21 +95,13 @@ public struct ChannelService: Sendable {
     }
 
     public func create(_ request: NewChannelRequest, in tenant: Tenant, by caller: Caller) async throws -> Channel {
-        guard let kind = ChannelKind.named(request.kind) else {
-            throw ValidationError(
-                field: "kind", "unknown channel kind (known: \(ChannelKind.all.map(\.name).joined(separator: ", ")))")
-        }
+        let kind = try kind(named: request.kind)
         try ChannelKind.validateName(request.name)
         try kind.validate(request.settings)
-        if kind.requiresSecret, (request.secret ?? "").isEmpty {
-            throw ValidationError(field: "secret", "is required for \(kind.name) channels")
-        }
-        let sealed = try request.secret.map { secret -> SealedSecret in
-            guard Self.secretBytes.contains(secret.utf8.count) else {
-                throw ValidationError(field: "secret", "must be 1 to 4096 bytes")
-            }
-            return try vault.seal(
-                secret, owner: SecretLocation.channel(id: 0, tenantID: tenant.id, name: request.name).owner)
+        // Sealed before the completeness check, so an unknown field is named before a missing one.
+        let sealed = try seal(request.secrets, channel: 0, tenant: tenant.id, name: request.name, kind: kind)
+        if request.enabled {
+            try kind.validateComplete(settings: request.settings, secrets: Set(sealed.keys))
         }
         let limit = plans[tenant.plan]?.maxChannels ?? Plan.standard.maxChannels
         let now = Timestamp.now()
@@ -86,14 +118,15 @@ public struct ChannelService: Sendable {
                 channel = try await transaction.insertChannel(
                     NewChannel(
                         tenantID: tenant.id, kind: kind.name, name: request.name, settings: request.settings,
-                        secret: sealed, enabled: request.enabled, createdAt: now))
+                        secrets: sealed, enabled: request.enabled, createdAt: now))
             } catch let error as StoreError where error.kind == .uniqueViolation {
                 throw Failure.conflict("the tenant already has a channel named '\(request.name)'")
             }
             try await transaction.audit(
                 "channel.create", by: caller, tenant: tenant.id, target: "channel:\(channel.id)",
                 detail: [
-                    "kind": .string(kind.name), "name": .string(request.name), "secret_set": .bool(sealed != nil),
+                    "kind": .string(kind.name), "name": .string(request.name),
+                    "secrets_set": .array(sealed.keys.sorted().map(JSONValue.string)),
                 ], at: now)
             return channel
         }
@@ -112,16 +145,21 @@ public struct ChannelService: Sendable {
             }
             let kind = ChannelKind.named(channel.kind)
             var changed: [String] = []
-            let oldOwner = SecretLocation.channel(id: channel.id, tenantID: tenant.id, name: channel.name).owner
-            var plaintext: String?
+            // The plaintexts to seal anew: all of them on a rename (they are bound to the name), else the
+            // fields changed.
+            var plaintexts: [String: String] = [:]
             switch changes.name {
             case .unchanged: break
             case .null: throw ValidationError(field: "name", "cannot be null")
             case .value(let name):
                 if name != channel.name {
                     try ChannelKind.validateName(name)
-                    // The secret is bound to the name: open it under the old one to seal it under the new.
-                    if let sealed = channel.secret { plaintext = try vault.open(sealed, owner: oldOwner) }
+                    // Secrets are bound to the name: open them under the old one to seal them under the new.
+                    for (field, sealed) in channel.secrets {
+                        let old = SecretLocation.channel(
+                            id: channel.id, tenantID: tenant.id, name: channel.name, kind: channel.kind, field: field)
+                        plaintexts[field] = try vault.open(sealed, owner: old.owner)
+                    }
                     channel.name = name
                     changed.append("name")
                 }
@@ -131,22 +169,24 @@ public struct ChannelService: Sendable {
                 channel.settings = settings
                 changed.append("settings")
             }
-            switch changes.secret {
-            case .unchanged: break
-            case .null:
-                throw ValidationError(field: "secret", "cannot be null; send a new secret, or delete the channel")
-            case .value(let secret):
-                guard Self.secretBytes.contains(secret.utf8.count) else {
-                    throw ValidationError(field: "secret", "must be 1 to 4096 bytes")
+            for (field, update) in changes.secrets.sorted(by: { $0.key < $1.key }) {
+                guard let kind else { break }
+                try kind.validateSecretField(field)
+                switch update {
+                case .unchanged: continue
+                case .null:
+                    plaintexts[field] = nil
+                    channel.secrets[field] = nil
+                case .value(let secret): plaintexts[field] = secret
                 }
-                plaintext = secret
-                changed.append("secret")
+                changed.append("secrets.\(field)")
             }
-            if let plaintext {
-                channel.secret = try vault.seal(
-                    plaintext,
-                    owner: SecretLocation.channel(id: channel.id, tenantID: tenant.id, name: channel.name).owner
-                )
+            if let kind, !plaintexts.isEmpty {
+                for (field, sealed) in try seal(
+                    plaintexts, channel: channel.id, tenant: tenant.id, name: channel.name, kind: kind)
+                {
+                    channel.secrets[field] = sealed
+                }
             }
             if let enabled = changes.enabled {
                 if enabled && !channel.enabled {
@@ -155,6 +195,11 @@ public struct ChannelService: Sendable {
                 }
                 channel.enabled = enabled
                 changed.append("enabled")
+            }
+            if channel.enabled, let kind, changes.settings != nil || !changes.secrets.isEmpty || changes.enabled == true
+            {
+                if changes.enabled == true { try agentChannels.require(kind.name) }
+                try kind.validateComplete(settings: channel.settings, secrets: Set(channel.secrets.keys))
             }
             channel.updatedAt = now
             do {
@@ -169,6 +214,14 @@ public struct ChannelService: Sendable {
         }
         lifecycle.configurationChanged(tenant.id, actor: caller.actor)
         return updated
+    }
+
+    /// The kind of channel `id` of `tenant`, nil when there is no such channel.
+    public func kind(of id: Int64, in tenant: Tenant) async throws -> String? {
+        try await store.read { reader in
+            guard let channel = try await reader.channel(id: id), channel.tenantID == tenant.id else { return nil }
+            return channel.kind
+        }
     }
 
     public func delete(_ id: Int64, in tenant: Tenant, by caller: Caller) async throws {

@@ -84,6 +84,11 @@ enum ConfigurationSchema {
             help:
                 "the host address agents' gateways are published on: loopback, or this node's private address (or 0.0.0.0) for a load balancer on another host (GET /api/cluster/routes)",
             fixed: "127.0.0.1"),
+        ConfigurationKey(
+            ["runtime"], "agent_channels", .string,
+            help:
+                "channel kinds the agent's image is built with: auto (by the official image's tag; any other image: all), all, or a list (telegram,discord,slack,whatsapp,matrix,email,webhook)",
+            fixed: "auto"),
         ConfigurationKey(["runtime"], "port_range_start", .integer(port), help: "first host port", fixed: 32000),
         ConfigurationKey(["runtime"], "port_range_end", .integer(port), help: "last host port", fixed: 33999),
         ConfigurationKey(

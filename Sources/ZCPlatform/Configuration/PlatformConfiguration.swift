@@ -61,6 +61,8 @@ public struct PlatformConfiguration: Sendable {
         public var reconcileIntervalSeconds: Int
         public var deployTimeoutSeconds: Int
         public var deployFinishAttempts: Int
+        /// The channel kinds the agent's image is built with (`runtime.agent_channels`).
+        public var agentChannels: AgentChannels = .all
     }
 
     /// The keys every collector has (`[collectors.NAME]`); its own are read by its plugin.
@@ -212,6 +214,8 @@ public struct PlatformConfiguration: Sendable {
             reconcileIntervalSeconds: try read.int("runtime.reconcile_interval_seconds"),
             deployTimeoutSeconds: try read.int("runtime.deploy_timeout_seconds"),
             deployFinishAttempts: try read.int("runtime.deploy_finish_attempts"))
+        runtime.agentChannels = try AgentChannels.parse(
+            try read.string("runtime.agent_channels"), image: runtime.driver == "docker" ? runtime.image : nil)
         let network = Array(runtime.dockerNetwork.utf8)
         func alphanumeric(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)

@@ -69,6 +69,16 @@ struct TenantDirectories: Sendable {
             owner: ownedByTenant ? (UInt32(uid), UInt32(uid)) : nil)
     }
 
+    /// The agent's `config.toml` as it stands (the agent writes its pairings into it), nil when the tenant
+    /// has no directory or no config yet. Read through descriptors, bounded: the tenant wrote it.
+    func readConfig(of id: TenantID, maxBytes: Int = 1 << 20) throws -> [UInt8]? {
+        let root = try openRoot()
+        guard root.entry(id.rawValue) != nil else { return nil }
+        let top = try root.openDirectory(id.rawValue, displayedAs: "")
+        guard top.entry(Self.agentDirectory) != nil else { return nil }
+        return try top.openDirectory(Self.agentDirectory).readFile(Self.configFile, maxBytes: maxBytes)
+    }
+
     /// Moves the tenant's directory aside into `.deleted`; nil when it has none.
     func moveAside(_ id: TenantID, at time: Timestamp) throws -> String? {
         try moveAside(id, into: Self.deletedDirectory, at: time)

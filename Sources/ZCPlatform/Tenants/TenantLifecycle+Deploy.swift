@@ -247,13 +247,14 @@ extension TenantLifecycle {
         return try await runtime.create(spec)
     }
 
-    /// The agent's `config.toml`, with its secrets.
-    func renderConfig(_ tenant: Tenant) async throws -> String {
+    /// The agent's `config.toml`, with its secrets and the pairings it recorded.
+    func renderConfig(_ tenant: Tenant, pairedTokens: [String] = []) async throws -> String {
         let (config, channels) = try await store.read { reader in
             (try await reader.tenantConfig(of: tenant.id), try await reader.channels(of: tenant.id))
         }
         return try AgentConfigRenderer.render(
-            tenant: tenant, config: config, channels: channels, vault: vault, gatewayPort: Self.gatewayPort)
+            tenant: tenant, config: config, channels: channels, vault: vault, gatewayPort: Self.gatewayPort,
+            pairedTokens: pairedTokens, agentChannels: settings.agentChannels)
     }
 
     /// Polls the agent's `/health` on its host port until it answers 200 with no part still `starting`

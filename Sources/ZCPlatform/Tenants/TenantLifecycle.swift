@@ -14,6 +14,8 @@ public final class TenantLifecycle: Service {
     public struct Settings: Sendable {
         public var nodeID: String
         public var image: String
+        /// The channel kinds the agent's image is built with (`runtime.agent_channels`).
+        public var agentChannels: AgentChannels = .all
         /// Where agents' gateways are published, and where the platform reaches them.
         public var publishAddress: String
         public var agentHost: String
@@ -51,6 +53,7 @@ public final class TenantLifecycle: Service {
             publishAddress = configuration.runtime.publishAddress
             agentHost = configuration.runtime.agentHost
             agentCommand = configuration.runtime.agentCommand.split(separator: " ").map(String.init)
+            agentChannels = configuration.runtime.agentChannels
             stopTimeout = .seconds(configuration.runtime.stopTimeoutSeconds)
             healthTimeout = .seconds(configuration.runtime.healthTimeoutSeconds)
             deletedRetention = .seconds(configuration.runtime.deletedRetentionHours * 3600)
@@ -251,8 +254,9 @@ public final class TenantLifecycle: Service {
     /// the platform writes (a link, a FIFO, a device, a hard link) is refused, logged and audited as
     /// `tenant.tree_refused`; nothing is written through it.
     func writeAgentFiles(_ tenant: Tenant, uid: Int) async throws {
-        let text = try await renderConfig(tenant)
         do {
+            // The agent's pairings live in the file being replaced: carried over, never wiped.
+            let text = try await renderConfig(tenant, pairedTokens: try pairedTokens(of: tenant.id))
             try directories.writeConfig(text, of: tenant.id, uid: uid)
         } catch let refusal as TenantTreeRefusal {
             logger.warning(
