@@ -229,6 +229,14 @@ struct AgentConfigRendererTests {
         let long = String(repeating: "x", count: 600)
         let bounded = AgentPairings.tokens(in: Array("[gateway]\npaired_tokens = [\"\(long)\",\(many)]\n".utf8))
         #expect(bounded.count == AgentPairings.maxTokens - 1, "the long one dropped, the list cut at the bound")
+        // What a hostile agent could write into its 1 MiB: deep nesting, a huge array, a long key path.
+        for hostile in [
+            "[gateway]\npaired_tokens = " + String(repeating: "[", count: 1 << 20 - 40),
+            "[gateway]\npaired_tokens = [" + String(repeating: "\"a\",", count: 200_000) + "]\n",
+            "[" + String(repeating: "a.", count: 300_000) + "b]\n",
+        ] {
+            #expect(AgentPairings.tokens(in: Array(hostile.utf8)).count <= AgentPairings.maxTokens)
+        }
     }
 
     @Test("the image's channels: the official image by its tag, any other image all, or the operator's list")

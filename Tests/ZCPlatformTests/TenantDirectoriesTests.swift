@@ -144,6 +144,49 @@ struct TenantDirectoriesTests {
         }
     }
 
+    @Test(
+        "reading config.toml back (the agent's pairings): a link, hard link, FIFO or directory is refused without hanging; an oversize file is too large, never read whole"
+    )
+    func readConfigHostile() throws {
+        let plants: [(String, (String, String) throws -> Void)] = [
+            ("a symbolic link", { try FileManager.default.createSymbolicLink(atPath: $1, withDestinationPath: $0) }),
+            ("a file with 2 hard links", { try FileManager.default.linkItem(atPath: $0, toPath: $1) }),
+            ("a FIFO", { _, link in guard mkfifo(link, 0o600) == 0 else { throw DeepTreeError(errno: errno) } }),
+            (
+                "a directory",
+                { try FileManager.default.createDirectory(atPath: $1, withIntermediateDirectories: false) }
+            ),
+        ]
+        for (found, plant) in plants {
+            let fixture = try Fixture()
+            defer { fixture.directory.remove() }
+            try plant(fixture.secret, "\(fixture.agent)/config.toml")
+            #expect {
+                _ = try fixture.directories.readConfig(of: fixture.id)
+            } throws: { error in
+                let refusal = try #require(error as? TenantTreeRefusal)
+                return refusal.path == ".zeroclaw/config.toml" && refusal.found == found
+            }
+            try fixture.expectHostUntouched()
+        }
+        let fixture = try Fixture()
+        defer { fixture.directory.remove() }
+        #expect(try fixture.directories.readConfig(of: fixture.id) == nil, "no config yet")
+        #expect(try fixture.directories.readConfig(of: TenantID("ghost")) == nil, "no directory")
+        let config = "\(fixture.agent)/config.toml"
+        try Data("[gateway]\npaired_tokens = [\"h\"]\n".utf8).write(to: URL(fileURLWithPath: config))
+        #expect(
+            try fixture.directories.readConfig(of: fixture.id).map { String(decoding: $0, as: UTF8.self) }
+                == "[gateway]\npaired_tokens = [\"h\"]\n")
+        // 8 MiB, sparse: refused from its size, not read.
+        let file = open(config, O_WRONLY | O_TRUNC)
+        #expect(file >= 0 && ftruncate(file, 8 << 20) == 0)
+        close(file)
+        #expect(throws: TenantFileTooLarge.self) {
+            _ = try fixture.directories.readConfig(of: fixture.id, maxBytes: 1 << 20)
+        }
+    }
+
     @Test("a link planted at the temporary name is removed, not written through")
     func plantedTemporary() throws {
         let fixture = try Fixture()

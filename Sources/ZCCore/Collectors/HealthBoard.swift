@@ -35,9 +35,10 @@ public final class HealthBoard: Sendable {
         public var state: String { !healthy ? "unhealthy" : degraded ? "degraded" : "healthy" }
     }
 
-    /// A running agent whose `/metrics` gives nothing to meter (Prometheus off in its configuration, or
-    /// an answer other than 200): its usage would read as zero, so it is shown instead.
-    public struct Unmetered: Sendable, Hashable {
+    /// A condition that holds since a time, for a reason: the runtime unreachable, or a running agent
+    /// whose `/metrics` gives nothing to meter (Prometheus off in its configuration, or an answer other
+    /// than 200: its usage would read as zero, so it is shown instead).
+    public struct Episode: Sendable, Hashable {
         public var since: Timestamp
         public var reason: String
 
@@ -47,15 +48,8 @@ public final class HealthBoard: Sendable {
         }
     }
 
-    public struct RuntimeOutage: Sendable, Hashable {
-        public var since: Timestamp
-        public var reason: String
-
-        public init(since: Timestamp, reason: String) {
-            self.since = since
-            self.reason = reason
-        }
-    }
+    public typealias RuntimeOutage = Episode
+    public typealias Unmetered = Episode
 
     private struct State {
         var tenants: [TenantID: TenantHealth] = [:]
@@ -86,20 +80,8 @@ public final class HealthBoard: Sendable {
     @discardableResult
     public func setUnmetered(_ unmetered: Unmetered?, for id: TenantID) -> Bool {
         state.withLock { state in
-            switch (state.unmetered[id], unmetered) {
-            case (nil, let new?):
-                state.unmetered[id] = new
-                return true
-            case (var old?, let new?):
-                old.reason = new.reason
-                state.unmetered[id] = old
-                return false
-            case (_?, nil):
-                state.unmetered[id] = nil
-                return true
-            case (nil, nil):
-                return false
-            }
+            let change = Self.transition(&state.unmetered[id], to: unmetered)
+            return change.started || change.ended != nil
         }
     }
 
@@ -112,21 +94,25 @@ public final class HealthBoard: Sendable {
     /// Returns the outage that ended, or true for a new one, so the caller logs transitions once.
     @discardableResult
     public func setRuntimeOutage(_ outage: RuntimeOutage?) -> (started: Bool, ended: RuntimeOutage?) {
-        state.withLock { state in
-            switch (state.outage, outage) {
-            case (nil, let new?):
-                state.outage = new
-                return (true, nil)
-            case (let old?, nil):
-                state.outage = nil
-                return (false, old)
-            case (var old?, let new?):
-                old.reason = new.reason
-                state.outage = old
-                return (false, nil)
-            case (nil, nil):
-                return (false, nil)
-            }
+        state.withLock { Self.transition(&$0.outage, to: outage) }
+    }
+
+    /// Moves `slot` to `new`, keeping when the episode began while it goes on (only its reason follows).
+    /// Says whether one started, and returns the one that ended.
+    private static func transition(_ slot: inout Episode?, to new: Episode?) -> (started: Bool, ended: Episode?) {
+        switch (slot, new) {
+        case (nil, let new?):
+            slot = new
+            return (true, nil)
+        case (let old?, nil):
+            slot = nil
+            return (false, old)
+        case (var old?, let new?):
+            old.reason = new.reason
+            slot = old
+            return (false, nil)
+        case (nil, nil):
+            return (false, nil)
         }
     }
 }

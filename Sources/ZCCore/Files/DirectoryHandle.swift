@@ -157,8 +157,8 @@ public final class DirectoryHandle {
     }
 
     /// Reads the regular file `name`, nil when there is none. A link, a FIFO (opened without blocking), a
-    /// device, a file with more than one link, or one larger than `maxBytes` is refused, never followed
-    /// or read past the bound.
+    /// device or a file with more than one link is refused (`TenantTreeRefusal`), never followed; a file
+    /// larger than `maxBytes` is `TenantFileTooLarge`, never read past the bound.
     public func readFile(_ name: String, maxBytes: Int) throws -> [UInt8]? {
         let file = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard file >= 0 else {
@@ -183,12 +183,10 @@ public final class DirectoryHandle {
                 path: inside(name), found: "a file with \(info.st_nlink) hard links", expected: .regularFile)
         }
         guard Int64(info.st_size) <= Int64(maxBytes) else {
-            throw TenantTreeRefusal(
-                path: inside(name), found: "a file of \(info.st_size) bytes (at most \(maxBytes) are read)",
-                expected: .regularFile)
+            throw TenantFileTooLarge(path: inside(name), maxBytes: maxBytes)
         }
-        // Read at most one byte past the bound: a file that grows meanwhile is refused the same way.
-        var bytes = [UInt8](repeating: 0, count: maxBytes + 1)
+        // Room for its size and one byte more: a file that grows while it is read fills it, and is refused.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var count = 0
         while count < bytes.count {
             let read = bytes[count...].withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
@@ -197,10 +195,7 @@ public final class DirectoryHandle {
             if read == 0 { break }
             count += read
         }
-        guard count <= maxBytes else {
-            throw TenantTreeRefusal(
-                path: inside(name), found: "a file larger than \(maxBytes) bytes", expected: .regularFile)
-        }
+        guard count < bytes.count else { throw TenantFileTooLarge(path: inside(name), maxBytes: maxBytes) }
         return Array(bytes[..<count])
     }
 

@@ -22,6 +22,23 @@ public struct TenantTreeRefusal: Error, PublicError, Hashable, CustomStringConve
     public var description: String { publicMessage }
 }
 
+/// A regular file of a tenant's tree larger than the platform reads (`DirectoryHandle.readFile`): the
+/// tenant can grow its files at will, so reads stop at a bound.
+public struct TenantFileTooLarge: Error, Hashable, CustomStringConvertible {
+    /// Inside the tenant's directory.
+    public let path: String
+    public let maxBytes: Int
+
+    public init(path: String, maxBytes: Int) {
+        self.path = path
+        self.maxBytes = maxBytes
+    }
+
+    public var description: String {
+        "\(path) is larger than the \(maxBytes) bytes the platform reads, or grew while it was read"
+    }
+}
+
 /// A system call on a tenant's tree (or the directory holding the trees) failed. Its public message
 /// names the place inside the tree only; the host path goes to the log through `description`.
 public struct TenantTreeFailure: Error, PublicError, Hashable, CustomStringConvertible {

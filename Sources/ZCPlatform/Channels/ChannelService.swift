@@ -35,6 +35,8 @@ public struct ChannelService: Sendable {
         public var name: FieldUpdate<String> = .unchanged
         public var settings: [String: JSONValue]?
         public var secrets: [String: FieldUpdate<String>] = [:]
+        /// The first form, a lone secret: sets the kind's first secret field.
+        public var secret: String?
         public var enabled: Bool?
 
         public init() {}
@@ -169,7 +171,9 @@ public struct ChannelService: Sendable {
                 channel.settings = settings
                 changed.append("settings")
             }
-            for (field, update) in changes.secrets.sorted(by: { $0.key < $1.key }) {
+            var updates = changes.secrets
+            if let secret = changes.secret, let kind { updates[kind.primarySecretField] = .value(secret) }
+            for (field, update) in updates.sorted(by: { $0.key < $1.key }) {
                 guard let kind else { break }
                 try kind.validateSecretField(field)
                 switch update {
@@ -196,8 +200,7 @@ public struct ChannelService: Sendable {
                 channel.enabled = enabled
                 changed.append("enabled")
             }
-            if channel.enabled, let kind, changes.settings != nil || !changes.secrets.isEmpty || changes.enabled == true
-            {
+            if channel.enabled, let kind, changes.settings != nil || !updates.isEmpty || changes.enabled == true {
                 if changes.enabled == true { try agentChannels.require(kind.name) }
                 try kind.validateComplete(settings: channel.settings, secrets: Set(channel.secrets.keys))
             }
@@ -214,14 +217,6 @@ public struct ChannelService: Sendable {
         }
         lifecycle.configurationChanged(tenant.id, actor: caller.actor)
         return updated
-    }
-
-    /// The kind of channel `id` of `tenant`, nil when there is no such channel.
-    public func kind(of id: Int64, in tenant: Tenant) async throws -> String? {
-        try await store.read { reader in
-            guard let channel = try await reader.channel(id: id), channel.tenantID == tenant.id else { return nil }
-            return channel.kind
-        }
     }
 
     public func delete(_ id: Int64, in tenant: Tenant, by caller: Caller) async throws {

@@ -18,9 +18,10 @@ enum AgentPairings {
             case .array(let items)? = table.value(atPath: ["gateway", "paired_tokens"])
         else { return [] }
         var tokens: [String] = []
+        var seen: Set<String> = []
         for item in items.prefix(maxTokens) {
             guard case .string(let token) = item, (1...maxLength).contains(token.utf8.count),
-                token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !tokens.contains(token)
+                token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), seen.insert(token).inserted
             else { continue }
             tokens.append(token)
         }
@@ -30,9 +31,17 @@ enum AgentPairings {
 
 extension TenantLifecycle {
     /// The paired tokens in the tenant's current `config.toml` (none before its first deploy). A file the
-    /// platform must not read (a link, a FIFO, too large) is refused like any write to it would be.
+    /// platform must not read (a link, a FIFO) is refused like any write to it would be; one grown past the
+    /// bound is replaced all the same, its pairings unread (logged).
     func pairedTokens(of id: TenantID) throws -> [String] {
-        guard let bytes = try directories.readConfig(of: id) else { return [] }
-        return AgentPairings.tokens(in: bytes)
+        do {
+            guard let bytes = try directories.readConfig(of: id) else { return [] }
+            return AgentPairings.tokens(in: bytes)
+        } catch let large as TenantFileTooLarge {
+            logger.warning(
+                "tenant.pairings_unread",
+                ["tenant": id.rawValue, "reason": large.description, "detail": "the agent's clients pair again"])
+            return []
+        }
     }
 }

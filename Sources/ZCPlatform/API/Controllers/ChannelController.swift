@@ -55,7 +55,7 @@ struct ChannelController: Sendable {
         var changes = ChannelService.Changes()
         changes.name = FieldUpdate(try fields.string("name"))
         changes.settings = try fields.object("settings")
-        changes.secrets = try Self.secretChanges(fields, kind: try await channels.kind(of: id, in: tenant))
+        (changes.secret, changes.secrets) = try Self.secretChanges(fields)
         changes.enabled = try fields.bool("enabled")
         return JSONBody.response(ChannelView(try await channels.update(id, in: tenant, changes: changes, by: caller)))
     }
@@ -66,12 +66,12 @@ struct ChannelController: Sendable {
         return HTTPResponse(status: .noContent)
     }
 
-    /// `secrets` (an object of strings, a null removing a field) or the lone `secret` of the first form.
-    static func secretChanges(_ fields: JSONFields, kind: String?) throws -> [String: FieldUpdate<String>] {
-        let single = try fields.string("secret")
+    /// The lone `secret` of the first form (the service sets the kind's first secret field with it), and
+    /// `secrets`: an object of strings, a null removing a field.
+    static func secretChanges(_ fields: JSONFields) throws -> (String?, [String: FieldUpdate<String>]) {
         let object = try fields.object("secrets")
-        var changes: [String: FieldUpdate<String>] = [:]
-        switch FieldUpdate(single) {
+        var single: String?
+        switch FieldUpdate(try fields.string("secret")) {
         case .unchanged: break
         case .null:
             throw ValidationError(field: "secret", "cannot be null; send a new secret, or delete the channel")
@@ -79,8 +79,9 @@ struct ChannelController: Sendable {
             guard object == nil else {
                 throw ValidationError(field: "secret", "give either secret or secrets, not both")
             }
-            changes[kind.flatMap(ChannelKind.named)?.primarySecretField ?? "secret"] = .value(secret)
+            single = secret
         }
+        var changes: [String: FieldUpdate<String>] = [:]
         for (field, value) in object ?? [:] {
             switch value {
             case .string(let secret): changes[field] = .value(secret)
@@ -88,7 +89,7 @@ struct ChannelController: Sendable {
             default: throw ValidationError(field: "secrets.\(field)", "must be a string, or null to remove it")
             }
         }
-        return changes
+        return (single, changes)
     }
 
     static func channelID(_ context: RequestContext) throws -> Int64 {
