@@ -110,7 +110,8 @@ public final class HealthChecker: Collector {
             logDegradation(of: tenant.id, from: previous, to: health)
             if decision != .none { actions.append((tenant, decision, health.lastError ?? "unhealthy")) }
         }
-        let latest = tenants.compactMap { board.health(of: $0.id) }
+        // The board holds this cycle's tenants only (retained above): one read of it for both gauges.
+        let latest = board.all.values
         metrics.unhealthy.set(Double(latest.filter { !$0.healthy }.count), labels: [])
         metrics.degraded.set(Double(latest.filter(\.degraded).count), labels: [])
         _ = await mapConcurrently(actions, limit: settings.concurrency) { tenant, decision, reason in
