@@ -14,7 +14,8 @@ import ZCTOML
 /// Like ZeroClaw, `/health` answers 200 with `runtime.components`: `gateway` and `scheduler`, and
 /// `channel:KIND` for every `[channels.KIND.*]` table with `enabled = true` (a channel whose first secret
 /// starts with `sim-bad` reports `error`, its restart count rising, as a rejected token does); `/metrics`
-/// answers a comment alone unless `[observability] backend = "prometheus"`; and a lowercase
+/// answers a comment alone unless `[observability] backend = "prometheus"` (or with `[simulator] metrics =
+/// "off"`, as a build without the Prometheus feature); and a lowercase
 /// `ZEROCLAW_*` variable that names no config path stops it at boot.
 ///
 /// Control while serving: POST /sim/mode with `healthy`, `unhealthy`, `degraded` (the scheduler reports
@@ -75,9 +76,12 @@ let port =
 let host =
     environment["ZEROCLAW_gateway__host"] ?? configuration?.value(atPath: ["gateway", "host"])?.string ?? "127.0.0.1"
 // ZeroClaw serves /metrics only with `[observability] backend = "prometheus"`; so does the simulator.
+// `[simulator] metrics = "off"` plays a ZeroClaw built without its Prometheus feature: the backend is
+// asked for and still only the comment answers.
 let metricsEnabled =
     (environment["ZEROCLAW_observability__backend"]
         ?? configuration?.value(atPath: ["observability", "backend"])?.string) == "prometheus"
+    && configuration?.value(atPath: ["simulator", "metrics"])?.string != "off"
 // The first mode: ZCSIM_MODE, else a persisted mode, else `[simulator] mode` of the config (how a test
 // deploys a failing agent).
 let modeFile = "\(environment["HOME"] ?? "/zeroclaw-data")/.zeroclaw/state/sim-mode"
