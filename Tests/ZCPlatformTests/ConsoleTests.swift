@@ -68,6 +68,31 @@ struct ConsoleTests {
         }
     }
 
+    @Test("the channel form's kinds and secret fields are the server's, in its order (the first is a lone secret's)")
+    func channelKinds() throws {
+        let file = try #require(ConsoleAssets.embedded.files.values.first { $0.name == "tenant.js" })
+        let text = String(decoding: file.bytes, as: UTF8.self)
+        let start = try #require(text.range(of: "const channelSecrets = {"))
+        let end = try #require(text.range(of: "};", range: start.upperBound..<text.endIndex))
+        // `kind: ['field', ...]` pairs, read as the console declares them.
+        var declared: [String: [String]] = [:]
+        var order: [String] = []
+        for entry in text[start.upperBound..<end.lowerBound].split(separator: "]") {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let kind = parts[0].trimmingCharacters(in: CharacterSet(charactersIn: " ,\n"))
+            let fields = parts[1].split(separator: "'").enumerated().filter { $0.offset % 2 == 1 }.map {
+                String($0.element)
+            }
+            declared[kind] = fields
+            order.append(kind)
+        }
+        #expect(order == ChannelKind.all.map(\.name), "the console offers every kind, in the server's order")
+        for kind in ChannelKind.all {
+            #expect(declared[kind.name] == kind.secrets, "\(kind.name)")
+        }
+    }
+
     @Test("a pasted token becomes an HttpOnly SameSite=Strict cookie session; writes need the CSRF header")
     func cookieSession() async throws {
         let api = try await APIHarness.open()

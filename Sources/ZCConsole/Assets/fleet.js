@@ -18,9 +18,13 @@ export async function fleet(main) {
     { key: 'cpu_pct', label: 'CPU', num: true, cell: (r) => pct(r.cpu_pct) },
     { key: 'mem_bytes', label: 'Memory', num: true, cell: (r) => memory(r) },
     { key: 'disk_bytes', label: 'Disk', num: true, cell: (r) => bytes(r.disk_bytes) },
-    { key: 'messages_today', label: 'Messages today', num: true, cell: (r) => num(r.messages_today) },
-    { key: 'tokens_today', label: 'Tokens today', num: true, cell: (r) => num(r.tokens_today) },
-    { key: 'healthy', label: 'Health', value: (r) => (r.healthy === null || r.healthy === undefined ? null : r.healthy ? 1 : 0), cell: (r) => (r.healthy === undefined || r.healthy === null ? '—' : badge(r.healthy ? 'healthy' : 'unhealthy')) },
+    // An unmetered agent (its /metrics has no samples) shows no count: zero would be a guess.
+    { key: 'messages_today', label: 'Messages today', num: true,
+      cell: (r) => (r.unmetered ? h('span', { class: 'badge s-warning', title: 'its /metrics has no samples: usage is not counted' }, 'unmetered') : num(r.messages_today)) },
+    { key: 'tokens_today', label: 'Tokens today', num: true, cell: (r) => (r.unmetered ? '—' : num(r.tokens_today)) },
+    // healthy, degraded (the agent answers, a part of it reports an error) or unhealthy.
+    { key: 'health', label: 'Health', value: (r) => ({ healthy: 2, degraded: 1, unhealthy: 0 })[r.health] ?? null,
+      cell: (r) => (r.health ? badge(r.health) : '—') },
     { key: 'uptime', label: 'Uptime', num: true, value: (r) => (r.started_at ? now() - Date.parse(r.started_at) : null), cell: (r) => (r.started_at ? duration(Math.floor((now() - Date.parse(r.started_at)) / 1000)) : '—') },
   ], { sortKey: 'id', label: 'Tenants', rowKey: (r) => r.id });
   const refilter = () => {
