@@ -240,6 +240,7 @@ class Console:
         expect(page.get_by_role("cell", name="app_token, bot_token", exact=True)).to_be_visible()
         channels = self.api.call("GET", "/api/tenants/shop/channels")
         require(channels[0]["secrets_set"] == ["app_token", "bot_token"], f"both secrets kept: {channels}")
+        self.shot(page, "tenant-channels")
         page.get_by_role("tab", name="Configuration").click()
         page.get_by_label("Model").fill("zc-large")
         page.get_by_label(re.compile("^API key")).fill(api_key)

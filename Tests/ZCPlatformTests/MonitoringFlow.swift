@@ -27,8 +27,30 @@ enum MonitoringFlow {
         return nil
     }
 
-    static func createAndDeploy(_ live: LivePlatform, _ id: String) async throws -> Int {
+    /// The tenant's row of `GET /api/monitoring/health`, once `ready` holds for it (nil after the timeout).
+    static func healthRow(
+        _ live: LivePlatform, _ id: String, _ what: String, until ready: ([String: Any]) -> Bool
+    ) async throws -> [String: Any]? {
+        try await eventually("\(id) \(what)") { () -> [String: Any]? in
+            let rows = await live.call(.get, "/api/monitoring/health").array
+            return rows.first { $0["tenant_id"] as? String == id }.flatMap { ready($0) ? $0 : nil }
+        }
+    }
+
+    /// The tenant's row of `GET /api/fleet`.
+    static func fleetRow(_ live: LivePlatform, _ id: String) async -> [String: Any]? {
+        let tenants = await live.call(.get, "/api/fleet").json["tenants"] as? [[String: Any]] ?? []
+        return tenants.first { $0["id"] as? String == id }
+    }
+
+    /// Creates the tenant, runs `prepare` (its channels, its configuration), deploys it and waits until it
+    /// runs; returns its port.
+    @discardableResult
+    static func createAndDeploy(
+        _ live: LivePlatform, _ id: String, prepare: () async throws -> Void = {}
+    ) async throws -> Int {
         #expect(await live.call(.post, "/api/tenants", json: #"{"id":"\#(id)","name":"Tenant \#(id)"}"#).status == 201)
+        try await prepare()
         #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202)
         let status = try await live.waitFor(id, "running", timeout: .seconds(60))
         return try #require(status["port"] as? Int)

@@ -41,23 +41,20 @@ struct MonitoringTests {
         let live = try await LivePlatform.start(MonitoringFlow.fastCollectors)
         try await live.scoped {
             let id = "shaky"
-            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"shaky","name":"Shaky"}"#).status == 201)
-            let channel = await live.call(
-                .post, "/api/tenants/\(id)/channels",
-                json: #"{"kind":"telegram","name":"support","secrets":{"bot_token":"sim-bad-token-4c1e"}}"#)
-            #expect(channel.status == 201, "\(channel.text)")
-            #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202)
-            try await live.waitFor(id, "running", timeout: .seconds(60))
+            try await MonitoringFlow.createAndDeploy(live, id) {
+                let channel = await live.call(
+                    .post, "/api/tenants/\(id)/channels",
+                    json: #"{"kind":"telegram","name":"support","secrets":{"bot_token":"sim-bad-token-4c1e"}}"#)
+                #expect(channel.status == 201, "\(channel.text)")
+            }
             // The deploy says it started degraded, and which part failed.
             let audit = await live.call(.get, "/api/monitoring/audit?action=tenant.deployed").json
             let deployed = (audit["events"] as? [[String: Any]] ?? []).first { $0["tenant_id"] as? String == id }
             let detail = deployed?["detail"] as? [String: Any] ?? [:]
             #expect((detail["degraded"] as? String ?? "").contains("channel:telegram"), "\(audit)")
             // The health checker shows it degraded, with the failing part, and never restarts it.
-            let row = try await MonitoringFlow.eventually("\(id) degraded") { () -> [String: Any]? in
-                let rows = await live.call(.get, "/api/monitoring/health").array
-                let row = rows.first { $0["tenant_id"] as? String == id }
-                return (row?["health"] as? [String: Any])?["state"] as? String == "degraded" ? row : nil
+            let row = try await MonitoringFlow.healthRow(live, id, "degraded") {
+                ($0["health"] as? [String: Any])?["state"] as? String == "degraded"
             }
             let health = row?["health"] as? [String: Any] ?? [:]
             let components = health["components"] as? [[String: Any]] ?? []
@@ -70,9 +67,7 @@ struct MonitoringTests {
             #expect(!live.logs.records.contains { $0.event == "health.restarting" })
             let status = await live.call(.get, "/api/tenants/\(id)/status").json
             #expect(status["status"] as? String == "running")
-            let fleet = await live.call(.get, "/api/fleet").json
-            let tenants = fleet["tenants"] as? [[String: Any]] ?? []
-            #expect(tenants.first { $0["id"] as? String == id }?["health"] as? String == "degraded", "\(fleet)")
+            #expect(await MonitoringFlow.fleetRow(live, id)?["health"] as? String == "degraded")
             let metrics = await live.call(.get, "/metrics").text
             #expect(metrics.contains("zcplatform_health_degraded_tenants 1"), "the gauge")
         }
@@ -83,25 +78,18 @@ struct MonitoringTests {
         let live = try await LivePlatform.start(MonitoringFlow.fastCollectors)
         try await live.scoped {
             let id = "silent"
-            #expect(await live.call(.post, "/api/tenants", json: #"{"id":"silent","name":"Silent"}"#).status == 201)
-            // A build without ZeroClaw's Prometheus feature: asked for the backend, it still answers a comment.
-            let patched = await live.call(
-                .patch, "/api/tenants/\(id)/config", json: #"{"settings":{"simulator":{"metrics":"off"}}}"#)
-            #expect(patched.status == 200, "\(patched.text)")
-            #expect(await live.call(.post, "/api/tenants/\(id)/deploy").status == 202)
-            try await live.waitFor(id, "running", timeout: .seconds(60))
-            let row = try await MonitoringFlow.eventually("\(id) unmetered") { () -> [String: Any]? in
-                let rows = await live.call(.get, "/api/monitoring/health").array
-                let row = rows.first { $0["tenant_id"] as? String == id }
-                return row?["unmetered"] is [String: Any] ? row : nil
+            try await MonitoringFlow.createAndDeploy(live, id) {
+                // A build without ZeroClaw's Prometheus feature: asked for the backend, it still answers a comment.
+                let patched = await live.call(
+                    .patch, "/api/tenants/\(id)/config", json: #"{"settings":{"simulator":{"metrics":"off"}}}"#)
+                #expect(patched.status == 200, "\(patched.text)")
             }
+            let row = try await MonitoringFlow.healthRow(live, id, "unmetered") { $0["unmetered"] is [String: Any] }
             let unmetered = row?["unmetered"] as? [String: Any] ?? [:]
             #expect(!(unmetered["reason"] as? String ?? "").isEmpty, "\(unmetered)")
             try await Task.sleep(for: .seconds(4))
             #expect(live.logs.records.filter { $0.event == "usage.unmetered" }.count == 1, "logged once")
-            let fleet = await live.call(.get, "/api/fleet").json
-            let tenants = fleet["tenants"] as? [[String: Any]] ?? []
-            #expect(tenants.first { $0["id"] as? String == id }?["unmetered"] as? Bool == true, "\(fleet)")
+            #expect(await MonitoringFlow.fleetRow(live, id)?["unmetered"] as? Bool == true)
             let metrics = await live.call(.get, "/metrics").text
             #expect(metrics.contains("zcplatform_usage_unmetered_tenants 1"), "the gauge")
         }

@@ -231,7 +231,7 @@ function channelActions(c, path, reload) {
   return h('span', { class: 'row-actions' },
     h('button', { type: 'button', onclick: run(() => patch(path, { enabled: !c.enabled })) }, c.enabled ? 'Disable' : 'Enable'),
     fields.length > 1 ? which : null, secret,
-    h('button', { type: 'button', onclick: run(() => patch(path, { secrets: { [which.value || fields[0]]: secret.value } })) }, 'Set secret'),
+    h('button', { type: 'button', onclick: run(() => patch(path, { secrets: { [which.value]: secret.value } })) }, 'Set secret'),
     h('button', { type: 'button', class: 'danger', onclick: run(() => sure(`Delete the channel ${c.name}?`) && del(path)) }, 'Delete'));
 }
 
@@ -239,7 +239,7 @@ function channelForm(base, reload) {
   const kind = h('select', { required: true }, Object.keys(channelSecrets).map((k) => h('option', { value: k }, k)));
   const name = h('input', { required: true });
   const settings = h('input', { placeholder: '{"allowed_users": ["alice"]}', spellcheck: 'false' });
-  const secrets = h('span', { class: 'bar-row' });
+  const secrets = h('span', { class: 'fields' });
   let inputs = {};
   const fieldsFor = () => {
     inputs = Object.fromEntries((channelSecrets[kind.value] || []).map((f) => [f, h('input', { type: 'password', autocomplete: 'off' })]));
