@@ -399,6 +399,17 @@ class Console:
         self.errors = [e for e in self.errors if not (e[0] == "admin" and "ERR_FAILED" in e[1])]
         print("ok - a lost connection says so and recovers")
 
+        # The tenant page says what the fleet row does, and why: the failing channel, and no metering.
+        page.goto(f"{self.args.base}/#/tenants/docs")
+        facts = page.locator("dl.facts")
+        expect(facts.locator(".badge.s-degraded")).to_have_text("degraded", timeout=30_000)
+        expect(facts.locator("ul.components li", has_text="channel:telegram: error")).to_be_visible()
+        expect(facts).to_contain_text("not metered since")
+        self.shot(page, "tenant-degraded")
+        page.goto(f"{self.args.base}/#/")
+        expect(page.locator("tbody tr[data-key=docs]")).to_be_visible()
+        print("ok - the tenant page shows its health (the failing channel) and that its usage is not metered")
+
         page.get_by_role("link", name="Audit").click()
         expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
         rows = page.locator("tbody tr")

@@ -66,7 +66,8 @@ struct AccessMatrixTests {
         Route(method: .delete, path: "/api/tenants/acme/members/{viewer}", body: nil, need: .role(.owner)),
         Route(method: .get, path: "/api/tenants/acme/channels", body: nil, need: .role(.viewer)),
         Route(
-            method: .post, path: "/api/tenants/acme/channels", body: #"{"kind":"webhook","name":"hook"}"#,
+            method: .post, path: "/api/tenants/acme/channels",
+            body: #"{"kind":"webhook","name":"hook","secret":"hmac-1"}"#,
             need: .role(.manager)),
         Route(
             method: .patch, path: "/api/tenants/acme/channels/{channel}", body: #"{"enabled":false}"#,

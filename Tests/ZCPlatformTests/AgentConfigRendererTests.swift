@@ -115,6 +115,10 @@ struct AgentConfigRendererTests {
         #expect(table.value(atPath: ["channels", "whatsapp", "default", "app_secret"]) == "wa-s")
         #expect(table.value(atPath: ["channels", "matrix", "default", "password"]) == "mx-pass")
         #expect(table.value(atPath: ["channels", "discord", "default", "guild_ids"]) == .array(["999"]))
+        #expect(table.value(atPath: ["channels", "slack", "default", "channel_ids"]) == .array(["C1"]))
+        #expect(table.value(atPath: ["channels", "slack", "default", "channel_id"]) == nil, "schema 3 has a list")
+        #expect(table.value(atPath: ["channels", "matrix", "default", "allowed_rooms"]) == .array(["!r:m.example"]))
+        #expect(table.value(atPath: ["channels", "matrix", "default", "room_id"]) == nil, "schema 3 has a list")
         #expect(table.value(atPath: ["channels", "telegram", "default", "allowed_users"]) == nil, "a peer group now")
         #expect(
             table.value(atPath: ["peer_groups", "telegram_default"])

@@ -115,10 +115,14 @@ struct EndpointRulesTests {
                 .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"telegram","name":"t","secret":"x"}"#
             ).status == 409)
         #expect(
-            await api.call(.post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w"}"#)
-                .status == 201)
+            await api.call(
+                .post, "/api/tenants/acme/channels", token: owner,
+                json: #"{"kind":"webhook","name":"w","secret":"hmac-1"}"#
+            )
+            .status == 201)
         let limit = await api.call(
-            .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w2"}"#)
+            .post, "/api/tenants/acme/channels", token: owner,
+            json: #"{"kind":"webhook","name":"w2","secret":"hmac-1"}"#)
         #expect(limit.status == 409 && limit.error == "plan 'default' allows at most 2 channels")
         let id = try #require(created.json["id"] as? Int)
         let renamed = await api.call(
@@ -146,15 +150,17 @@ struct EndpointRulesTests {
     func oneEnabledChannelPerKind() async throws {
         let (api, _, owner) = try await setUp()
         let first = await api.call(
-            .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w1"}"#)
+            .post, "/api/tenants/acme/channels", token: owner,
+            json: #"{"kind":"webhook","name":"w1","secret":"hmac-1"}"#)
         #expect(first.status == 201)
         let second = await api.call(
-            .post, "/api/tenants/acme/channels", token: owner, json: #"{"kind":"webhook","name":"w2"}"#)
+            .post, "/api/tenants/acme/channels", token: owner,
+            json: #"{"kind":"webhook","name":"w2","secret":"hmac-1"}"#)
         #expect(second.status == 409)
         #expect(second.error?.contains("already has an enabled webhook channel ('w1')") == true, "\(second.text)")
         let disabled = await api.call(
             .post, "/api/tenants/acme/channels", token: owner,
-            json: #"{"kind":"webhook","name":"w2","enabled":false}"#)
+            json: #"{"kind":"webhook","name":"w2","secret":"hmac-2","enabled":false}"#)
         #expect(disabled.status == 201)
         let id = try #require(disabled.json["id"] as? Int)
         let enable = await api.call(

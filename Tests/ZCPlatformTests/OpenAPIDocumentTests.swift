@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZCCore
 import ZCHTTP
 
 @testable import ZCPlatform
@@ -272,6 +273,39 @@ struct OpenAPIDocumentTests {
         ])
     func nulPatterns(pattern: String, keepsNULOut: Bool) {
         #expect(Self.patternKeepsNULOut(pattern) == keepsNULOut, "\(pattern)")
+    }
+
+    @Test("ChannelCreate has one variant per channel kind, with the kind's settings, secrets and requirements")
+    func channelVariantsMatchTheKinds() throws {
+        let document = try OpenAPIYAML.parse(Self.document)
+        let variants = document["components"]?["schemas"]?["ChannelCreate"]?["oneOf"]?.items ?? []
+        #expect(variants.compactMap { $0["title"]?.text } == ChannelKind.all.map(\.name))
+        for (variant, kind) in zip(variants, ChannelKind.all) {
+            let properties = variant["properties"]
+            #expect(
+                Set(properties?["settings"]?["properties"]?.entries.map(\.key) ?? []) == kind.settings, "\(kind.name)")
+            #expect(properties?["secrets"]?["properties"]?.entries.map(\.key) == kind.secrets, "\(kind.name)")
+            #expect(
+                properties?["secret"]?["description"]?.text?.contains("`\(kind.primarySecretField)`") == true,
+                "\(kind.name)")
+            // What an enabled channel needs, wherever the variant's requirement clauses name it.
+            let needs = !kind.requiredSecrets.isEmpty || !kind.oneOfSecrets.isEmpty || !kind.requiredSettings.isEmpty
+            #expect((variant["anyOf"] != nil) == needs, "\(kind.name)")
+            let clauses = Self.flatten(variant["anyOf"]?.items.last)
+            for field in kind.requiredSecrets.union(kind.requiredSettings) {
+                #expect(clauses.contains(field), "\(kind.name): \(field) required when enabled")
+            }
+        }
+    }
+
+    /// Every scalar under a node.
+    static func flatten(_ node: OpenAPIYAML?) -> Set<String> {
+        guard let node else { return [] }
+        switch node {
+        case .scalar(let text): return [text]
+        case .list(let items): return items.reduce(into: []) { $0.formUnion(flatten($1)) }
+        case .map(let entries): return entries.reduce(into: []) { $0.formUnion(flatten($1.value)) }
+        }
     }
 
     @Test("the YAML reader reads the document's forms")

@@ -20,7 +20,7 @@ struct TenantActionsTests {
         case .delete: (.delete, base, nil)
         case .exec: (.post, "\(base)/exec", #"{"command":"zeroclaw status"}"#)
         case .changeConfig: (.patch, "\(base)/config", #"{"model":"m"}"#)
-        case .changeChannels: (.post, "\(base)/channels", #"{"kind":"webhook","name":"hook"}"#)
+        case .changeChannels: (.post, "\(base)/channels", #"{"kind":"webhook","name":"hook","secret":"hmac-1"}"#)
         case .manageMembers: (.post, "\(base)/members", #"{"email":"outsider@example.com","role":"viewer"}"#)
         }
     }

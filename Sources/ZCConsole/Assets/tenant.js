@@ -68,9 +68,19 @@ function drawHead(el, t, base) {
   el.replaceChildren(
     h('h1', {}, t.name, ' ', badge(t.status)),
     h('dl', { class: 'facts' }, h('dt', {}, 'Id'), h('dd', {}, t.id), h('dt', {}, 'Plan'), h('dd', {}, t.plan), h('dt', {}, 'Node'), h('dd', {}, t.node_id || '—'),
-      h('dt', {}, 'Running since'), h('dd', {}, when(t.started_at)), t.error_message ? [h('dt', {}, 'Error'), h('dd', { class: 's-error' }, t.error_message)] : null),
+      h('dt', {}, 'Running since'), h('dd', {}, when(t.started_at)), t.error_message ? [h('dt', {}, 'Error'), h('dd', { class: 's-error' }, t.error_message)] : null,
+      t.health ? [h('dt', {}, 'Health'), h('dd', {}, health(t.health))] : null,
+      t.unmetered ? [h('dt', {}, 'Usage'), h('dd', { class: 's-warning' }, `not metered since ${when(t.unmetered.since)}: ${t.unmetered.reason}`)] : null),
     h('div', { class: 'row-actions', 'aria-label': 'Actions' }, buttons));
   if (focused) [...el.querySelectorAll('button')].find((b) => b.textContent === focused)?.focus();
+}
+
+// The last probe's state, and each part of the agent that is not ok (a channel in error says why).
+function health(p) {
+  const parts = (p.components || []).filter((c) => c.status !== 'ok');
+  return [badge(p.state), p.last_error && !parts.length ? ` ${p.last_error}` : '',
+    parts.length ? h('ul', { class: 'components' }, parts.map((c) => h('li', {}, h('span', { class: `s-${c.status === 'error' ? 'error' : 'warning'}` }, `${c.name}: ${c.status}`),
+      c.last_error ? ` — ${c.last_error}` : '', c.restart_count ? ` (restarted ${c.restart_count}×)` : ''))) : null];
 }
 
 function confirmDelete(t, base) {
@@ -203,8 +213,8 @@ function exec(el, base) {
 // (ConsoleTests fails when the two differ). The server checks what a kind needs and says what is missing.
 const channelSecrets = {
   telegram: ['bot_token'], discord: ['bot_token'], slack: ['bot_token', 'app_token'],
-  whatsapp: ['access_token', 'verify_token', 'app_secret'], matrix: ['access_token', 'password'],
-  email: ['password'], webhook: ['secret'],
+  whatsapp: ['access_token', 'verify_token', 'app_secret'], matrix: ['access_token', 'password', 'recovery_key'],
+  email: ['password', 'smtp_password'], webhook: ['secret', 'auth_header'],
 };
 
 async function channels(el, base, id, t) {

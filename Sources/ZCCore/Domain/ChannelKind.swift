@@ -17,10 +17,15 @@ public struct ChannelKind: Sendable, Hashable {
     /// The setting listing who may talk to the agent here (users, numbers, senders): rendered as a peer
     /// group, not as a channel field.
     public let peerSetting: String?
+    /// Settings of one value that the agent's schema 3 takes as a list under another name (Discord's
+    /// `guild_id` is `guild_ids`, Slack's `channel_id` is `channel_ids`, Matrix's `room_id` is
+    /// `allowed_rooms`): accepted, as operators write them from older guides, and rendered as a list of one.
+    public let singularSettings: [String: String]
 
     public init(
         name: String, settings: Set<String>, secrets: [String], requiredSecrets: Set<String>,
-        oneOfSecrets: [Set<String>] = [], requiredSettings: Set<String> = [], peerSetting: String?
+        oneOfSecrets: [Set<String>] = [], requiredSettings: Set<String> = [], peerSetting: String?,
+        singularSettings: [String: String] = [:]
     ) {
         self.name = name
         self.settings = settings
@@ -29,6 +34,7 @@ public struct ChannelKind: Sendable, Hashable {
         self.oneOfSecrets = oneOfSecrets
         self.requiredSettings = requiredSettings
         self.peerSetting = peerSetting
+        self.singularSettings = singularSettings
     }
 
     public static let all: [ChannelKind] = [
@@ -40,14 +46,16 @@ public struct ChannelKind: Sendable, Hashable {
             settings: [
                 "guild_id", "guild_ids", "allowed_users", "mention_only", "interrupt_on_new_message", "proxy_url",
             ],
-            secrets: ["bot_token"], requiredSecrets: ["bot_token"], peerSetting: "allowed_users"),
+            secrets: ["bot_token"], requiredSecrets: ["bot_token"], peerSetting: "allowed_users",
+            singularSettings: ["guild_id": "guild_ids"]),
         ChannelKind(
             name: "slack",
             settings: [
-                "channel_id", "allowed_users", "mention_only", "thread_replies", "cancel_reaction", "proxy_url",
+                "channel_id", "channel_ids", "allowed_users", "mention_only", "thread_replies", "cancel_reaction",
+                "proxy_url",
             ],
             secrets: ["bot_token", "app_token"], requiredSecrets: ["bot_token", "app_token"],
-            peerSetting: "allowed_users"),
+            peerSetting: "allowed_users", singularSettings: ["channel_id": "channel_ids"]),
         ChannelKind(
             name: "whatsapp", settings: ["phone_number_id", "allowed_numbers"],
             secrets: ["access_token", "verify_token", "app_secret"],
@@ -56,21 +64,25 @@ public struct ChannelKind: Sendable, Hashable {
         ChannelKind(
             name: "matrix",
             settings: [
-                "homeserver", "user_id", "room_id", "allowed_users", "mention_only", "interrupt_on_new_message",
+                "homeserver", "user_id", "device_id", "room_id", "allowed_rooms", "allowed_users",
+                "interrupt_on_new_message", "reply_in_thread",
             ],
-            secrets: ["access_token", "password"], requiredSecrets: [], oneOfSecrets: [["access_token", "password"]],
-            requiredSettings: ["homeserver"], peerSetting: "allowed_users"),
+            secrets: ["access_token", "password", "recovery_key"], requiredSecrets: [],
+            oneOfSecrets: [["access_token", "password"]], requiredSettings: ["homeserver"],
+            peerSetting: "allowed_users", singularSettings: ["room_id": "allowed_rooms"]),
         ChannelKind(
             name: "email",
             settings: [
                 "imap_host", "imap_port", "imap_folder", "smtp_host", "smtp_port", "smtp_tls", "username",
                 "from_address", "allowed_senders",
             ],
-            secrets: ["password"], requiredSecrets: ["password"],
+            // `smtp_password` when the SMTP login differs from the IMAP one.
+            secrets: ["password", "smtp_password"], requiredSecrets: ["password"],
             requiredSettings: ["imap_host", "smtp_host", "username", "from_address"], peerSetting: "allowed_senders"),
         ChannelKind(
-            name: "webhook", settings: ["port"], secrets: ["secret"], requiredSecrets: [],
-            peerSetting: nil),
+            // The agent does not start the channel without `secret` (it checks each request's HMAC-SHA256).
+            name: "webhook", settings: ["port", "listen_path", "send_url", "send_method"],
+            secrets: ["secret", "auth_header"], requiredSecrets: ["secret"], peerSetting: nil),
     ]
 
     public static func named(_ name: String) -> ChannelKind? { all.first { $0.name == name } }

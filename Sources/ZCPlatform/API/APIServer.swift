@@ -43,7 +43,7 @@ public struct APIServer: Service {
         AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
         UserController(users: services.users, authorizer: authorizer).register(in: &router)
         TenantController(
-            tenants: services.tenants, lifecycle: services.lifecycle, authorizer: authorizer,
+            tenants: services.tenants, lifecycle: services.lifecycle, authorizer: authorizer, health: health,
             execTimeoutSeconds: configuration.runtime.execTimeoutSeconds
         ).register(in: &router)
         MemberController(members: services.members, authorizer: authorizer).register(in: &router)

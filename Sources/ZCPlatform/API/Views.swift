@@ -107,12 +107,22 @@ struct TenantView: Encodable {
     let createdAt: Timestamp
     let updatedAt: Timestamp
     let startedAt: Timestamp?
-    /// What the caller may ask of the tenant now (`TenantCapability`), on `GET /api/tenants/{id}`; left
-    /// out of the other answers.
-    let actions: [String]?
+    /// What `GET /api/tenants/{id}` adds; nil (left out) in the other answers.
+    let detail: Detail?
 
-    init(_ tenant: Tenant, actions: [TenantCapability]? = nil) {
-        self.actions = actions?.map(\.rawValue)
+    /// What the caller may do and how the agent is, on `GET /api/tenants/{id}`.
+    struct Detail {
+        /// What the caller may ask of the tenant now (`TenantCapability`).
+        let actions: [TenantCapability]
+        /// The health checker's last probe on the tenant's node (the read is answered there); null before
+        /// the first.
+        let health: HealthBoard.TenantHealth?
+        /// Set while the agent's `/metrics` gives nothing to meter; null otherwise.
+        let unmetered: HealthBoard.Unmetered?
+    }
+
+    init(_ tenant: Tenant, detail: Detail? = nil) {
+        self.detail = detail
         id = tenant.id.rawValue
         name = tenant.name
         plan = tenant.plan
@@ -125,6 +135,31 @@ struct TenantView: Encodable {
         createdAt = tenant.createdAt
         updatedAt = tenant.updatedAt
         startedAt = tenant.startedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(plan, forKey: .plan)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(errorMessage, forKey: .errorMessage)
+        try container.encodeIfPresent(nodeId, forKey: .nodeId)
+        try container.encodeIfPresent(movingTo, forKey: .movingTo)
+        try container.encodeIfPresent(hostPort, forKey: .hostPort)
+        try container.encodeIfPresent(containerId, forKey: .containerId)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encodeIfPresent(startedAt, forKey: .startedAt)
+        guard let detail else { return }
+        try container.encode(detail.actions.map(\.rawValue), forKey: .actions)
+        try container.encode(detail.health.map(MonitoringController.ProbeView.init), forKey: .health)
+        try container.encode(detail.unmetered.map(MonitoringController.UnmeteredView.init), forKey: .unmetered)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, plan, status, errorMessage, nodeId, movingTo, hostPort, containerId, createdAt, updatedAt
+        case startedAt, actions, health, unmetered
     }
 }
 

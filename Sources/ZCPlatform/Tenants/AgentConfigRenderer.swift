@@ -161,9 +161,9 @@ enum AgentConfigRenderer {
                     if let group = peerGroup(of: kindName, allowed: value) {
                         groups.set(.table(group), forKey: "\(kindName)_\(alias)")
                     }
-                } else if kindName == "discord", key == "guild_id", case .string(let guild) = value {
-                    // Schema 3 takes a list of guilds.
-                    section.set(.array([.string(guild)]), forKey: "guild_ids")
+                } else if let list = kind?.singularSettings[key], case .string(let one) = value {
+                    // Schema 3 takes a list; a list given under its own name wins.
+                    if channel.settings[list] == nil { section.set(.array([.string(one)]), forKey: list) }
                 } else {
                     section.set(try toml(value), forKey: key)
                 }

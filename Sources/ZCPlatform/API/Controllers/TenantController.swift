@@ -34,6 +34,8 @@ struct TenantController: Sendable {
     let tenants: TenantService
     let lifecycle: TenantLifecycle
     let authorizer: Authorizer
+    /// This node's health checker's last probes, shown on the tenant's read.
+    let health: HealthBoard
     let execTimeoutSeconds: Int
 
     func register(in router: inout Router) {
@@ -99,7 +101,12 @@ struct TenantController: Sendable {
         let actions = TenantCapability.offered(
             isSuperAdmin: caller.isSuperAdmin, role: role, status: tenant.status, moving: tenant.movingTo != nil,
             execAvailable: lifecycle.execAvailable)
-        return JSONBody.response(TenantView(tenant, actions: actions))
+        return JSONBody.response(
+            TenantView(
+                tenant,
+                detail: TenantView.Detail(
+                    actions: actions, health: health.health(of: tenant.id), unmetered: health.unmetered(of: tenant.id)))
+        )
     }
 
     @Sendable func status(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
