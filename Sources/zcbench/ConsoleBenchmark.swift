@@ -31,7 +31,7 @@ struct ConsoleBenchmark {
         let configuration = try ConfigurationLoader.load(
             explicitPath: nil, environment: environment, context: .detect(), workingDirectory: directory)
         let platform = try await Platform.open(configuration, logger: .disabled)
-        let token = try await seed(platform.store, node: configuration.cluster.nodeID)
+        let token = try await BenchmarkFleet.seed(platform.store, node: configuration.cluster.nodeID, tenants: tenants)
         print("zcbench console: \(tenants) tenants running, each with a resource snapshot and today's usage (SQLite)")
 
         let responder = platform.api.responder
@@ -118,44 +118,6 @@ struct ConsoleBenchmark {
             gzipped = sizes.reduce(0) { $0 + $1.gzipped }
             code = sizes.filter { $0.name.hasSuffix(".js") || $0.name.hasSuffix(".css") }.reduce(0) { $0 + $1.plain }
         }
-    }
-
-    /// The tenants, their latest snapshot and today's usage, and a super-admin's token.
-    private func seed(_ store: any Store, node: String) async throws -> BearerToken {
-        let token = try BearerToken.generate()
-        let now = Timestamp.now()
-        let count = tenants
-        try await store.withTransaction { transaction in
-            var random = SplitMix64(state: 16)
-            let user = try await transaction.insertUser(
-                try NewUser(email: "bench@example.com", isSuperAdmin: true, createdAt: now))
-            _ = try await transaction.insertAccessToken(
-                NewAccessToken(
-                    userID: user.id, kind: .api, name: "bench", tokenHash: token.hash, createdAt: now,
-                    expiresAt: now.adding(seconds: 86_400)))
-            var snapshots: [ResourceSnapshot] = []
-            var usage: [UsageHour] = []
-            for index in 0..<count {
-                let id = try TenantID(String(format: "tenant-%05d", index))
-                var tenant = Tenant(
-                    id: id, name: "Tenant \(index)", plan: "default", status: .running, createdAt: now)
-                tenant.nodeID = node
-                tenant.startedAt = now.adding(seconds: -Int64(random.next() % 864_000))
-                try await transaction.insertTenant(tenant)
-                snapshots.append(
-                    ResourceSnapshot(
-                        tenantID: id, collectedAt: now, cpuPct: Double(random.next() % 10_000) / 100,
-                        memBytes: Int64(random.next() % (256 << 20)), memLimit: 256 << 20,
-                        diskBytes: Int64(random.next() % (1 << 30)), netIn: 1000, netOut: 1000, pids: 12))
-                usage.append(
-                    UsageHour(
-                        tenantID: id, hour: now.startOfHour, messages: Int64(random.next() % 500),
-                        tokensIn: Int64(random.next() % 100_000), tokensOut: Int64(random.next() % 100_000)))
-            }
-            try await transaction.insertSnapshots(snapshots)
-            try await transaction.addUsage(usage)
-        }
-        return token
     }
 
     /// Serves the API on a port and lets the Playwright script load the console against it.

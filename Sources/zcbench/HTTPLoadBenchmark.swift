@@ -11,12 +11,7 @@ struct HTTPLoadBenchmark {
     var rounds = 3
     var threads = 1
 
-    struct Round {
-        var requestsPerSecond: Double
-        var p50: Double
-        var p99: Double
-        var errors: String?
-    }
+    typealias Round = Wrk.Round
 
     struct Contender {
         let name: String
@@ -30,7 +25,7 @@ struct HTTPLoadBenchmark {
     }
 
     func run() async throws {
-        guard let wrk = Self.which("wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
+        let wrk = try Wrk()
         let selfPath =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         // The router alone; then what `serve` runs by default (access log through the buffered writer,
@@ -52,7 +47,7 @@ struct HTTPLoadBenchmark {
         }
         defer { for contender in contenders where contender.process.isRunning { contender.process.terminate() } }
         for index in contenders.indices {
-            try await waitUntilServing(contenders[index].port)
+            try await Wrk.waitUntilServing(contenders[index].port)
             _ = try load(wrk, port: contenders[index].port, seconds: 2)  // warm-up
             contenders[index].rssBefore = Self.rss(contenders[index].process.processIdentifier)
         }
@@ -120,70 +115,10 @@ struct HTTPLoadBenchmark {
         return Contender(name: name, process: process, port: port, log: log)
     }
 
-    private func waitUntilServing(_ port: Int) async throws {
-        for _ in 0..<100 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let status = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            close(fd)
-            if status == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw BenchmarkError("nothing answers on port \(port)")
+    private func load(_ wrk: Wrk, port: Int, seconds: Int) throws -> Round {
+        try wrk.run("http://127.0.0.1:\(port)/json", threads: threads, connections: connections, seconds: seconds)
     }
 
-    private func load(_ wrk: String, port: Int, seconds: Int) throws -> Round {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = [
-            "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "http://127.0.0.1:\(port)/json",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        func field(_ prefix: String) -> String? {
-            output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }
-                .map {
-                    $0.trimmingCharacters(in: .whitespaces).dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
-                }
-        }
-        let errors = output.split(separator: "\n").filter { $0.contains("Socket errors") || $0.contains("Non-2xx") }
-        return Round(
-            requestsPerSecond: Double(field("Requests/sec:") ?? "") ?? 0, p50: Self.seconds(field("50%") ?? ""),
-            p99: Self.seconds(field("99%") ?? ""), errors: errors.isEmpty ? nil : errors.joined(separator: "; "))
-    }
-
-    /// wrk's `1.23ms`, `456.00us`, `1.01s` in seconds.
-    static func seconds(_ text: String) -> Double {
-        let units: [(String, Double)] = [("us", 1e-6), ("ms", 1e-3), ("s", 1)]
-        for (unit, scale) in units where text.hasSuffix(unit) {
-            return (Double(text.dropLast(unit.count)) ?? 0) * scale
-        }
-        return 0
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-    }
-
-    static func rss(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
-
-    static func which(_ name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static func median(_ values: [Double]) -> Double { Wrk.median(values) }
+    static func rss(_ pid: Int32) -> Int { Wrk.rss(pid) }
 }

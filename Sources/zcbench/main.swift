@@ -10,6 +10,8 @@ func usage() -> Never {
             usage: zcbench store [--tenants N] [--days D] [--interval SECONDS] [--dir PATH] [--postgres URL]
                                 [--no-baseline] [--keep]
                    zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
+                   zcbench api [--tenants N] [--hummingbird PATH] [--zcplatform PATH] [--connections N] [--seconds S]
+                               [--rounds R]
                    zcbench http-server [--port N] [--loops N] [--stack bare|platform|unbuffered]
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
@@ -89,6 +91,16 @@ case "http":
     benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
     benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
     benchmark.threads = flags.number("threads") ?? benchmark.threads
+    await measure { try await benchmark.run() }
+case "api":
+    let flags = Flags(rest, known: ["tenants", "hummingbird", "zcplatform", "connections", "seconds", "rounds"])
+    var benchmark = APIBenchmark()
+    benchmark.tenants = flags.number("tenants") ?? benchmark.tenants
+    benchmark.hummingbird = flags.string("hummingbird")
+    benchmark.zcplatform = flags.string("zcplatform")
+    benchmark.connections = flags.number("connections") ?? benchmark.connections
+    benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
+    benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
     await measure { try await benchmark.run() }
 case "http-server":
     let flags = Flags(rest, known: ["port", "loops", "stack"])

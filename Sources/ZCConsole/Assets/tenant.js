@@ -75,12 +75,11 @@ function drawHead(el, t, base) {
   if (focused) [...el.querySelectorAll('button')].find((b) => b.textContent === focused)?.focus();
 }
 
-// The last probe's state, and each part of the agent that is not ok (a channel in error says why).
+// The last probe's state, and each part of the agent that is not ok, with why.
 function health(p) {
-  const parts = (p.components || []).filter((c) => c.status !== 'ok');
-  return [badge(p.state), p.last_error && !parts.length ? ` ${p.last_error}` : '',
-    parts.length ? h('ul', { class: 'components' }, parts.map((c) => h('li', {}, h('span', { class: `s-${c.status === 'error' ? 'error' : 'warning'}` }, `${c.name}: ${c.status}`),
-      c.last_error ? ` — ${c.last_error}` : '', c.restart_count ? ` (restarted ${c.restart_count}×)` : ''))) : null];
+  const bad = (p.components || []).filter((c) => c.status !== 'ok');
+  return [badge(p.state), bad.length ? h('ul', { class: 'components' }, bad.map((c) => h('li', {}, h('span', { class: c.status === 'error' ? 's-error' : 's-warning' }, `${c.name}: ${c.status}`),
+    c.last_error ? ` — ${c.last_error}` : '', c.restart_count ? ` (restarted ${c.restart_count}×)` : ''))) : p.last_error ? ` ${p.last_error}` : ''];
 }
 
 function confirmDelete(t, base) {
@@ -209,8 +208,8 @@ function exec(el, base) {
   el.append(form, out);
 }
 
-// The secret fields of each channel kind, first the one a lone secret sets: the server's ChannelKind
-// (ConsoleTests fails when the two differ). The server checks what a kind needs and says what is missing.
+// Each channel kind's secret fields, a lone secret's first: the server's ChannelKind (ConsoleTests
+// checks). The server says what a kind is missing.
 const channelSecrets = {
   telegram: ['bot_token'], discord: ['bot_token'], slack: ['bot_token', 'app_token'],
   whatsapp: ['access_token', 'verify_token', 'app_secret'], matrix: ['access_token', 'password', 'recovery_key'],
