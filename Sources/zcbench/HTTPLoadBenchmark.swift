@@ -49,7 +49,7 @@ struct HTTPLoadBenchmark {
         for index in contenders.indices {
             try await Wrk.waitUntilServing(contenders[index].port)
             _ = try load(wrk, port: contenders[index].port, seconds: 2)  // warm-up
-            contenders[index].rssBefore = Self.rss(contenders[index].process.processIdentifier)
+            contenders[index].rssBefore = Wrk.rss(contenders[index].process.processIdentifier)
         }
         print(
             "zcbench http: GET /json → {\"message\":\"Hello, World!\"}; wrk -t\(threads) -c\(connections) -d\(seconds)s --latency, keep-alive, loopback; \(rounds) rounds each, alternating"
@@ -66,14 +66,14 @@ struct HTTPLoadBenchmark {
             }
         }
         for index in contenders.indices {
-            contenders[index].rssAfter = Self.rss(contenders[index].process.processIdentifier)
+            contenders[index].rssAfter = Wrk.rss(contenders[index].process.processIdentifier)
         }
         print("")
         for contender in contenders {
             let total = contender.rounds.reduce(0.0) { $0 + $1.requestsPerSecond * Double(seconds) }
             print(
-                "\(contender.name.padding(toLength: width, withPad: " ", startingAt: 0)) median \(Format.number(Self.median(contender.rounds.map(\.requestsPerSecond)))) req/s, "
-                    + "p50 \(Format.ms(Self.median(contender.rounds.map(\.p50)))), p99 \(Format.ms(Self.median(contender.rounds.map(\.p99)))); "
+                "\(contender.name.padding(toLength: width, withPad: " ", startingAt: 0)) median \(Format.number(Wrk.median(contender.rounds.map(\.requestsPerSecond)))) req/s, "
+                    + "p50 \(Format.ms(Wrk.median(contender.rounds.map(\.p50)))), p99 \(Format.ms(Wrk.median(contender.rounds.map(\.p99)))); "
                     + "RSS \(Format.number(Double(contender.rssBefore) / 1024, decimals: 1)) → \(Format.number(Double(contender.rssAfter) / 1024, decimals: 1)) MiB "
                     + "over \(Format.number(total)) requests")
         }
@@ -92,8 +92,8 @@ struct HTTPLoadBenchmark {
             for contender in contenders where contender.name != "Hummingbird 2" {
                 let ours = contender.rounds
                 print(
-                    "ratio \(contender.name) / Hummingbird: throughput \(Format.number(Self.median(ours.map(\.requestsPerSecond)) / Self.median(theirs.map(\.requestsPerSecond)), decimals: 2))×, "
-                        + "p99 \(Format.number(Self.median(ours.map(\.p99)) / Self.median(theirs.map(\.p99)), decimals: 2))×"
+                    "ratio \(contender.name) / Hummingbird: throughput \(Format.number(Wrk.median(ours.map(\.requestsPerSecond)) / Wrk.median(theirs.map(\.requestsPerSecond)), decimals: 2))×, "
+                        + "p99 \(Format.number(Wrk.median(ours.map(\.p99)) / Wrk.median(theirs.map(\.p99)), decimals: 2))×"
                 )
             }
         }
@@ -118,7 +118,4 @@ struct HTTPLoadBenchmark {
     private func load(_ wrk: Wrk, port: Int, seconds: Int) throws -> Round {
         try wrk.run("http://127.0.0.1:\(port)/json", threads: threads, connections: connections, seconds: seconds)
     }
-
-    static func median(_ values: [Double]) -> Double { Wrk.median(values) }
-    static func rss(_ pid: Int32) -> Int { Wrk.rss(pid) }
 }
