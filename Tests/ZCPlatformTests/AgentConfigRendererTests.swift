@@ -203,6 +203,22 @@ struct AgentConfigRendererTests {
                 tenant: fixture.tenant, config: nil, channels: stale, vault: fixture.vault, gatewayPort: 42617))
         #expect(table.value(atPath: ["channels", "webhook", "default", "path"]) == nil)
         #expect(table.value(atPath: ["channels", "webhook", "default", "port"]) == .integer(9000))
+        // A single id written as a number (Discord's are), or one given as a list under the old name: the
+        // schema-3 list, never the old key.
+        let singular = [
+            try fixture.channel(5, "discord", settings: ["guild_id": 123_456_789], secrets: ["bot_token": "d"]),
+            try fixture.channel(
+                6, "matrix", settings: ["homeserver": "https://m", "room_id": ["!a", "!b"]],
+                secrets: ["password": "p"]),
+        ]
+        let lists = try TOML.decode(
+            try AgentConfigRenderer.render(
+                tenant: fixture.tenant, config: nil, channels: singular, vault: fixture.vault, gatewayPort: 42617))
+        #expect(lists.value(atPath: ["channels", "discord", "default", "guild_ids"]) == .array(["123456789"]))
+        #expect(lists.value(atPath: ["channels", "discord", "default", "guild_id"]) == nil)
+        #expect(lists.value(atPath: ["channels", "matrix", "default", "allowed_rooms"]) == .array(["!a", "!b"]))
+        #expect(lists.value(atPath: ["channels", "matrix", "default", "room_id"]) == nil)
+        #expect(try ZeroClawSchema.load().problems(in: lists) == [])
     }
 
     @Test("the agent's environment: only config paths of schema 3, by ZeroClaw's naming; anything else refused")

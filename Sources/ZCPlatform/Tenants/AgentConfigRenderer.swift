@@ -161,9 +161,10 @@ enum AgentConfigRenderer {
                     if let group = peerGroup(of: kindName, allowed: value) {
                         groups.set(.table(group), forKey: "\(kindName)_\(alias)")
                     }
-                } else if let list = kind?.singularSettings[key], case .string(let one) = value {
-                    // Schema 3 takes a list; a list given under its own name wins.
-                    if channel.settings[list] == nil { section.set(.array([.string(one)]), forKey: list) }
+                } else if let list = kind?.singularSettings[key] {
+                    // Schema 3 takes a list under another name; a list given under that name wins. The old
+                    // name itself is never written: schema 3 has no such key.
+                    if channel.settings[list] == nil, let ids = try listOfIDs(value) { section.set(ids, forKey: list) }
                 } else {
                     section.set(try toml(value), forKey: key)
                 }
@@ -194,6 +195,18 @@ enum AgentConfigRenderer {
     }
 
     /// JSON to TOML: numbers that are whole become integers; TOML has no null.
+    /// A single id (a string, or a number as operators write Discord's) as a list of one; a list as it is;
+    /// nil for what cannot be an id (true/false).
+    static func listOfIDs(_ value: JSONValue) throws(RenderError) -> TOMLValue? {
+        switch value {
+        case .string(let id): return .array([.string(id)])
+        case .number(let number) where number.rounded() == number && abs(number) < 9e15:
+            return .array([.string(String(Int64(number)))])
+        case .array: return try toml(value)
+        default: return nil
+        }
+    }
+
     static func toml(_ value: JSONValue) throws(RenderError) -> TOMLValue {
         switch value {
         case .null: throw RenderError(message: "null has no TOML form; leave the key out instead")
