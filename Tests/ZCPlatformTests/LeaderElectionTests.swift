@@ -11,13 +11,14 @@ import ZCCore
 /// or stops renewing, never while the first may still act.
 @Suite("Leader election", .serialized)
 struct LeaderElectionTests {
+    /// A node's election. A loaded machine may stall a renewal for a second or more, so the leases are
+    /// long where a test does not wait for one to run out.
     static func election(
-        _ store: any Store, _ node: String, metrics: MetricsRegistry = MetricsRegistry()
-    )
-        -> LeaderElection
-    {
+        _ store: any Store, _ node: String, renewEvery: Duration = .milliseconds(300), leaseSeconds: Int64 = 10,
+        metrics: MetricsRegistry = MetricsRegistry()
+    ) -> LeaderElection {
         LeaderElection(
-            store: store, nodeID: node, renewEvery: .milliseconds(300), leaseSeconds: 3, metrics: metrics,
+            store: store, nodeID: node, renewEvery: renewEvery, leaseSeconds: leaseSeconds, metrics: metrics,
             logger: .disabled)
     }
 
@@ -48,7 +49,7 @@ struct LeaderElectionTests {
         _ = try? await firstRun.value
         #expect(!first.isLeader)
         #expect(metrics.render().contains("zcplatform_cluster_is_leader 0"))
-        // Within one renewal, not after the lease's 3 s.
+        // Within one renewal, not after the lease's 10 s.
         #expect(try await waitUntil(.seconds(1.5)) { second.isLeader }, "the second takes over at its next try")
         #expect(second.term == firstTerm + 1, "by a new term")
 
@@ -66,17 +67,18 @@ struct LeaderElectionTests {
         defer { directory.remove() }
         let store = try SQLiteStore(options: SQLiteOptions(path: directory.file("zcplatform.db")), logger: .disabled)
         try await store.migrate()
-        let first = Self.election(store, "n1")
+        // A renewal every 2 s on a 6 s lease: it may act for 3 s, and the lease runs 3 s longer.
+        let first = Self.election(store, "n1", renewEvery: .seconds(2), leaseSeconds: 6)
         await first.attempt()  // one renewal, then silence (a frozen or cut-off node)
         #expect(first.isLeader)
         let lease = try #require(try await store.read { try await $0.lease(LeaderElection.leaseName) })
-        // It acts for the lease's life less a second and one renewal (1.7 s), then stops by itself.
-        #expect(try await waitUntil(.seconds(4)) { !first.isLeader }, "it steps down without the store")
+        // It acts for the lease's life less a second and one renewal (3 s), then stops by itself.
+        #expect(try await waitUntil(.seconds(8)) { !first.isLeader }, "it steps down without the store")
         let stillRunning = Timestamp.now().seconds < lease.expiresAt.seconds
         #expect(stillRunning, "before its lease has run out, so no other node can have taken over yet")
         let second = Self.election(store, "n2")
         var taken: Int64?
-        let deadline = ContinuousClock.now + .seconds(6)
+        let deadline = ContinuousClock.now + .seconds(10)
         while taken == nil, ContinuousClock.now < deadline {
             await second.attempt()
             taken = second.term
