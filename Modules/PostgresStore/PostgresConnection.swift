@@ -10,6 +10,7 @@ import ZCSQL
 actor PostgresConnection: SQLConnection {
     private let executor: BlockingExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    nonisolated var sessionExecutor: (any TaskExecutor)? { executor }
 
     let options: PostgresOptions
     private var handle: OpaquePointer?

@@ -13,6 +13,7 @@ actor SQLiteConnection: SQLConnection {
 
     private let executor: BlockingExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    nonisolated var sessionExecutor: (any TaskExecutor)? { executor }
 
     let path: String
     let role: Role

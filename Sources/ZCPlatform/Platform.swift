@@ -223,7 +223,8 @@ public final class Platform: Sendable {
                 [
                     WorkListener(
                         signals: $0, nodeID: configuration.cluster.nodeID, lifecycle: lifecycle,
-                        logger: logger.labeled("cluster"))
+                        logger: logger.labeled("cluster")),
+                    PrincipalListener(signals: $0, principals: auth.principals),
                 ]
             } ?? [])
             + [

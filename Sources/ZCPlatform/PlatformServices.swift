@@ -31,7 +31,7 @@ public struct PlatformServices: Sendable {
             store: store, vault: vault, plans: plans, lifecycle: lifecycle,
             agentChannels: lifecycle.settings.agentChannels)
         members = MemberService(store: store, plans: plans)
-        users = UserService(store: store)
+        users = UserService(store: store, principals: auth.principals)
         self.fleet = fleet
         self.vault = vault
     }

@@ -8,6 +8,13 @@ public protocol SQLConnection: Actor {
     @discardableResult func executeMany(_ sql: String, _ rows: [[SQLValue]]) throws -> Int
     /// Runs SQL text that may hold several statements and no binds (migrations).
     func executeScript(_ sql: String) throws
+    /// Where a session on this connection runs its body (the executor the actor runs on, when it is
+    /// also a task executor), so that its statements do not cross threads; nil to run it where it is.
+    nonisolated var sessionExecutor: (any TaskExecutor)? { get }
+}
+
+extension SQLConnection {
+    public nonisolated var sessionExecutor: (any TaskExecutor)? { nil }
 }
 
 /// The connections of one database: writers, readers, and how to reach them.

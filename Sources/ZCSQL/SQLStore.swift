@@ -103,14 +103,17 @@ public final class SQLStore: Store {
     public func read<R: Sendable>(_ body: @Sendable (any StoreReader) async throws -> R) async throws -> R {
         let dialect = self.dialect
         return try await database.withConnection(write: false) { connection in
-            try await connection.execute(dialect.beginRead, [])
-            do {
-                let result = try await body(SQLReadSession(connection: connection, dialect: dialect))
-                try await connection.execute("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await connection.execute("ROLLBACK", [])
-                throw error
+            // The whole session on the connection's queue: one thread crossing in, one out.
+            try await withTaskExecutorPreference(connection.sessionExecutor) {
+                try await connection.execute(dialect.beginRead, [])
+                do {
+                    let result = try await body(SQLReadSession(connection: connection, dialect: dialect))
+                    try await connection.execute("COMMIT", [])
+                    return result
+                } catch {
+                    _ = try? await connection.execute("ROLLBACK", [])
+                    throw error
+                }
             }
         }
     }
@@ -130,16 +133,18 @@ public final class SQLStore: Store {
         }
         let dialect = self.dialect
         return try await database.withConnection(write: true) { connection in
-            try await connection.execute(dialect.beginWrite, [])
-            do {
-                let result = try await Self.$transactionOwner.withValue(me) {
-                    try await body(SQLWriteSession(connection: connection, dialect: dialect))
+            try await withTaskExecutorPreference(connection.sessionExecutor) {
+                try await connection.execute(dialect.beginWrite, [])
+                do {
+                    let result = try await Self.$transactionOwner.withValue(me) {
+                        try await body(SQLWriteSession(connection: connection, dialect: dialect))
+                    }
+                    try await connection.execute("COMMIT", [])
+                    return result
+                } catch {
+                    _ = try? await connection.execute("ROLLBACK", [])
+                    throw error
                 }
-                try await connection.execute("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await connection.execute("ROLLBACK", [])
-                throw error
             }
         }
     }

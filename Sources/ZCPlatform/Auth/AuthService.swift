@@ -12,12 +12,15 @@ public final class AuthService: Sendable {
     let notifier: any Notifier
     let settings: PlatformConfiguration.Auth
     let logger: Logger
+    /// Principals of tokens seen within `auth.token_cache_ms`.
+    public let principals: PrincipalCache
 
     public init(store: any Store, notifier: any Notifier, settings: PlatformConfiguration.Auth, logger: Logger) {
         self.store = store
         self.notifier = notifier
         self.settings = settings
         self.logger = logger
+        principals = PrincipalCache(lifetime: .milliseconds(settings.tokenCacheMilliseconds))
     }
 
     // MARK: One-time codes
@@ -221,6 +224,7 @@ public final class AuthService: Sendable {
             throw Self.unauthenticated("invalid token")
         }
         let hash = BearerToken(value: value).hash
+        if let cached = principals.principal(hash: hash), cached.token.isActive(at: now) { return cached }
         let found = try await store.read { reader -> (AccessToken, User)? in
             guard let token = try await reader.accessToken(hash: hash), ConstantTime.equals(token.tokenHash, hash),
                 token.isActive(at: now), let user = try await reader.user(id: token.userID), !user.isDisabled
@@ -231,7 +235,9 @@ public final class AuthService: Sendable {
         if token.lastUsedAt.map({ now.seconds - $0.seconds >= 60 }) ?? true {
             try await store.withTransaction { try await $0.markAccessTokenUsed(id: token.id, at: now) }
         }
-        return Principal(user: user, token: token)
+        let principal = Principal(user: user, token: token)
+        principals.keep(principal, hash: hash, now: now)
+        return principal
     }
 
     static func unauthenticated(_ message: String) -> Failure {
@@ -240,7 +246,7 @@ public final class AuthService: Sendable {
 
     /// Revokes the caller's own token at once.
     public func logout(_ principal: Principal, clientIP: String, now: Timestamp = .now()) async throws {
-        try await store.withTransaction { transaction in
+        try await principals.changing(store) { transaction in
             try await transaction.revokeAccessToken(id: principal.token.id, at: now)
             try await transaction.appendAudit(
                 NewAuditEvent(
@@ -298,7 +304,7 @@ public final class AuthService: Sendable {
     /// Revokes a token: the caller's own, or anyone's for a super-admin. 404 otherwise (no probing).
     public func revokeToken(id: Int64, by principal: Principal, clientIP: String, now: Timestamp = .now()) async throws
     {
-        try await store.withTransaction { transaction in
+        try await principals.changing(store) { transaction in
             let owned = try await transaction.accessTokens(ofUser: principal.user.id).contains { $0.id == id }
             guard owned || principal.user.isSuperAdmin else { throw Failure.notFound("token \(id) not found") }
             guard try await transaction.revokeAccessToken(id: id, at: now) || owned else {

@@ -190,6 +190,11 @@ enum ConfigurationSchema {
         ConfigurationKey(
             ["auth"], "bootstrap_token_days", .integer(1...3_650), help: "lifetime of the bootstrap token",
             fixed: 90),
+        ConfigurationKey(
+            ["auth"], "token_cache_ms", .integer(0...5_000),
+            help:
+                "how long a token's user and roles are reused without a store read; a revocation or role change on another node applies within it (0: read every request)",
+            fixed: 1_000),
     ]
 
     static let cluster: [ConfigurationKey] = [

@@ -102,6 +102,8 @@ public struct PlatformConfiguration: Sendable {
         public var sessionTTLHours: Int
         public var apiTokenMaxDays: Int
         public var bootstrapTokenDays: Int
+        /// How long a bearer token's principal is reused without a store read (0: never).
+        public var tokenCacheMilliseconds: Int
     }
 
     public struct Cluster: Sendable, Hashable {
@@ -279,7 +281,8 @@ public struct PlatformConfiguration: Sendable {
             printLoginCodes: try read.bool("auth.print_login_codes"),
             sessionTTLHours: try read.int("auth.session_ttl_hours"),
             apiTokenMaxDays: try read.int("auth.api_token_max_days"),
-            bootstrapTokenDays: try read.int("auth.bootstrap_token_days"))
+            bootstrapTokenDays: try read.int("auth.bootstrap_token_days"),
+            tokenCacheMilliseconds: try read.int("auth.token_cache_ms"))
         cluster = Cluster(
             nodeID: try read.string("cluster.node_id"),
             advertiseAddress: try read.optionalString("cluster.advertise_address"),

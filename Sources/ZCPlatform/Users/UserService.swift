@@ -4,9 +4,12 @@ import ZCCore
 /// their own super-admin flag, disables or deletes themselves.
 public struct UserService: Sendable {
     let store: any Store
+    /// Forgotten when a user's flags change or the user goes, on every node.
+    let principals: PrincipalCache
 
-    public init(store: any Store) {
+    public init(store: any Store, principals: PrincipalCache) {
         self.store = store
+        self.principals = principals
     }
 
     public func list() async throws -> [User] {
@@ -31,7 +34,7 @@ public struct UserService: Sendable {
             throw Failure.conflict("you cannot remove your own super-admin flag or disable yourself")
         }
         let now = Timestamp.now()
-        return try await store.withTransaction { transaction in
+        return try await principals.changing(store) { transaction in
             guard var user = try await transaction.user(id: id) else { throw Failure.notFound("user \(id) not found") }
             if let superAdmin { user.isSuperAdmin = superAdmin }
             if let disabled { user.isDisabled = disabled }
@@ -46,7 +49,7 @@ public struct UserService: Sendable {
 
     public func delete(_ id: Int64, by caller: Caller) async throws {
         guard id != caller.user?.id else { throw Failure.conflict("you cannot delete yourself") }
-        try await store.withTransaction { transaction in
+        try await principals.changing(store) { transaction in
             guard try await transaction.deleteUser(id: id) else { throw Failure.notFound("user \(id) not found") }
             try await transaction.audit("user.delete", by: caller, target: "user:\(id)")
         }
