@@ -3,8 +3,9 @@ import ZCSQL
 extension SQLDialect {
     /// PostgreSQL's SQL: `$1` placeholders, migrations without a statement timeout under an advisory lock
     /// (one per schema: the nodes of one cluster migrate once, while platforms in other schemas of one
-    /// database never wait on each other), serial counters reset after a copy, multi-row inserts (one round trip), `LEAST`/`GREATEST`, and
-    /// `FOR UPDATE` where a read must hold its rows, and `pg_notify` to signal the other nodes.
+    /// database never wait on each other), serial counters reset after a copy, multi-row inserts (one
+    /// round trip), `LEAST`/`GREATEST`, `FOR UPDATE` where a read must hold its rows, and `pg_notify` to
+    /// signal the other nodes.
     public static let postgres = SQLDialect(
         name: "postgres", placeholder: { "$\($0)" }, beginWrite: "BEGIN ISOLATION LEVEL READ COMMITTED",
         beginRead: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", maxBinds: 65535, rowsPerInsert: 1000,

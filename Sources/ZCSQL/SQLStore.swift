@@ -81,15 +81,26 @@ public final class SQLStore: Store {
     static func inMigrationTransaction<R: Sendable>(
         _ connection: any SQLConnection, dialect: SQLDialect, _ body: () async throws -> R
     ) async throws -> R {
-        try await connection.execute(dialect.beginWrite, [])
-        do {
-            for statement in dialect.migrationPrelude { try await connection.execute(statement, []) }
-            let result = try await body()
-            try await connection.execute("COMMIT", [])
-            return result
-        } catch {
-            _ = try? await connection.execute("ROLLBACK", [])
-            throw error
+        try await transaction(on: connection, begin: dialect.beginWrite, prelude: dialect.migrationPrelude, body)
+    }
+
+    /// One transaction on `connection`: `begin`, the `prelude`, the body, COMMIT; ROLLBACK on any throw
+    /// after `begin`. All of it runs on the connection's queue (`sessionExecutor`), so its statements
+    /// do not cross threads: one crossing in, one out.
+    static func transaction<R: Sendable>(
+        on connection: any SQLConnection, begin: String, prelude: [String] = [], _ body: () async throws -> R
+    ) async throws -> R {
+        try await withTaskExecutorPreference(connection.sessionExecutor) {
+            try await connection.execute(begin, [])
+            do {
+                for statement in prelude { try await connection.execute(statement, []) }
+                let result = try await body()
+                try await connection.execute("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await connection.execute("ROLLBACK", [])
+                throw error
+            }
         }
     }
 
@@ -103,17 +114,8 @@ public final class SQLStore: Store {
     public func read<R: Sendable>(_ body: @Sendable (any StoreReader) async throws -> R) async throws -> R {
         let dialect = self.dialect
         return try await database.withConnection(write: false) { connection in
-            // The whole session on the connection's queue: one thread crossing in, one out.
-            try await withTaskExecutorPreference(connection.sessionExecutor) {
-                try await connection.execute(dialect.beginRead, [])
-                do {
-                    let result = try await body(SQLReadSession(connection: connection, dialect: dialect))
-                    try await connection.execute("COMMIT", [])
-                    return result
-                } catch {
-                    _ = try? await connection.execute("ROLLBACK", [])
-                    throw error
-                }
+            try await Self.transaction(on: connection, begin: dialect.beginRead) {
+                try await body(SQLReadSession(connection: connection, dialect: dialect))
             }
         }
     }
@@ -133,17 +135,9 @@ public final class SQLStore: Store {
         }
         let dialect = self.dialect
         return try await database.withConnection(write: true) { connection in
-            try await withTaskExecutorPreference(connection.sessionExecutor) {
-                try await connection.execute(dialect.beginWrite, [])
-                do {
-                    let result = try await Self.$transactionOwner.withValue(me) {
-                        try await body(SQLWriteSession(connection: connection, dialect: dialect))
-                    }
-                    try await connection.execute("COMMIT", [])
-                    return result
-                } catch {
-                    _ = try? await connection.execute("ROLLBACK", [])
-                    throw error
+            try await Self.transaction(on: connection, begin: dialect.beginWrite) {
+                try await Self.$transactionOwner.withValue(me) {
+                    try await body(SQLWriteSession(connection: connection, dialect: dialect))
                 }
             }
         }

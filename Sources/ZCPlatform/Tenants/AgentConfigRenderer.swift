@@ -194,26 +194,28 @@ enum AgentConfigRenderer {
         return ["channel": .string(kind), "agents": .array([.string(alias)]), "external_peers": .array(peers)]
     }
 
-    /// JSON to TOML: numbers that are whole become integers; TOML has no null.
     /// A single id (a string, or a number as operators write Discord's) as a list of one; a list as it is;
     /// nil for what cannot be an id (true/false).
     static func listOfIDs(_ value: JSONValue) throws(RenderError) -> TOMLValue? {
         switch value {
         case .string(let id): return .array([.string(id)])
-        case .number(let number) where number.rounded() == number && abs(number) < 9e15:
-            return .array([.string(String(Int64(number)))])
+        case .number(let number): return wholeNumber(number).map { .array([.string(String($0))]) }
         case .array: return try toml(value)
         default: return nil
         }
     }
 
+    /// A JSON number TOML writes as an integer: whole, and exact in a double.
+    static func wholeNumber(_ number: Double) -> Int64? {
+        number.rounded() == number && abs(number) < 9e15 ? Int64(number) : nil
+    }
+
+    /// JSON to TOML: numbers that are whole become integers; TOML has no null.
     static func toml(_ value: JSONValue) throws(RenderError) -> TOMLValue {
         switch value {
         case .null: throw RenderError(message: "null has no TOML form; leave the key out instead")
         case .bool(let flag): return .boolean(flag)
-        case .number(let number):
-            if number.rounded() == number, abs(number) < 9e15 { return .integer(Int64(number)) }
-            return .float(number)
+        case .number(let number): return wholeNumber(number).map { .integer($0) } ?? .float(number)
         case .string(let text): return .string(text)
         case .array(let items):
             var values: [TOMLValue] = []
