@@ -210,6 +210,8 @@ struct AgentConfigRendererTests {
             try fixture.channel(
                 6, "matrix", settings: ["homeserver": "https://m", "room_id": ["!a", "!b"]],
                 secrets: ["password": "p"]),
+            try fixture.channel(
+                7, "slack", settings: ["channel_ids": [123, "C2"]], secrets: ["bot_token": "b", "app_token": "a"]),
         ]
         let lists = try TOML.decode(
             try AgentConfigRenderer.render(
@@ -218,6 +220,8 @@ struct AgentConfigRendererTests {
         #expect(lists.value(atPath: ["channels", "discord", "default", "guild_id"]) == nil)
         #expect(lists.value(atPath: ["channels", "matrix", "default", "allowed_rooms"]) == .array(["!a", "!b"]))
         #expect(lists.value(atPath: ["channels", "matrix", "default", "room_id"]) == nil)
+        // A list under its own name, with a number in it: the number as the string schema 3 holds.
+        #expect(lists.value(atPath: ["channels", "slack", "default", "channel_ids"]) == .array(["123", "C2"]))
         #expect(try ZeroClawSchema.load().problems(in: lists) == [])
     }
 

@@ -165,6 +165,13 @@ enum AgentConfigRenderer {
                     // Schema 3 takes a list under another name; a list given under that name wins. The old
                     // name itself is never written: schema 3 has no such key.
                     if channel.settings[list] == nil, let ids = try listOfIDs(value) { section.set(ids, forKey: list) }
+                } else if kind?.singularSettings.values.contains(key) == true {
+                    // An id list: its numbers (Discord's ids, as operators write them) as the strings it holds.
+                    if let ids = try listOfIDs(value) {
+                        section.set(ids, forKey: key)
+                    } else {
+                        section.set(try toml(value), forKey: key)
+                    }
                 } else {
                     section.set(try toml(value), forKey: key)
                 }
@@ -194,14 +201,26 @@ enum AgentConfigRenderer {
         return ["channel": .string(kind), "agents": .array([.string(alias)]), "external_peers": .array(peers)]
     }
 
-    /// A single id (a string, or a number as operators write Discord's) as a list of one; a list as it is;
-    /// nil for what cannot be an id (true/false).
+    /// A single id (a string, or a number as operators write Discord's) as a list of one; a list with
+    /// its ids so written; nil for what cannot be an id (true/false).
     static func listOfIDs(_ value: JSONValue) throws(RenderError) -> TOMLValue? {
         switch value {
-        case .string(let id): return .array([.string(id)])
-        case .number(let number): return wholeNumber(number).map { .array([.string(String($0))]) }
-        case .array: return try toml(value)
-        default: return nil
+        case .array(let items):
+            var ids: [TOMLValue] = []
+            for item in items {
+                if let id = id(item) { ids.append(id) } else { ids.append(try toml(item)) }
+            }
+            return .array(ids)
+        default: return id(value).map { .array([$0]) }
+        }
+    }
+
+    /// One id as the string schema 3 holds: a string, or a whole number written out.
+    static func id(_ value: JSONValue) -> TOMLValue? {
+        switch value {
+        case .string(let id): .string(id)
+        case .number(let number): wholeNumber(number).map { .string(String($0)) }
+        default: nil
         }
     }
 
