@@ -46,7 +46,12 @@ struct ClusterNodesTests {
             let gone = try #require(nodes.first { $0["id"] as? String == "gone" })
             #expect(gone["state"] as? String == "down", "marked down by the leader: \(gone)")
             #expect(gone["leader"] as? Bool == false)
-            #expect(live.logs.renderedLines().contains { $0.contains("event=node.down") && $0.contains("node=gone") })
+            // The line is logged after the beat's transaction commits: the API can show the node down a
+            // moment before the log says so.
+            #expect(
+                try await waitUntil(.seconds(5)) {
+                    live.logs.renderedLines().contains { $0.contains("event=node.down") && $0.contains("node=gone") }
+                })
             // The gauges are set after the beat's transaction commits, so the API can show the node down a
             // moment before /metrics does.
             var metrics = ""
