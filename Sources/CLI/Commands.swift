@@ -188,6 +188,10 @@ enum Commands {
             in: platform.metrics.counter(
                 "zcplatform_log_lines_dropped_total",
                 help: "Log lines dropped because the log's destination (stderr) fell behind."))
+        logHandler.countAccessDrops(
+            in: platform.metrics.counter(
+                "zcplatform_access_log_dropped_total",
+                help: "Access-log lines dropped, rather than slowing requests, because stderr fell behind."))
         if arguments.has("demo") {
             do {
                 try await demo(platform, adminEmail: arguments.value("admin-email") ?? "admin@demo.local")

@@ -16,6 +16,9 @@ struct APIBenchmark {
     var connections = 32
     var seconds = 5
     var rounds = 3
+    /// Seed, start the servers, print their ports and tokens, and wait to be interrupted instead of
+    /// measuring: for a profiler (`perf record -p`) or a hand-run `wrk` against the same fleet.
+    var hold = false
 
     struct Server {
         let name: String
@@ -61,6 +64,13 @@ struct APIBenchmark {
 
         let owner = "Authorization: Bearer \(tokens.owner)"
         let admin = "Authorization: Bearer \(tokens.admin)"
+        if hold {
+            print("holding: access log on at 127.0.0.1:\(on.port), off at 127.0.0.1:\(off.port)")
+            print("owner of tenant-00000: \(owner)")
+            print("super-admin: \(admin)")
+            print("interrupt (Ctrl-C) to stop")
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
         let patch = "\(root)/patch.lua"
         try """
         wrk.method = "PATCH"

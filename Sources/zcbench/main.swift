@@ -11,7 +11,7 @@ func usage() -> Never {
                                 [--no-baseline] [--keep]
                    zcbench http [--hummingbird PATH] [--connections N] [--seconds S] [--rounds R] [--threads T]
                    zcbench api [--tenants N] [--hummingbird PATH] [--zcplatform PATH] [--connections N] [--seconds S]
-                               [--rounds R]
+                               [--rounds R] [--hold]
                    zcbench http-server [--port N] [--loops N] [--stack bare|platform|unbuffered]
                    zcbench runtime [--socket PATH] [--image IMAGE] [--containers N] [--rounds R] [--docker PATH]
                    zcbench collect [--socket PATH] [--image IMAGE] [--containers N] [--tenants N,N] [--cycles C]
@@ -93,8 +93,10 @@ case "http":
     benchmark.threads = flags.number("threads") ?? benchmark.threads
     await measure { try await benchmark.run() }
 case "api":
-    let flags = Flags(rest, known: ["tenants", "hummingbird", "zcplatform", "connections", "seconds", "rounds"])
+    let flags = Flags(
+        rest, switches: ["hold"], known: ["tenants", "hummingbird", "zcplatform", "connections", "seconds", "rounds"])
     var benchmark = APIBenchmark()
+    benchmark.hold = flags.switches.contains("hold")
     benchmark.tenants = flags.number("tenants") ?? benchmark.tenants
     benchmark.hummingbird = flags.string("hummingbird")
     benchmark.zcplatform = flags.string("zcplatform")

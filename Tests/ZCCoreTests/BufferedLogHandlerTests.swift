@@ -122,6 +122,81 @@ struct BufferedLogHandlerTests {
         #expect(indices == indices.sorted())
     }
 
+    @Test("access records and other records reach the sink in the order logged, formatted by the writer")
+    func accessOrder() throws {
+        let pipe = try LogPipe()
+        let handler = BufferedLogHandler(descriptor: pipe.write, capacity: 1000)
+        defer { handler.shutdown() }
+        let logger = Logger(label: "http", handler: handler)
+        for index in 0..<300 {
+            if index % 3 == 0 {
+                logger.info("other", ["i": index])
+            } else {
+                logger.access(Self.access(index))
+            }
+        }
+        handler.flush()
+        let lines = pipe.drain()
+        #expect(lines.count == 300)
+        for (index, line) in lines.enumerated() {
+            let expected =
+                index % 3 == 0 ? "event=other i=\(index)" : "event=http.request method=GET route=/r path=/\(index) "
+            #expect(line.contains(expected), "\(line)")
+        }
+    }
+
+    @Test(
+        "a stalled sink drops access records, never blocking; counted apart and said at most once a second",
+        .timeLimit(.minutes(1)))
+    func accessDrops() async throws {
+        let pipe = try LogPipe()
+        let metrics = MetricsRegistry()
+        let counter = metrics.counter("zcplatform_access_log_dropped_total", help: "dropped")
+        let handler = BufferedLogHandler(descriptor: pipe.write, capacity: 100)
+        handler.countAccessDrops(in: counter)
+        let logger = Logger(label: "http", handler: handler)
+        var lines: [String] = []
+        var reportsSeen: [ContinuousClock.Instant] = []
+        // Two bursts against a full pipe; the second right after the first one's report is out.
+        for burst in 0..<2 {
+            #expect(pipe.fill() > 0)
+            for index in 0..<5_000 { logger.access(Self.access(burst * 5_000 + index)) }
+            for _ in 0..<1_000 {
+                let drained = pipe.drain()
+                lines += drained
+                if drained.contains(where: { $0.contains("event=access_log.lines_dropped") }) {
+                    reportsSeen.append(.now)
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        handler.shutdown()
+        lines += pipe.drain()
+        #expect(handler.accessDropped > 0)
+        #expect(handler.dropped == 0, "access drops count apart from other lines")
+        #expect(counter.value() == Double(handler.accessDropped))
+        let kept = lines.filter { $0.contains("event=http.request") }
+        #expect(kept.count + handler.accessDropped == 10_000, "each record is either written or counted as dropped")
+        let reports = lines.filter { $0.contains("event=access_log.lines_dropped") }
+        let reported = reports.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("count=") }.flatMap { Int($0.dropFirst(6)) }
+        }
+        #expect(reported.reduce(0, +) == handler.accessDropped, "\(reports)")
+        #expect(reports.allSatisfy { $0.contains("level=warning logger=http") })
+        // The second burst's drops waited for the second after the first report.
+        #expect(reportsSeen.count == 2)
+        if reportsSeen.count == 2 {
+            #expect(reportsSeen[1] - reportsSeen[0] >= .milliseconds(900), "\(reportsSeen)")
+        }
+    }
+
+    static func access(_ index: Int) -> AccessRecord {
+        AccessRecord(
+            method: "GET", route: "/r", path: "/\(index)", status: 200, nanoseconds: 1_000, bytes: 2, client: "c",
+            requestID: "r\(index)")
+    }
+
     @Test("after shutdown, records are written at once")
     func afterShutdown() throws {
         let pipe = try LogPipe()

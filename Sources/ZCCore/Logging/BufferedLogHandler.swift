@@ -11,6 +11,11 @@ import Synchronization
 ///   `warning` are dropped rather than blocking; warnings are dropped only past twice the capacity.
 ///   Each drop is counted (`dropped`, and the counter given to `countDrops(in:)`), and once the writer
 ///   catches up it writes a `log.lines_dropped` line saying how many.
+/// - Access-log records (`log(access:label:fields:)`) are queued as they are, fixed-size plain values, and
+///   formatted by the writer. When they are dropped they count apart (`accessDropped`, the counter given to
+///   `countAccessDrops(in:)`), and an `access_log.lines_dropped` line says how many at most once a second.
+/// - The writer writes a batch, then waits `batchInterval` before taking the next: under load a request
+///   wakes no thread and lines reach the sink in few large writes; an idle log's next line goes at once.
 /// - `shutdown()` writes what is queued and ends the thread; records logged after it are written at once.
 public final class BufferedLogHandler: LogHandler {
     /// Records held at most while the sink is behind.
@@ -18,9 +23,18 @@ public final class BufferedLogHandler: LogHandler {
     private let descriptor: Int32
     private let format: LogFormat
 
+    /// The pause after each batch before the writer takes the next.
+    public let batchInterval: Duration
+
+    enum Entry {
+        case record(LogRecord)
+        case access(AccessRecord, label: String, fields: [(String, String)])
+    }
+
     private struct Queue {
-        var records: [LogRecord] = []
+        var records: [Entry] = []
         var droppedSinceReport = 0
+        var accessDroppedSinceReport = 0
         var closed = false
     }
 
@@ -32,11 +46,19 @@ public final class BufferedLogHandler: LogHandler {
     private let ended = DispatchSemaphore(value: 0)
     private let droppedTotal = Atomic<Int>(0)
     private let dropCounter = Mutex<Counter?>(nil)
+    private let accessDroppedTotal = Atomic<Int>(0)
+    private let accessDropCounter = Mutex<Counter?>(nil)
+    /// When the writer last said how many access lines were dropped; only the writer touches it.
+    private let accessReported = Mutex<ContinuousClock.Instant?>(nil)
 
-    public init(descriptor: Int32 = 2, format: LogFormat = .logfmt, capacity: Int = 16_384) {
+    public init(
+        descriptor: Int32 = 2, format: LogFormat = .logfmt, capacity: Int = 16_384,
+        batchInterval: Duration = .milliseconds(20)
+    ) {
         self.descriptor = descriptor
         self.format = format
         self.capacity = max(1, capacity)
+        self.batchInterval = batchInterval
         let thread = Thread { [self] in writeUntilShutdown() }
         thread.name = "log-writer"
         thread.start()
@@ -45,39 +67,64 @@ public final class BufferedLogHandler: LogHandler {
     /// Records dropped because the queue was full, since the start.
     public var dropped: Int { droppedTotal.load(ordering: .relaxed) }
 
+    /// Access-log records dropped because the queue was full, since the start.
+    public var accessDropped: Int { accessDroppedTotal.load(ordering: .relaxed) }
+
     /// Adds every later drop to `counter` (the platform's `zcplatform_log_lines_dropped_total`).
     public func countDrops(in counter: Counter) {
         dropCounter.withLock { $0 = counter }
     }
 
+    /// Adds every later dropped access-log record to `counter` (`zcplatform_access_log_dropped_total`).
+    public func countAccessDrops(in counter: Counter) {
+        accessDropCounter.withLock { $0 = counter }
+    }
+
     public func log(_ record: LogRecord) {
         if record.level >= .error {
-            writeNow(record)
+            writeNow(.record(record))
             return
         }
-        enum Outcome { case queued(first: Bool), dropped, closed }
-        let limit = record.level >= .warning ? capacity * 2 : capacity
-        let outcome = queue.withLock { queue -> Outcome in
-            if queue.closed { return .closed }
-            guard queue.records.count < limit else {
-                queue.droppedSinceReport += 1
-                return .dropped
-            }
-            queue.records.append(record)
-            return .queued(first: queue.records.count == 1)
-        }
-        switch outcome {
-        case .queued(let first): if first { wake.signal() }
+        switch enqueue(.record(record), limit: record.level >= .warning ? capacity * 2 : capacity, access: false) {
+        case .queued: break
         case .dropped:
             droppedTotal.add(1, ordering: .relaxed)
             dropCounter.withLock { $0 }?.increment()
-        case .closed: writeNow(record)
+        case .closed: writeNow(.record(record))
         }
+    }
+
+    public func log(access record: AccessRecord, label: String, fields: [(String, String)]) {
+        let entry = Entry.access(record, label: label, fields: fields)
+        switch enqueue(entry, limit: capacity, access: true) {
+        case .queued: break
+        case .dropped:
+            accessDroppedTotal.add(1, ordering: .relaxed)
+            accessDropCounter.withLock { $0 }?.increment()
+        case .closed: writeNow(entry)
+        }
+    }
+
+    private enum Outcome { case queued, dropped, closed }
+
+    /// Appends under the lock; the first entry of an empty queue wakes the writer, no other does.
+    private func enqueue(_ entry: Entry, limit: Int, access: Bool) -> Outcome {
+        let (outcome, first) = queue.withLock { queue -> (Outcome, Bool) in
+            if queue.closed { return (.closed, false) }
+            guard queue.records.count < limit else {
+                if access { queue.accessDroppedSinceReport += 1 } else { queue.droppedSinceReport += 1 }
+                return (.dropped, false)
+            }
+            queue.records.append(entry)
+            return (.queued, queue.records.count == 1)
+        }
+        if first { wake.signal() }
+        return outcome
     }
 
     /// Writes everything queued so far before returning.
     public func flush() {
-        writing.withLock { times in write(takeQueued().records, times: &times) }
+        writing.withLock { times in write(takeQueued(final: false).records, times: &times) }
     }
 
     /// Writes what is queued and ends the writer thread. Later records are written synchronously.
@@ -95,48 +142,83 @@ public final class BufferedLogHandler: LogHandler {
 
     private func writeUntilShutdown() {
         while true {
-            wake.wait()
+            // An access-drop report waiting for its second must go out even if nothing else is logged.
+            if accessReportPending() {
+                _ = wake.wait(timeout: .now() + .milliseconds(250))
+            } else {
+                wake.wait()
+            }
             let closed = writing.withLock { times -> Bool in
-                let taken = takeQueued()
+                let taken = takeQueued(final: false)
                 write(taken.records, times: &times)
                 return taken.closed
             }
             if closed { break }
+            let pause = batchInterval.components
+            Thread.sleep(forTimeInterval: Double(pause.seconds) + Double(pause.attoseconds) / 1e18)
         }
+        writing.withLock { times in write(takeQueued(final: true).records, times: &times) }
         ended.signal()
     }
 
-    private func writeNow(_ record: LogRecord) {
-        writing.withLock { times in write(takeQueued().records + [record], times: &times) }
+    private func writeNow(_ entry: Entry) {
+        writing.withLock { times in write(takeQueued(final: false).records + [entry], times: &times) }
     }
 
-    /// Empties the queue; a pending drop report becomes a record at the end. Called holding `writing`.
-    private func takeQueued() -> (records: [LogRecord], closed: Bool) {
-        var (records, dropped, closed) = queue.withLock { queue in
+    private func accessReportPending() -> Bool {
+        queue.withLock { $0.accessDroppedSinceReport > 0 }
+    }
+
+    /// Empties the queue; pending drop reports become records at the end (the access log's at most once a
+    /// second, unless `final`). Called holding `writing`.
+    private func takeQueued(final: Bool) -> (records: [Entry], closed: Bool) {
+        let now = ContinuousClock.now
+        let reportAccess =
+            final || accessReported.withLock { last in last.map { now - $0 >= .seconds(1) } ?? true }
+        var (records, dropped, accessDropped, closed) = queue.withLock { queue in
+            let accessDropped = reportAccess ? queue.accessDroppedSinceReport : 0
             defer {
-                queue.records = []
+                queue.records.removeAll(keepingCapacity: false)
                 queue.droppedSinceReport = 0
+                queue.accessDroppedSinceReport -= accessDropped
             }
-            return (queue.records, queue.droppedSinceReport, queue.closed)
+            return (queue.records, queue.droppedSinceReport, accessDropped, queue.closed)
         }
         if dropped > 0 {
-            let now = Date().timeIntervalSince1970
-            let seconds = now.rounded(.down)
             records.append(
-                LogRecord(
-                    time: Timestamp(seconds: Int64(seconds)), milliseconds: Int((now - seconds) * 1000),
-                    level: .warning, label: "log", event: "log.lines_dropped",
-                    fields: [("count", String(dropped)), ("reason", "the log sink fell behind")]))
+                Self.warning("log", "log.lines_dropped", ("count", String(dropped)), "the log sink fell behind"))
+        }
+        if accessDropped > 0 {
+            accessReported.withLock { $0 = now }
+            records.append(
+                Self.warning(
+                    "http", "access_log.lines_dropped", ("count", String(accessDropped)),
+                    "the log sink fell behind; requests were not slowed"))
         }
         return (records, closed)
     }
 
-    private func write(_ records: [LogRecord], times: inout LogTimeCache) {
+    private static func warning(
+        _ label: String, _ event: String, _ count: (String, String), _ reason: String
+    ) -> Entry {
+        let now = Date().timeIntervalSince1970
+        let seconds = now.rounded(.down)
+        return .record(
+            LogRecord(
+                time: Timestamp(seconds: Int64(seconds)), milliseconds: Int((now - seconds) * 1000),
+                level: .warning, label: label, event: event, fields: [count, ("reason", reason)]))
+    }
+
+    private func write(_ records: [Entry], times: inout LogTimeCache) {
         guard !records.isEmpty else { return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(records.count * 200)
-        for record in records {
-            format.render(record, into: &bytes, times: &times)
+        for entry in records {
+            switch entry {
+            case .record(let record): format.render(record, into: &bytes, times: &times)
+            case .access(let record, let label, let fields):
+                format.render(record, label: label, fields: fields, into: &bytes, times: &times)
+            }
             bytes.append(0x0A)
         }
         StreamLogHandler.writeAll(bytes, to: descriptor)

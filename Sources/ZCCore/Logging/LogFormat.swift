@@ -16,35 +16,52 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// text kept from one record to the next in `times`, so a writer rendering many records of the
     /// same second formats the date once.
     public func render(_ record: LogRecord, into bytes: inout [UInt8], times: inout LogTimeCache) {
-        var first = true
-        func pair(_ key: String, _ value: String) {
-            switch self {
-            case .logfmt:
-                if !first { bytes.append(0x20) }
-                bytes.append(contentsOf: key.utf8)
-                bytes.append(UInt8(ascii: "="))
-                LogFormat.appendLogfmtValue(value, to: &bytes)
-            case .json:
-                bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-                LogFormat.appendJSONString(key, to: &bytes)
-                bytes.append(UInt8(ascii: ":"))
-                LogFormat.appendJSONString(value, to: &bytes)
-            }
-            first = false
+        var line = LineWriter(format: self)
+        line.begin(record.time, milliseconds: record.milliseconds, level: record.level, into: &bytes, times: &times)
+        line.pair("logger", record.label, into: &bytes)
+        line.pair("event", record.event, into: &bytes)
+        for (key, value) in record.fields { line.pair(key, value, into: &bytes) }
+        line.end(into: &bytes)
+    }
+
+    /// Appends an access record's line, the same text as its `logRecord(label:fields:)` renders to, without
+    /// building that record: numbers are written as digits, nothing is allocated per field.
+    public func render(
+        _ access: AccessRecord, label: String, fields: [(String, String)], into bytes: inout [UInt8],
+        times: inout LogTimeCache
+    ) {
+        var line = LineWriter(format: self)
+        let (seconds, rest) = access.time.quotientAndRemainder(dividingBy: 1_000_000_000)
+        line.begin(
+            Timestamp(seconds: seconds), milliseconds: Int(rest / 1_000_000), level: .info, into: &bytes,
+            times: &times)
+        line.pair("logger", label, into: &bytes)
+        line.pair("event", AccessRecord.event, into: &bytes)
+        for (key, value) in fields { line.pair(key, value, into: &bytes) }
+        line.pair("method", access.method, into: &bytes)
+        line.pair("route", access.route ?? "-", into: &bytes)
+        line.pair("path", access.path, into: &bytes)
+        line.plain("status", into: &bytes) { LogFormat.appendDecimal(access.status, to: &$0) }
+        line.plain("ms", into: &bytes) { $0.append(contentsOf: access.milliseconds) }
+        if let size = access.bytes {
+            line.plain("bytes", into: &bytes) { LogFormat.appendDecimal(size, to: &$0) }
+        } else {
+            line.pair("bytes", "stream", into: &bytes)
         }
-        // The time needs no quoting in either format: written directly.
-        switch self {
-        case .logfmt: bytes.append(contentsOf: "time=".utf8)
-        case .json: bytes.append(contentsOf: #"{"time":""#.utf8)
-        }
-        times.append(record.time, milliseconds: record.milliseconds, to: &bytes)
-        if self == .json { bytes.append(UInt8(ascii: "\"")) }
-        first = false
-        pair("level", record.level.rawValue)
-        pair("logger", record.label)
-        pair("event", record.event)
-        for (key, value) in record.fields { pair(key, value) }
-        if self == .json { bytes.append(UInt8(ascii: "}")) }
+        line.pair("client", access.client, into: &bytes)
+        line.pair("request_id", access.requestID, into: &bytes)
+        line.end(into: &bytes)
+    }
+
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(48 + magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     /// Writes the value as is, or quoted as a JSON string when it is empty or holds spaces, quotes, `=`
@@ -80,6 +97,64 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
+}
+
+/// One line being written: the time first (it needs no quoting in either format), then `key=value` pairs
+/// (logfmt) or the members of one JSON object whose values are all strings.
+struct LineWriter {
+    let format: LogFormat
+    private var first = true
+
+    init(format: LogFormat) {
+        self.format = format
+    }
+
+    mutating func begin(
+        _ time: Timestamp, milliseconds: Int, level: LogLevel, into bytes: inout [UInt8], times: inout LogTimeCache
+    ) {
+        switch format {
+        case .logfmt: bytes.append(contentsOf: "time=".utf8)
+        case .json: bytes.append(contentsOf: #"{"time":""#.utf8)
+        }
+        times.append(time, milliseconds: milliseconds, to: &bytes)
+        if format == .json { bytes.append(UInt8(ascii: "\"")) }
+        first = false
+        pair("level", level.rawValue, into: &bytes)
+    }
+
+    mutating func pair(_ key: String, _ value: String, into bytes: inout [UInt8]) {
+        separate(key, into: &bytes)
+        switch format {
+        case .logfmt: LogFormat.appendLogfmtValue(value, to: &bytes)
+        case .json: LogFormat.appendJSONString(value, to: &bytes)
+        }
+    }
+
+    /// A value that needs no quoting or escaping in either format (digits, a dot), appended by `value`.
+    mutating func plain(_ key: String, into bytes: inout [UInt8], _ value: (inout [UInt8]) -> Void) {
+        separate(key, into: &bytes)
+        if format == .json { bytes.append(UInt8(ascii: "\"")) }
+        value(&bytes)
+        if format == .json { bytes.append(UInt8(ascii: "\"")) }
+    }
+
+    func end(into bytes: inout [UInt8]) {
+        if format == .json { bytes.append(UInt8(ascii: "}")) }
+    }
+
+    private mutating func separate(_ key: String, into bytes: inout [UInt8]) {
+        switch format {
+        case .logfmt:
+            if !first { bytes.append(0x20) }
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(UInt8(ascii: "="))
+        case .json:
+            bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            LogFormat.appendJSONString(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+        }
+        first = false
+    }
 }
 
 /// The text of the last second rendered (`2026-12-01T10:00:00`), so that records of the same second

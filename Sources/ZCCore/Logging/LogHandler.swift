@@ -36,4 +36,14 @@ public struct LogRecord: Sendable, Hashable {
 /// Where log records go. Backends: a stream (stderr), memory (tests), several at once, nowhere.
 public protocol LogHandler: Sendable {
     func log(_ record: LogRecord)
+    /// An access-log line under `label`, after the logger's `fields`. A handler that writes lines itself
+    /// (the buffered writer) keeps the record as it is and formats it later; any other handler stores the
+    /// equivalent `LogRecord`, which is what the default does.
+    func log(access record: AccessRecord, label: String, fields: [(String, String)])
+}
+
+extension LogHandler {
+    public func log(access record: AccessRecord, label: String, fields: [(String, String)]) {
+        log(record.logRecord(label: label, fields: fields))
+    }
 }

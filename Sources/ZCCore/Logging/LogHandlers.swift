@@ -18,6 +18,10 @@ public struct MultiplexLogHandler: LogHandler {
     public func log(_ record: LogRecord) {
         for handler in handlers { handler.log(record) }
     }
+
+    public func log(access record: AccessRecord, label: String, fields: [(String, String)]) {
+        for handler in handlers { handler.log(access: record, label: label, fields: fields) }
+    }
 }
 
 /// Keeps records in memory, for tests that assert on what was logged.

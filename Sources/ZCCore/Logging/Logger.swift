@@ -47,6 +47,13 @@ public struct Logger: Sendable {
                 label: label, event: event, fields: all))
     }
 
+    /// An access-log line (`event=http.request`) at `info`, handed over as it is: nothing is formatted
+    /// on the caller's thread.
+    public func access(_ record: AccessRecord) {
+        guard LogLevel.info >= minimumLevel else { return }
+        handler.log(access: record, label: label, fields: fields)
+    }
+
     public func trace(_ event: String, _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:]) {
         log(.trace, event, fields)
     }

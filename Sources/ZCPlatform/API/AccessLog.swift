@@ -2,7 +2,8 @@ import ZCCore
 import ZCHTTP
 
 /// One log line per request: method, route, path, status, duration, bytes, client, request id.
-/// Never the query (it may hold tokens), headers or bodies.
+/// Never the query (it may hold tokens), headers or bodies. The request hands the log a fixed-size
+/// `AccessRecord` of values it already holds; the log's writer thread formats it.
 public struct AccessLog: Middleware {
     let logger: Logger
 
@@ -28,20 +29,17 @@ public struct AccessLog: Middleware {
         _ request: HTTPRequest, _ context: RequestContext, _ status: HTTPStatus, _ body: HTTPResponseBody,
         _ started: ContinuousClock.Instant
     ) {
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let bytes: String
+        let elapsed = (ContinuousClock.now - started).components
+        let bytes: Int?
         switch body {
-        case .empty: bytes = "0"
-        case .bytes(let content): bytes = String(content.count)
-        case .stream: bytes = "stream"
+        case .empty: bytes = 0
+        case .bytes(let content): bytes = content.count
+        case .stream: bytes = nil
         }
-        logger.info(
-            "http.request",
-            [
-                "method": request.method.rawValue, "route": context.route ?? "-", "path": request.path,
-                "status": status.code, "ms": (milliseconds * 100).rounded() / 100, "bytes": bytes,
-                "client": context.remoteAddress, "request_id": context.requestID,
-            ])
+        logger.access(
+            AccessRecord(
+                method: request.method.rawValue, route: context.route, path: request.path, status: status.code,
+                nanoseconds: elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000, bytes: bytes,
+                client: context.remoteAddress, requestID: context.requestID))
     }
 }
