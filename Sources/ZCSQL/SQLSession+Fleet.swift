@@ -1,6 +1,67 @@
 import ZCCore
 
 extension SQLSession {
+    func fleet(_ query: FleetQuery) async throws -> [FleetEntry] {
+        var sql: SQLQuery = """
+            SELECT \(raw: Self.tenantColumns), CASE WHEN n.state = 'down' THEN 1 ELSE 0 END AS node_down
+            """
+        if query.roleOfUserID != nil { sql += ", m.role" }
+        if query.snapshots { sql += ", \(raw: Self.snapshotColumns)" }
+        if let usage = query.usage {
+            // Each tenant's hours in the period by its primary key (tenant_key, hour): a seek per tenant,
+            // never a scan of the whole table however long usage is kept.
+            let hours: SQLQuery = """
+                FROM usage_metrics u WHERE u.tenant_key = t.tenant_key \
+                AND u.hour >= \(usage.lowerBound) AND u.hour <= \(usage.upperBound)
+                """
+            sql += ", (SELECT SUM(u.messages) " + hours + ") AS messages"
+            sql += ", (SELECT SUM(u.tokens_in) " + hours + ") AS tokens_in"
+            sql += ", (SELECT SUM(u.tokens_out) " + hours + ") AS tokens_out"
+            sql += ", (SELECT MAX(u.hour) " + hours + ") AS last_hour"
+        }
+        sql += " FROM tenants t LEFT JOIN nodes n ON n.id = t.node_id"
+        if let userID = query.roleOfUserID {
+            let join = query.memberUserID != nil ? "JOIN" : "LEFT JOIN"
+            sql += " \(raw: join) memberships m ON m.tenant_key = t.tenant_key AND m.user_id = \(userID)"
+        }
+        if query.snapshots {
+            // The newest snapshot of each tenant: one index lookup per tenant on (tenant_key, collected_at).
+            sql += """
+                 LEFT JOIN resource_snapshots s ON s.tenant_key = t.tenant_key AND s.collected_at = \
+                (SELECT MAX(x.collected_at) FROM resource_snapshots x WHERE x.tenant_key = t.tenant_key)
+                """
+        }
+        sql += " WHERE 1 = 1"
+        if !query.includeDeleted { sql += " AND t.status <> 'deleted'" }
+        switch query.status {
+        case nil: break
+        case .unreachable: sql += " AND n.state = 'down'"
+        case .tenant(let status):
+            sql += " AND t.status = \(status.rawValue) AND (n.state IS NULL OR n.state <> 'down')"
+        }
+        sql += " ORDER BY t.id"
+        return try await rows(sql).map { row in
+            let tenant = try Tenant(row: row)
+            var entry = FleetEntry(tenant: tenant, nodeDown: try row.int("node_down") == 1)
+            if query.roleOfUserID != nil, let role = try row.optionalString("role") {
+                guard let parsed = TenantRole(rawValue: role) else {
+                    throw StoreError(.other, "column 'role' holds an unknown role")
+                }
+                entry.role = parsed
+            }
+            if query.snapshots, !(try row.isNull("collected_at")) {
+                entry.snapshot = try ResourceSnapshot(row: row, tenantID: tenant.id)
+            }
+            if query.usage != nil, !(try row.isNull("messages")) {
+                entry.usage = UsageTotal(
+                    tenantID: tenant.id, messages: try row.int64("messages"), tokensIn: try row.int64("tokens_in"),
+                    tokensOut: try row.int64("tokens_out"),
+                    lastHour: try row.optionalInt64("last_hour").map { Timestamp(seconds: $0) })
+            }
+            return entry
+        }
+    }
+
     func nodes() async throws -> [Node] {
         try await rows("SELECT \(raw: NodeRows.columns) FROM nodes ORDER BY id").map(NodeRows.node)
     }

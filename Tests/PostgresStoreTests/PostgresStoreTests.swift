@@ -48,25 +48,28 @@ struct PostgresStoreTests {
     )
     func signals() async throws {
         try await withStore { store, _, application in
+            // Channels are per database, not per schema: the cluster tests sharing this database signal
+            // `zcplatform_work` with their nodes' ids, so this test listens on a channel of its own.
+            let channel = "zctest_signals_\(getpid())"
             let heard = Mutex<[String?]>([])
             let listening = Task {
-                try await store.listen("zcplatform_work") { payload in heard.withLock { $0.append(payload) } }
+                try await store.listen(channel) { payload in heard.withLock { $0.append(payload) } }
             }
             // The listener's LISTEN runs on a connection of its own; wait until the server shows it.
             let url = try PostgresTestDatabase.requireURL()
             let ready = try await waitUntil(.seconds(10)) {
-                try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "probe") }
+                try await store.withTransaction { try await $0.signal(channel, payload: "probe") }
                 return heard.withLock { $0.contains("probe") }
             }
             #expect(ready, "the listener hears a committed signal")
             struct Abandon: Error {}
             await #expect(throws: Abandon.self) {
                 try await store.withTransaction { transaction in
-                    try await transaction.signal("zcplatform_work", payload: "rolled-back")
+                    try await transaction.signal(channel, payload: "rolled-back")
                     throw Abandon()
                 }
             }
-            try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "n2") }
+            try await store.withTransaction { try await $0.signal(channel, payload: "n2") }
             #expect(try await waitUntil(.seconds(5)) { heard.withLock { $0.contains("n2") } })
             #expect(
                 heard.withLock { $0 }.filter { $0 != "probe" } == ["n2"], "the rolled-back signal was never heard")
@@ -78,7 +81,7 @@ struct PostgresStoreTests {
             )
             #expect(
                 try await waitUntil(.seconds(10)) { heard.withLock { $0.contains(nil) } }, "\(heard.withLock { $0 })")
-            try await store.withTransaction { try await $0.signal("zcplatform_work", payload: "after") }
+            try await store.withTransaction { try await $0.signal(channel, payload: "after") }
             #expect(try await waitUntil(.seconds(5)) { heard.withLock { $0.contains("after") } }, "heard again")
             listening.cancel()
             _ = await listening.result

@@ -2,6 +2,81 @@ import ZCCore
 
 extension StoreConformance {
     static let fleetCases: [StoreConformanceCase] = [
+        StoreConformanceCase("fleet: tenants with node state, role, newest snapshot and usage in one read") { store in
+            let tenants = [
+                Fixtures.tenant("alpha", status: .running, node: "up"),
+                Fixtures.tenant("beta", status: .running, node: "gone"),
+                Fixtures.tenant("gamma", status: .error, node: "up"), Fixtures.tenant("delta", status: .draft),
+                Fixtures.tenant("omega", status: .deleted, node: "up"),
+            ]
+            let up = Node(
+                id: "up", address: "127.0.0.1:1", version: "1", startedAt: Fixtures.now, lastHeartbeat: Fixtures.now)
+            var gone = up
+            gone.id = "gone"
+            gone.state = .down
+            let downNode = gone
+            let user = try await store.withTransaction { transaction in
+                try await transaction.upsertNode(up)
+                try await transaction.upsertNode(downNode)
+                for tenant in tenants { try await transaction.insertTenant(tenant) }
+                let user = try await transaction.insertUser(try Fixtures.user("m@example.com"))
+                for (id, role) in [("beta", TenantRole.viewer), ("gamma", .owner)] {
+                    try await transaction.setMembership(
+                        Membership(tenantID: Fixtures.id(id), userID: user.id, role: role, createdAt: Fixtures.now))
+                }
+                try await transaction.insertSnapshots([
+                    Fixtures.snapshot("alpha", at: 100, cpu: 1), Fixtures.snapshot("beta", at: 100, cpu: 2),
+                ])
+                try await transaction.insertSnapshots([Fixtures.snapshot("alpha", at: 160, cpu: 3)])
+                try await transaction.addUsage(
+                    [3600, 7200, 10_800].map {
+                        UsageHour(
+                            tenantID: Fixtures.id("alpha"), hour: Timestamp(seconds: $0), messages: 2, tokensIn: 10,
+                            tokensOut: 20)
+                    } + [
+                        UsageHour(
+                            tenantID: Fixtures.id("gamma"), hour: Timestamp(seconds: 36_000), messages: 5,
+                            tokensIn: 1, tokensOut: 1)
+                    ])
+                return user
+            }
+            let period = Timestamp(seconds: 7200)...Timestamp(seconds: 10_800)
+            let all = try await store.read {
+                try await $0.fleet(FleetQuery(roleOfUserID: user.id, snapshots: true, usage: period))
+            }
+            try expectEqual(all.map(\.tenant.id.rawValue), ["alpha", "beta", "delta", "gamma"], "by id, deleted aside")
+            try expectEqual(
+                all.map(\.tenant), tenants.filter { $0.status != .deleted }.sorted { $0.id < $1.id },
+                "the tenants as stored")
+            try expectEqual(
+                all.map(\.status.rawValue), ["running", "unreachable", "draft", "error"], "node down: unreachable")
+            try expectEqual(all.map(\.role), [nil, .viewer, nil, .owner], "the user's role where a member")
+            let latest = try await store.read { try await $0.latestSnapshots() }
+            try expectEqual(all.compactMap(\.snapshot), latest, "the newest snapshot, as latestSnapshots reads it")
+            try expectEqual(all.first?.snapshot?.cpuPct, 3, "the newest")
+            let usage = try await store.read {
+                try await $0.usageTotals(from: period.lowerBound, to: period.upperBound)
+            }
+            try expectEqual(all.compactMap(\.usage), usage, "usage over the period, as usageTotals sums it")
+            try expectEqual(all.first?.usage?.messages, 4, "two hours of the three in the period")
+            try expectEqual(all.first?.usage?.lastHour, Timestamp(seconds: 10_800), "the period's newest hour")
+
+            let mine = try await store.read { try await $0.fleet(FleetQuery(memberUserID: user.id)) }
+            try expectEqual(mine.map(\.tenant.id.rawValue), ["beta", "gamma"], "a member's tenants only")
+            try expectEqual(mine.map(\.role), [.viewer, .owner], "with their roles")
+            try expect(mine.allSatisfy { $0.snapshot == nil && $0.usage == nil }, "nothing not asked for")
+            func ids(_ status: String?, deleted: Bool = false) async throws -> [String] {
+                let query = FleetQuery(status: status.flatMap(FleetStatus.init(rawValue:)), includeDeleted: deleted)
+                return try await store.read { try await $0.fleet(query) }.map(\.tenant.id.rawValue)
+            }
+            try expectEqual(try await ids("running"), ["alpha"], "running: not the one whose node is down")
+            try expectEqual(try await ids("unreachable"), ["beta"], "unreachable: its node is down")
+            try expectEqual(try await ids("error"), ["gamma"], "error")
+            try expectEqual(try await ids("stopped"), [], "none")
+            try expectEqual(
+                try await ids(nil, deleted: true), ["alpha", "beta", "delta", "gamma", "omega"], "with deleted")
+            try expectEqual(try await ids("deleted", deleted: true), ["omega"], "deleted only")
+        },
         StoreConformanceCase("node: register and refresh") { store in
             let node = Node(
                 id: "node-a", address: "10.0.0.5:8080", version: "0.1.0", startedAt: Fixtures.now,

@@ -34,4 +34,31 @@ struct JSONWriterTests {
         #expect(parsed["ratio"] as? Double == 0.5)
         #expect(!String(decoding: json.bytes, as: UTF8.self).contains("\n"), "control characters are escaped")
     }
+
+    @Test("strings and integers are written byte for byte as JSONBody's encoder writes them (fixed seed)")
+    func sameAsEncoder() throws {
+        let alphabet: [String] = [
+            "a", "Z", "0", " ", "/", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "🦀", "\u{2028}",
+            "=",
+        ]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        let encoder = JSONBody.encoder()
+        for _ in 0..<2_000 {
+            let text = (0..<Int(next() % 12)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            var json = JSONWriter()
+            json.string(text)
+            #expect(json.bytes == Array(try encoder.encode(text)), "\(text.debugDescription)")
+        }
+        for number in [Int64.min, Int64.min + 1, -1, 0, 7, 10, 1_000_000, Int64.max] {
+            var json = JSONWriter()
+            json.int(number)
+            #expect(json.bytes == Array(try encoder.encode(number)), "\(number)")
+        }
+    }
 }

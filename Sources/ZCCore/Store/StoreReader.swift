@@ -67,6 +67,8 @@ public protocol StoreReader: Sendable {
     func alertStates(nodeID: String) async throws -> [AlertState]
 
     // MARK: Fleet
+    /// The fleet views' tenants, in id order, read in one statement (see `FleetQuery`).
+    func fleet(_ query: FleetQuery) async throws -> [FleetEntry]
     func nodes() async throws -> [Node]
     /// The tenants placed on each node (all nodes, or only `nodeID`), counted by plan; deleted tenants
     /// and tenants on no node are not counted. One grouped query however many tenants there are.

@@ -26,7 +26,16 @@ public struct JSONWriter {
 
     public mutating func string(_ value: String) { separate(); appendString(value); needsComma = true }
     public mutating func int(_ value: Int64) {
-        separate(); bytes.append(contentsOf: String(value).utf8); needsComma = true
+        separate()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+        needsComma = true
     }
     public mutating func bool(_ value: Bool) {
         separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true
@@ -101,6 +110,19 @@ public struct JSONWriter {
 
     private mutating func appendString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings (ids, names, keys) hold nothing to escape: copied whole, not byte by byte.
+        var value = value
+        let copied = value.withUTF8 { text -> Bool in
+            guard !text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            bytes.append(contentsOf: text)
+            return true
+        }
+        if copied {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -104,15 +104,17 @@ public struct FleetReports: Sendable {
             tenants: totals)
     }
 
-    public func tenantHealth() async throws -> [TenantHealth] {
-        let (tenants, nodes) = try await store.read { (try await $0.tenants(.all), try await $0.nodes()) }
-        let down = Set(nodes.filter { $0.state == .down }.map(\.id))
+    /// Every tenant's health (deleted ones too, while the store keeps them), or only those the fleet shows
+    /// with `status`: one statement.
+    public func tenantHealth(status: FleetStatus? = nil) async throws -> [TenantHealth] {
+        let query = FleetQuery(status: status, includeDeleted: true)
+        let entries = try await store.read { try await $0.fleet(query) }
         let probes = health.all
         let unmetered = health.allUnmetered
-        return tenants.map {
+        return entries.map {
             TenantHealth(
-                tenant: $0, probe: probes[$0.id], unreachable: $0.nodeID.map(down.contains) ?? false,
-                unmetered: unmetered[$0.id])
+                tenant: $0.tenant, probe: probes[$0.tenant.id], unreachable: $0.nodeDown,
+                unmetered: unmetered[$0.tenant.id])
         }
     }
 

@@ -1,8 +1,8 @@
 import ZCCore
 
 /// The console's fleet table: one row per tenant the caller may see, with what the collectors last
-/// measured, today's usage and the last health probe. Read in one pass over the store, whatever the
-/// number of tenants.
+/// measured, today's usage and the last health probe. Read in one statement (`StoreReader.fleet`),
+/// whatever the number of tenants.
 public struct FleetTable: Sendable {
     public struct Row: Sendable {
         public let tenant: Tenant
@@ -32,30 +32,16 @@ public struct FleetTable: Sendable {
         for caller: Caller, store: any Store, health: HealthBoard, now: Timestamp = .now()
     ) async throws -> FleetTable {
         let day = Timestamp(seconds: now.seconds - now.seconds % 86_400)
-        var filter = TenantFilter.all
-        if !caller.isSuperAdmin { filter.memberUserID = caller.user?.id ?? -1 }
-        let query = filter
-        let memberID = caller.user?.id
-        let (tenants, snapshots, usage, nodes, roles) = try await store.read { reader in
-            var roles: [(tenant: TenantID, role: TenantRole)] = []
-            if let memberID { roles = try await reader.roles(ofUser: memberID) }
-            return (
-                try await reader.tenants(query), try await reader.latestSnapshots(),
-                try await reader.usageTotals(from: day, to: now.startOfHour), try await reader.nodes(), roles
-            )
-        }
-        let roleOf = Dictionary(roles.map { ($0.tenant, $0.role) }, uniquingKeysWith: { first, _ in first })
-        let down = Set(nodes.filter { $0.state == .down }.map(\.id))
-        let snapshotOf = Dictionary(snapshots.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
-        let usageOf = Dictionary(usage.map { ($0.tenantID, $0) }, uniquingKeysWith: { first, _ in first })
+        let query = FleetQuery(
+            memberUserID: caller.isSuperAdmin ? nil : caller.user?.id ?? -1, roleOfUserID: caller.user?.id,
+            snapshots: true, usage: day...now.startOfHour)
+        let entries = try await store.read { try await $0.fleet(query) }
         let probes = health.all
         let unmetered = health.allUnmetered
-        let rows = tenants.filter { $0.status != .deleted }.map { tenant in
+        let rows = entries.map { entry in
             Row(
-                tenant: tenant,
-                status: tenant.nodeID.map(down.contains) == true ? "unreachable" : tenant.status.rawValue,
-                snapshot: snapshotOf[tenant.id], usage: usageOf[tenant.id], probe: probes[tenant.id],
-                unmetered: unmetered[tenant.id], role: roleOf[tenant.id])
+                tenant: entry.tenant, status: entry.status.rawValue, snapshot: entry.snapshot, usage: entry.usage,
+                probe: probes[entry.tenant.id], unmetered: unmetered[entry.tenant.id], role: entry.role)
         }
         return FleetTable(rows: rows, day: day, isSuperAdmin: caller.isSuperAdmin)
     }

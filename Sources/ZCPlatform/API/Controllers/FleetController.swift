@@ -32,8 +32,25 @@ struct FleetController: Sendable {
         json.field("day", utcSeconds: table.day.seconds)
         json.key("tenants")
         json.beginArray()
+        // What a caller may do depends on few things (role, status, moving): worked out once for each.
+        struct Offer: Hashable {
+            let role: TenantRole?
+            let status: TenantStatus
+            let moving: Bool
+        }
+        var offers: [Offer: [String]] = [:]
         for row in table.rows {
-            let view = FleetRowView(row, isSuperAdmin: table.isSuperAdmin, execAvailable: execAvailable)
+            let tenant = row.tenant
+            let offer = Offer(role: row.role, status: tenant.status, moving: tenant.movingTo != nil)
+            let actions =
+                offers[offer]
+                ?? {
+                    let actions = FleetRowView.actions(
+                        row, isSuperAdmin: table.isSuperAdmin, execAvailable: execAvailable)
+                    offers[offer] = actions
+                    return actions
+                }()
+            let view = FleetRowView(row, actions: actions)
             json.beginObject()
             json.key("actions")
             json.beginArray()
@@ -91,11 +108,19 @@ struct FleetRowView: Encodable {
     let actions: [String]
 
     init(_ row: FleetTable.Row, isSuperAdmin: Bool, execAvailable: Bool) {
-        let tenant = row.tenant
-        actions = TenantCapability.offered(
-            isSuperAdmin: isSuperAdmin, role: row.role, status: tenant.status, moving: tenant.movingTo != nil,
+        self.init(row, actions: Self.actions(row, isSuperAdmin: isSuperAdmin, execAvailable: execAvailable))
+    }
+
+    static func actions(_ row: FleetTable.Row, isSuperAdmin: Bool, execAvailable: Bool) -> [String] {
+        TenantCapability.offered(
+            isSuperAdmin: isSuperAdmin, role: row.role, status: row.tenant.status, moving: row.tenant.movingTo != nil,
             execAvailable: execAvailable
         ).map(\.rawValue)
+    }
+
+    init(_ row: FleetTable.Row, actions: [String]) {
+        let tenant = row.tenant
+        self.actions = actions
         id = tenant.id.rawValue
         name = tenant.name
         plan = tenant.plan

@@ -76,7 +76,7 @@ struct MonitoringController: Sendable {
         let report = try await reports.resources()
         let totals = report.current
         return JSONBody.response(
-            FleetResourcesView(
+            writing: FleetResourcesView(
                 totals: FleetResourcesView.Totals(
                     tenants: totals.tenants, cpuPct: totals.cpuPct, memBytes: totals.memBytes,
                     memLimit: totals.memLimit, diskBytes: totals.diskBytes, pids: totals.pids),
@@ -101,9 +101,15 @@ struct MonitoringController: Sendable {
 
     @Sendable func fleetHealth(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
         _ = try authorizer.require(.readFleet, context)
+        let status = try request.queryParameter("status").map { text -> FleetStatus in
+            guard let status = FleetStatus(rawValue: text) else {
+                throw HTTPError(.badRequest, "status must be one of \(FleetStatus.names.joined(separator: ", "))")
+            }
+            return status
+        }
         let now = Timestamp.now()
         return JSONBody.response(
-            try await reports.tenantHealth().map { entry in
+            writingArray: try await reports.tenantHealth(status: status).map { entry in
                 let tenant = entry.tenant
                 return HealthView(
                     tenantId: tenant.id.rawValue, name: tenant.name,

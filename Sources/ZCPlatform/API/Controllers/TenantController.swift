@@ -85,7 +85,15 @@ struct TenantController: Sendable {
             }
             filter.status = parsed
         }
-        return JSONBody.response(try await tenants.list(filter, by: caller).map { TenantView($0) })
+        let page = try await tenants.list(filter, by: caller)
+        // A full page may have more after it: the next one starts after its last id (RFC 8288 `Link`).
+        var headers: HTTPHeaders = [:]
+        if page.count == limit, let last = page.last {
+            var next = "/api/tenants?limit=\(limit)&after=\(last.id.rawValue)"
+            if let status = filter.status { next += "&status=\(status.rawValue)" }
+            headers.add("Link", "<\(next)>; rel=\"next\"")
+        }
+        return JSONBody.response(writingArray: page.map { TenantView($0) }, rowBytes: 300, headers: headers)
     }
 
     @Sendable func create(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
@@ -102,7 +110,7 @@ struct TenantController: Sendable {
             isSuperAdmin: caller.isSuperAdmin, role: role, status: tenant.status, moving: tenant.movingTo != nil,
             execAvailable: lifecycle.execAvailable)
         return JSONBody.response(
-            TenantView(
+            writing: TenantView(
                 tenant,
                 detail: TenantView.Detail(
                     actions: actions, health: health.health(of: tenant.id), unmetered: health.unmetered(of: tenant.id)))
