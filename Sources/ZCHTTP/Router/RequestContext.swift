@@ -11,13 +11,23 @@ public struct RequestContext: Sendable {
     public internal(set) var parameters: [String: String] = [:]
     /// The matched route's handlers by method, for the router's innermost step.
     var handlers: [HTTPMethod: RouteHandler] = [:]
-    public var logger: Logger
+    private let baseLogger: Logger
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
     public init(requestID: String, remoteAddress: String, logger: Logger) {
         self.requestID = requestID
         self.remoteAddress = remoteAddress
-        self.logger = logger.with("request_id", requestID)
+        self.baseLogger = logger
+    }
+
+    /// Set when a middleware tagged the logger further (`user=`).
+    private var tagged: Logger?
+
+    /// The logger with `request_id` on every line; made when asked, since most requests log nothing
+    /// but their access line.
+    public var logger: Logger {
+        get { tagged ?? baseLogger.with("request_id", requestID) }
+        set { tagged = newValue }
     }
 
     /// A path parameter, e.g. `id` of `/api/tenants/{id}`, percent-decoded.
