@@ -122,7 +122,7 @@ let package = Package(
             path: "Tests/WebhookNotifierTests"),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "StoreConformance", "TestSupport", "ZCCore", "CSQLite"],
+            dependencies: ["SQLiteStore", "StoreConformance", "TestSupport", "ZCCore", "ZCHTTP", "CSQLite"],
             path: "Tests/SQLiteStoreTests"),
         .testTarget(
             name: "PostgresStoreTests",

@@ -1,3 +1,4 @@
+import Synchronization
 import ZCCore
 import ZCSQL
 
@@ -17,12 +18,60 @@ final class SQLiteDatabase: SQLDatabase {
         }
         self.writer = ConnectionPool([writer])
         self.readers = ConnectionPool(readers)
+        self.options = options
     }
 
     func withConnection<R: Sendable>(
         write: Bool, _ body: @Sendable (any SQLConnection) async throws -> R
     ) async throws -> R {
-        try await (write ? writer : readers).withConnection { try await body($0) }
+        if !write, let reader = loopReader(), reader.take(budget: Self.loopBudget) {
+            do {
+                let result = try await body(reader)
+                reader.give()
+                loopReads.add(1, ordering: .relaxed)
+                return result
+            } catch {
+                let overBudget = reader.overBudget
+                reader.give()
+                // Past the budget, busy, or moved off its loop: the same read on the pool (reads have no
+                // effects to repeat). Anything else is the read's own failure.
+                guard overBudget || error is SQLiteLoopReader.Moved || Self.isBusy(error) else { throw error }
+                loopFallbacks.add(1, ordering: .relaxed)
+            }
+        }
+        return try await (write ? writer : readers).withConnection { try await body($0) }
+    }
+
+    /// How long a read on an event loop's thread may keep it (SQLite work in one session) before it is
+    /// interrupted and run on the reader pool instead.
+    static let loopBudget: Duration = .milliseconds(2)
+
+    /// Reads answered on an event loop's own connection, and reads that fell back to the pool.
+    let loopReads = Atomic<Int>(0)
+    let loopFallbacks = Atomic<Int>(0)
+
+    private let options: SQLiteOptions
+    /// Each event loop's reader, by thread, opened on its first read; `closed` once the store closes.
+    private let loopReaders = Mutex<(readers: [UInt: SQLiteLoopReader], closed: Bool)>(([:], false))
+
+    /// This event loop's reader, opened on first use; nil off the loops, or when it cannot be opened
+    /// (the pool serves, and the next read tries again).
+    private func loopReader() -> SQLiteLoopReader? {
+        guard EventLoopThread.isCurrent else { return nil }
+        let thread = EventLoopThread.currentID
+        return loopReaders.withLock { state -> SQLiteLoopReader? in
+            guard !state.closed else { return nil }
+            if let reader = state.readers[thread] { return reader }
+            guard let reader = try? SQLiteLoopReader(path: options.path, options: options, thread: thread) else {
+                return nil
+            }
+            state.readers[thread] = reader
+            return reader
+        }
+    }
+
+    private static func isBusy(_ error: any Error) -> Bool {
+        (error as? StoreError)?.kind == .busy
     }
 
     /// Lends the writer for maintenance that must not overlap a transaction.
@@ -31,6 +80,12 @@ final class SQLiteDatabase: SQLDatabase {
     }
 
     func close() async {
+        let loops = loopReaders.withLock { state -> [SQLiteLoopReader] in
+            state.closed = true
+            defer { state.readers = [:] }
+            return Array(state.readers.values)
+        }
+        for reader in loops { reader.close() }
         writer.close()
         readers.close()
         for connection in readers.connections + writer.connections {

@@ -22,6 +22,12 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup {
         store = SQLStore(driver: "sqlite", database: database, migrations: SQLiteMigrations.all, logger: logger)
     }
 
+    /// Reads answered on an event loop's own connection, and reads that began there but ran on the
+    /// reader pool (past the loop's budget, or the database busy), since the store opened.
+    public var loopReads: (answered: Int, fellBack: Int) {
+        (database.loopReads.load(ordering: .relaxed), database.loopFallbacks.load(ordering: .relaxed))
+    }
+
     /// The SQLite library this binary is linked against.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 

@@ -2,6 +2,7 @@ import CEpoll
 import Foundation
 import Glibc
 import Synchronization
+import ZCCore
 
 /// One thread running epoll, which is also a Swift task executor: tasks created with this loop as
 /// their executor preference run here, so a connection's code reads, parses, calls its handler and
@@ -253,6 +254,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func runLoop() {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .releasing)
+        EventLoopThread.markCurrent()
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         let executor = asUnownedTaskExecutor()
         while true {
