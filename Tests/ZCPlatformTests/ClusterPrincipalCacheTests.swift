@@ -34,4 +34,47 @@ extension ClusterTests {
             #expect(refused, "refused on the other node before its 5 s cache time ran out")
         }
     }
+
+    @Test("a super-admin demoted through one node loses the role there at once, and on another node within the cache time")
+    func roleChangeReachesEveryNode() async throws {
+        let cluster = try await TestCluster.start(
+            2, environment: ["ZCPLATFORM_AUTH_PRINT_LOGIN_CODES": "true"],
+            perNode: ["n2": ["ZCPLATFORM_AUTH_TOKEN_CACHE_MS": "5000"]])
+        try await cluster.scoped {
+            let made = try await cluster.json(
+                "n1", .post, "/api/users", json: #"{"email":"second@example.com","is_super_admin":true}"#)
+            let id = try #require(made["id"] as? Int, "\(made)")
+            // The second admin signs in by code (printed on n1's stderr in this test, never logged).
+            let requested = try await cluster.call(
+                "n1", .post, "/api/auth/otp/request", json: #"{"email":"second@example.com"}"#)
+            #expect(requested.status.code == 202)
+            var code: String?
+            _ = try await waitUntil(.seconds(10)) {
+                code = cluster.log(of: "n1").components(separatedBy: "Your login code is ").last.flatMap {
+                    $0.count < 8 ? nil : String($0.prefix(while: \.isNumber))
+                }
+                return code?.isEmpty == false
+            }
+            let login = try #require(code, "no login code on n1's stderr")
+            let verified = try await cluster.json(
+                "n1", .post, "/api/auth/otp/verify", json: #"{"email":"second@example.com","code":"\#(login)"}"#)
+            let token = try #require(verified["token"] as? String, "\(verified)")
+            func users(_ node: String) async throws -> Int {
+                var headers = HTTPHeaders()
+                headers.add("Authorization", "Bearer \(token)")
+                return try await cluster.client.execute(
+                    .get, cluster.member(node).base, "/api/users", headers: headers, timeout: .seconds(10)
+                ).status.code
+            }
+            // A super-admin's call on both nodes: both hold the principal now.
+            #expect(try await users("n1") == 200)
+            #expect(try await users("n2") == 200)
+            #expect(try await users("n2") == 200)
+            let demoted = try await cluster.call("n1", .patch, "/api/users/\(id)", json: #"{"is_super_admin":false}"#)
+            #expect(demoted.status.code == 200)
+            #expect(try await users("n1") == 403, "refused at once on the node that changed the role")
+            let refused = try await waitUntil(.seconds(3), every: .milliseconds(50)) { try await users("n2") == 403 }
+            #expect(refused, "refused on the other node before its 5 s cache time ran out")
+        }
+    }
 }
