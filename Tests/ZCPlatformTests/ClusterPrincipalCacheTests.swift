@@ -35,7 +35,9 @@ extension ClusterTests {
         }
     }
 
-    @Test("a super-admin demoted through one node loses the role there at once, and on another node within the cache time")
+    @Test(
+        "a super-admin demoted through one node loses the role there at once, and on another node within the cache time"
+    )
     func roleChangeReachesEveryNode() async throws {
         let cluster = try await TestCluster.start(
             2, environment: ["ZCPLATFORM_AUTH_PRINT_LOGIN_CODES": "true"],
