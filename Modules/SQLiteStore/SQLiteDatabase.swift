@@ -85,7 +85,7 @@ final class SQLiteDatabase: SQLDatabase {
             defer { state.readers = [:] }
             return Array(state.readers.values)
         }
-        for reader in loops { reader.close() }
+        for reader in loops { reader.closeIfIdle() }
         writer.close()
         readers.close()
         for connection in readers.connections + writer.connections {

@@ -39,13 +39,21 @@ final class SQLiteLoopReader: SQLConnection, @unchecked Sendable {
 
     func give() {
         handle.budget.deadline = 0
+        // A session whose ROLLBACK was interrupted leaves its read transaction open, which would keep a
+        // checkpoint from truncating the WAL until the next session: ended here when on its thread.
+        if EventLoopThread.currentID == thread { handle.rollbackIfOpen() }
         busy.store(false, ordering: .releasing)
+    }
+
+    /// Closes the connection unless a session holds it (the store closes after the server has stopped;
+    /// a session still running keeps its handle, which the process's exit releases).
+    func closeIfIdle() {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        handle.close()
     }
 
     /// Whether the session's budget ran out (a statement was interrupted for it).
     var overBudget: Bool { handle.budget.spent }
-
-    func close() { handle.close() }
 
     // MARK: SQLConnection
 

@@ -8,7 +8,10 @@ enum StoreDrivers {
         name: "sqlite",
         keys: [
             ConfigurationKey("path", .string, help: "SQLite database file", default: "./data/zcplatform.db"),
-            ConfigurationKey("readers", .integer(1...64), help: "SQLite reader connections", default: 4),
+            ConfigurationKey(
+                "readers", .integer(1...64),
+                help: "SQLite reader connections (each HTTP event loop also opens one of its own for short reads)",
+                default: 4),
             ConfigurationKey(
                 "busy_timeout_ms", .integer(0...600_000), help: "how long a write waits for a lock held elsewhere",
                 default: 5_000),
