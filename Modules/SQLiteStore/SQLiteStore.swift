@@ -7,7 +7,7 @@ import ZCSQL
 ///
 /// The file stays readable by the stock `sqlite3` CLI while the server runs, and the operations
 /// document's maintenance commands (`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`) work live.
-public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup {
+public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup, StoreReadPaths {
     public let options: SQLiteOptions
     private let database: SQLiteDatabase
     private let store: SQLStore

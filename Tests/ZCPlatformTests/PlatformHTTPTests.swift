@@ -50,6 +50,26 @@ struct PlatformHTTPTests {
         }
     }
 
+    @Test("a store read made for a request is answered on the event loop's own connection, and /metrics counts it")
+    func loopReads() async throws {
+        try await withPlatform { _, endpoint in
+            let client = try HTTPClient()
+            var headers = HTTPHeaders()
+            // An unknown token: looked up in the store (a read) before it is refused.
+            headers.add("Authorization", "Bearer zcp_\(String(repeating: "A", count: 43))")
+            for _ in 0..<3 {
+                #expect(try await client.execute(.get, endpoint, "/api/tenants", headers: headers).status.code == 401)
+            }
+            let text = try await client.execute(.get, endpoint, "/metrics").text
+            let answered = text.split(separator: "\n").first {
+                $0.hasPrefix(#"zcplatform_store_loop_reads_total{outcome="answered"} "#)
+            }
+            let count = answered.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+            #expect(count >= 3, "\(answered ?? "no zcplatform_store_loop_reads_total")")
+            await client.shutdown()
+        }
+    }
+
     @Test("GET /metrics counts requests by route and status, latency, open connections, refusals")
     func metrics() async throws {
         try await withPlatform { _, endpoint in

@@ -127,6 +127,11 @@ public struct Counter: Sendable {
         registry.update(name, labels: labels) { sample, _ in sample.value += max(0, amount) }
     }
 
+    /// Raises the count to `total`, a count kept elsewhere (a store's own); never lowers it.
+    public func raise(to total: Double, labels: [String] = []) {
+        registry.update(name, labels: labels) { sample, _ in sample.value = max(sample.value, total) }
+    }
+
     public func value(labels: [String] = []) -> Double { registry.value(name, labels: labels) }
 }
 

@@ -105,10 +105,24 @@ enum PlatformRoutes {
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
         }
         let publicMetrics = configuration.server.metricsPublic
+        let loopReads = (store as? any StoreReadPaths).map { paths in
+            (
+                paths,
+                metrics.counter(
+                    "zcplatform_store_loop_reads_total",
+                    help: "Store reads begun on an HTTP event loop: answered there, or fell_back to the reader pool "
+                        + "(past the loop's budget, or the database busy).", labels: ["outcome"])
+            )
+        }
         router.get("/metrics") { _, context in
             guard publicMetrics || Loopback.contains(context.remoteAddress) else {
                 throw HTTPError(
                     .forbidden, "/metrics is served to loopback clients only (server.metrics_public = false)")
+            }
+            if let (paths, counter) = loopReads {
+                let counts = paths.loopReads
+                counter.raise(to: Double(counts.answered), labels: ["answered"])
+                counter.raise(to: Double(counts.fellBack), labels: ["fell_back"])
             }
             return HTTPResponse(
                 headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
