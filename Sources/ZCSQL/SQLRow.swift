@@ -1,9 +1,15 @@
+import Synchronization
 import ZCCore
 
 /// The column names of one result, shared by all its rows.
 public final class SQLColumns: Sendable {
     public let names: [String]
     let indexByName: [String: Int]
+    /// Where the next lookup probably is: decoders read a row's columns in the order they were selected,
+    /// so the column after the last one found is tried first, one string comparison instead of a hash.
+    /// Only a hint (shared by the result's rows; a wrong one costs the dictionary lookup).
+    private let next = Atomic<Int>(0)
+    private let firstOfName: [Bool]
 
     public init(_ names: [String]) {
         self.names = names
@@ -12,7 +18,22 @@ public final class SQLColumns: Sendable {
             index[name] = position
         }
         self.indexByName = index
+        // A repeated name answers its first column only.
+        firstOfName = names.indices.map { index[names[$0]] == $0 }
     }
+
+    /// The position of the first column named `name`.
+    func index(of name: String) -> Int? {
+        let hint = next.load(ordering: .relaxed)
+        if hint < names.count, firstOfName[hint], names[hint] == name {
+            next.store(hint + 1, ordering: .relaxed)
+            return hint
+        }
+        guard let position = indexByName[name] else { return nil }
+        next.store(position + 1, ordering: .relaxed)
+        return position
+    }
+
 }
 
 /// One result row. Accessors throw a `StoreError` naming the column when the value has the wrong type.
@@ -26,7 +47,7 @@ public struct SQLRow: Sendable {
     }
 
     public func value(_ column: String) throws -> SQLValue {
-        guard let index = columns.indexByName[column], index < values.count else {
+        guard let index = columns.index(of: column), index < values.count else {
             throw StoreError(.other, "result has no column '\(column)'")
         }
         return values[index]

@@ -7,17 +7,11 @@ extension SQLSession {
             """
         if query.roleOfUserID != nil { sql += ", m.role" }
         if query.snapshots { sql += ", \(raw: Self.snapshotColumns)" }
-        if let usage = query.usage {
-            // Each tenant's hours in the period by its primary key (tenant_key, hour): a seek per tenant,
-            // never a scan of the whole table however long usage is kept.
-            let hours: SQLQuery = """
-                FROM usage_metrics u WHERE u.tenant_key = t.tenant_key \
-                AND u.hour >= \(usage.lowerBound) AND u.hour <= \(usage.upperBound)
+        if query.usage != nil {
+            sql += """
+                , SUM(u.messages) AS messages, SUM(u.tokens_in) AS tokens_in, SUM(u.tokens_out) AS tokens_out, \
+                MAX(u.hour) AS last_hour
                 """
-            sql += ", (SELECT SUM(u.messages) " + hours + ") AS messages"
-            sql += ", (SELECT SUM(u.tokens_in) " + hours + ") AS tokens_in"
-            sql += ", (SELECT SUM(u.tokens_out) " + hours + ") AS tokens_out"
-            sql += ", (SELECT MAX(u.hour) " + hours + ") AS last_hour"
         }
         sql += " FROM tenants t LEFT JOIN nodes n ON n.id = t.node_id"
         if let userID = query.roleOfUserID {
@@ -33,6 +27,14 @@ extension SQLSession {
                 ORDER BY x.collected_at DESC LIMIT 1)
                 """
         }
+        if let usage = query.usage {
+            // Each tenant's hours in the period, by its primary key (tenant_key, hour): a range per tenant,
+            // never a scan of the whole table however long usage is kept; summed by the GROUP BY below.
+            sql += """
+                 LEFT JOIN usage_metrics u ON u.tenant_key = t.tenant_key \
+                AND u.hour >= \(usage.lowerBound) AND u.hour <= \(usage.upperBound)
+                """
+        }
         sql += " WHERE 1 = 1"
         if !query.includeDeleted { sql += " AND t.status <> 'deleted'" }
         switch query.status {
@@ -40,6 +42,13 @@ extension SQLSession {
         case .unreachable: sql += " AND n.state = 'down'"
         case .tenant(let status):
             sql += " AND t.status = \(status.rawValue) AND (n.state IS NULL OR n.state <> 'down')"
+        }
+        if query.usage != nil {
+            // One group per tenant. Every other column is one row's: the tenant's (its key), its node's
+            // state, its membership's role, its one snapshot's (that table's key), as PostgreSQL requires.
+            sql += " GROUP BY t.tenant_key, n.state"
+            if query.roleOfUserID != nil { sql += ", m.role" }
+            if query.snapshots { sql += ", s.tenant_key, s.collected_at" }
         }
         sql += " ORDER BY t.id"
         return try await rows(sql).map { row in

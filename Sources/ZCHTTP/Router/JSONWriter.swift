@@ -25,6 +25,13 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ value: String) { separate(); appendString(value); needsComma = true }
+
+    /// A value another `JSONWriter` wrote (`bytes` of a complete value), appended as it is.
+    public mutating func written(_ value: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: value)
+        needsComma = true
+    }
     public mutating func int(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }

@@ -38,7 +38,8 @@ struct FleetController: Sendable {
             let status: TenantStatus
             let moving: Bool
         }
-        var offers: [Offer: [String]] = [:]
+        // Each offer's list, and its JSON array, made once.
+        var offers: [Offer: (actions: [String], json: [UInt8])] = [:]
         for row in table.rows {
             let tenant = row.tenant
             let offer = Offer(role: row.role, status: tenant.status, moving: tenant.movingTo != nil)
@@ -47,15 +48,17 @@ struct FleetController: Sendable {
                 ?? {
                     let actions = FleetRowView.actions(
                         row, isSuperAdmin: table.isSuperAdmin, execAvailable: execAvailable)
-                    offers[offer] = actions
-                    return actions
+                    var list = JSONWriter(capacity: 256)
+                    list.beginArray()
+                    for action in actions { list.string(action) }
+                    list.endArray()
+                    offers[offer] = (actions, list.bytes)
+                    return (actions, list.bytes)
                 }()
-            let view = FleetRowView(row, actions: actions)
+            let view = FleetRowView(row, actions: actions.actions)
             json.beginObject()
             json.key("actions")
-            json.beginArray()
-            for action in view.actions { json.string(action) }
-            json.endArray()
+            json.written(actions.json)
             json.field("collected_at", utcSeconds: view.collectedAt?.seconds)
             json.field("cpu_pct", view.cpuPct)
             json.field("disk_bytes", view.diskBytes)
