@@ -45,6 +45,8 @@ final class SQLiteDatabase: SQLDatabase {
     /// How long a read on an event loop's thread may keep it (SQLite work in one session) before it is
     /// interrupted and run on the reader pool instead.
     static let loopBudget: Duration = .milliseconds(2)
+    /// Loop readers open at most; past it, reads use the pool.
+    static let maxLoopReaders = 64
 
     /// Reads answered on an event loop's own connection, and reads that fell back to the pool.
     let loopReads = Atomic<Int>(0)
@@ -62,7 +64,10 @@ final class SQLiteDatabase: SQLDatabase {
         return loopReaders.withLock { state -> SQLiteLoopReader? in
             guard !state.closed else { return nil }
             if let reader = state.readers[thread] { return reader }
-            guard let reader = try? SQLiteLoopReader(path: options.path, options: options, thread: thread) else {
+            // One per server loop (as many as cores); a bound all the same, should threads come and go.
+            guard state.readers.count < Self.maxLoopReaders,
+                let reader = try? SQLiteLoopReader(path: options.path, options: options, thread: thread)
+            else {
                 return nil
             }
             state.readers[thread] = reader

@@ -208,17 +208,11 @@ final class SQLiteBudget: @unchecked Sendable {
     var deadline: UInt64 = 0
     var spent = false
 
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-
     /// Installed with `sqlite3_progress_handler`: nonzero interrupts the running statement.
     static let handler: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { context in
         guard let context else { return 0 }
         let budget = Unmanaged<SQLiteBudget>.fromOpaque(context).takeUnretainedValue()
-        guard budget.deadline != 0, SQLiteBudget.now() > budget.deadline else { return 0 }
+        guard budget.deadline != 0, MonotonicClock.now() > budget.deadline else { return 0 }
         budget.spent = true
         return 1
     }

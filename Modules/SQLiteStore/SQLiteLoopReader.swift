@@ -30,10 +30,8 @@ final class SQLiteLoopReader: SQLConnection, @unchecked Sendable {
         // Taken on its own thread (`SQLiteDatabase` finds the reader of the caller's thread).
         handle.budget.deadline = 0
         handle.rollbackIfOpen()
-        let (seconds, attoseconds) = budget.components
         handle.budget.spent = false
-        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-        handle.budget.deadline = SQLiteBudget.now() + nanoseconds
+        handle.budget.deadline = MonotonicClock.deadline(after: budget)
         return true
     }
 

@@ -27,6 +27,7 @@ struct SQLiteLoopReaderTests {
             }
         }
         let loop = try EventLoop(name: "zc-test-loop")
+        loop.execute { EventLoopThread.markCurrent() }  // as the HTTP server marks its loops
         do {
             try await body(store, loop)
         } catch {
@@ -50,6 +51,11 @@ struct SQLiteLoopReaderTests {
             let elsewhere = try await store.read { _ in loop.inLoop }
             #expect(!elsewhere, "a read off the loops runs on the pool's thread")
             #expect(store.loopReads.answered == 1, "only reads begun on a loop use its connection")
+            // A loop the server did not mark (an HTTP client's) reads through the pool.
+            let client = try EventLoop(name: "zc-test-client-loop")
+            let onClient = try await withTaskExecutorPreference(client) { try await store.read { _ in client.inLoop } }
+            await client.shutdown()
+            #expect(!onClient && store.loopReads.answered == 1, "\(store.loopReads)")
         }
     }
 
@@ -121,6 +127,7 @@ struct SQLiteLoopConformanceTests {
             }
         }
         let loop = try EventLoop(name: "zc-conformance-loop")
+        loop.execute { EventLoopThread.markCurrent() }
         for behaviour in StoreConformance.cases {
             do {
                 try await withTaskExecutorPreference(loop) { try await behaviour.run(factory) }

@@ -44,11 +44,16 @@ struct DockerMonitoringTests {
             let id = DockerLifecycleTests.tenantID("rm")
             let name = "zeroclaw-tenant-\(id)"
             let port = try await MonitoringFlow.createAndDeploy(live, id)
-            for arguments in [["stop", name], ["rm", name]] {
-                let result = try await Blocking.run { try DockerLifecycleTests.dockerCLI(arguments) }
-                #expect(
-                    result?.status == 0, "docker \(arguments.joined(separator: " ")): \(result?.output ?? "no CLI")")
+            // The health checker may start the stopped container again before `docker rm` reaches it
+            // ("cannot remove a running container"): then the operator stops it again and removes it.
+            var removed: (status: Int32, output: String)?
+            for _ in 0..<5 {
+                let stopped = try await Blocking.run { try DockerLifecycleTests.dockerCLI(["stop", name]) }
+                #expect(stopped?.status == 0, "docker stop \(name): \(stopped?.output ?? "no CLI")")
+                removed = try await Blocking.run { try DockerLifecycleTests.dockerCLI(["rm", name]) }
+                if removed?.status == 0 || removed?.output.contains("running container") != true { break }
             }
+            #expect(removed?.status == 0, "docker rm \(name): \(removed?.output ?? "no CLI")")
             _ = try await MonitoringFlow.eventually("the container recreated", timeout: .seconds(45)) { () -> Bool? in
                 let inspect = try await DockerLifecycleTests.inspect(name)
                 let health = await live.agentHealth(port: port)

@@ -19,7 +19,7 @@ struct FleetViewsTests {
         view.write(to: &json)
         let written = try parsed(json.bytes)
         let encoded = try parsed(Array(try JSONBody.encoder().encode(view)))
-        #expect(written.isEqual(encoded), "\(String(decoding: json.bytes, as: UTF8.self))", sourceLocation: .__here())
+        #expect(written.isEqual(encoded), "\(String(decoding: json.bytes, as: UTF8.self))")
     }
 
     @Test("each view written is what JSONBody encodes: with and without its optional parts")

@@ -1,6 +1,7 @@
 import Glibc
 
-/// Marks the threads of the HTTP event loops. A store may do short, bounded work right on such a
+/// Marks the threads of the HTTP server's event loops (the server marks each of its loops; a client's
+/// loop is not marked). A store may do short, bounded work right on such a
 /// thread instead of handing it to a thread of its own and back (two context switches per request):
 /// SQLite reads within a budget of a few milliseconds (`SQLiteStore`'s loop readers). Anything that
 /// could wait for long must still leave the thread.
@@ -11,7 +12,7 @@ public enum EventLoopThread {
         return key
     }()
 
-    /// Called once by a loop on its own thread, before it runs anything.
+    /// Called once on the loop's own thread, before it serves anything.
     public static func markCurrent() {
         pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
     }

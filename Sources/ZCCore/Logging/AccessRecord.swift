@@ -63,7 +63,8 @@ public struct AccessRecord: Sendable {
     /// The duration in milliseconds, rounded to hundredths and written as a number is (`0.12`, `1.5`, `3.0`).
     var milliseconds: [UInt8] {
         let hundredths = (max(nanoseconds, 0) + 5_000) / 10_000
-        var text = Array(String(hundredths / 100).utf8)
+        var text: [UInt8] = []
+        text.appendDecimal(hundredths / 100)
         text.append(UInt8(ascii: "."))
         let fraction = Int(hundredths % 100)
         text.append(UInt8(48 + fraction / 10))

@@ -48,7 +48,8 @@ public final class BufferedLogHandler: LogHandler {
     private let dropCounter = Mutex<Counter?>(nil)
     private let accessDroppedTotal = Atomic<Int>(0)
     private let accessDropCounter = Mutex<Counter?>(nil)
-    /// When the writer last said how many access lines were dropped; only the writer touches it.
+    /// When a line last said how many access lines were dropped; read and set by `takeQueued`, which runs
+    /// holding `writing` (on the writer thread, or the thread writing an error synchronously).
     private let accessReported = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(

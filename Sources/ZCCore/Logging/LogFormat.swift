@@ -41,27 +41,16 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable, Codable {
         line.pair("method", access.method, into: &bytes)
         line.pair("route", access.route ?? "-", into: &bytes)
         line.pair("path", access.path, into: &bytes)
-        line.plain("status", into: &bytes) { LogFormat.appendDecimal(access.status, to: &$0) }
+        line.plain("status", into: &bytes) { $0.appendDecimal(access.status) }
         line.plain("ms", into: &bytes) { $0.append(contentsOf: access.milliseconds) }
         if let size = access.bytes {
-            line.plain("bytes", into: &bytes) { LogFormat.appendDecimal(size, to: &$0) }
+            line.plain("bytes", into: &bytes) { $0.appendDecimal(size) }
         } else {
             line.pair("bytes", "stream", into: &bytes)
         }
         line.pair("client", access.client, into: &bytes)
         line.pair("request_id", access.requestID, into: &bytes)
         line.end(into: &bytes)
-    }
-
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(48 + magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
     }
 
     /// Writes the value as is, or quoted as a JSON string when it is empty or holds spaces, quotes, `=`

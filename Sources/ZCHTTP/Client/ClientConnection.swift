@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ZCCore
 
 /// One client socket. Used only on the client's event loop.
 final class ClientConnection: @unchecked Sendable {

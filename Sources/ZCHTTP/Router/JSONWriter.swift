@@ -1,4 +1,5 @@
 import Glibc
+import ZCCore
 
 /// JSON written straight into bytes, for the few answers large enough that `JSONEncoder` is too slow
 /// (the console's fleet table: 1,000 rows in well under a millisecond). The caller writes keys in sorted
@@ -32,16 +33,10 @@ public struct JSONWriter {
         bytes.append(contentsOf: value)
         needsComma = true
     }
+
     public mutating func int(_ value: Int64) {
         separate()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
+        bytes.appendDecimal(value)
         needsComma = true
     }
     public mutating func bool(_ value: Bool) {

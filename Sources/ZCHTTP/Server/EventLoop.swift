@@ -254,7 +254,6 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func runLoop() {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .releasing)
-        EventLoopThread.markCurrent()
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         let executor = asUnownedTaskExecutor()
         while true {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ZCCore
 
 /// One client connection, served on its event loop: read, parse, respond, and again while kept alive.
 /// Runs as a task whose executor is the loop, so it never leaves the loop's thread unless the

@@ -116,7 +116,11 @@ public final class HTTPServer: Service {
         var listeners: [Int32] = []
         do {
             for index in 0..<configuration.loops {
-                loops.append(try EventLoop(name: "zcplatform-http-\(index)"))
+                let loop = try EventLoop(name: "zcplatform-http-\(index)")
+                // The server's loops, and only they (not a client's), may answer short store reads on
+                // their own thread: marked before any connection runs there.
+                loop.execute { EventLoopThread.markCurrent() }
+                loops.append(loop)
             }
             let first = try Socket.listen(
                 host: configuration.host, port: configuration.port, reusePort: configuration.loops > 1)

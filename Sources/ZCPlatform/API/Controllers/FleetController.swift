@@ -43,18 +43,18 @@ struct FleetController: Sendable {
         for row in table.rows {
             let tenant = row.tenant
             let offer = Offer(role: row.role, status: tenant.status, moving: tenant.movingTo != nil)
-            let actions =
-                offers[offer]
-                ?? {
-                    let actions = FleetRowView.actions(
-                        row, isSuperAdmin: table.isSuperAdmin, execAvailable: execAvailable)
-                    var list = JSONWriter(capacity: 256)
-                    list.beginArray()
-                    for action in actions { list.string(action) }
-                    list.endArray()
-                    offers[offer] = (actions, list.bytes)
-                    return (actions, list.bytes)
-                }()
+            let actions: (actions: [String], json: [UInt8])
+            if let known = offers[offer] {
+                actions = known
+            } else {
+                let names = FleetRowView.actions(row, isSuperAdmin: table.isSuperAdmin, execAvailable: execAvailable)
+                var list = JSONWriter(capacity: 256)
+                list.beginArray()
+                for name in names { list.string(name) }
+                list.endArray()
+                actions = (names, list.bytes)
+                offers[offer] = actions
+            }
             let view = FleetRowView(row, actions: actions.actions)
             json.beginObject()
             json.key("actions")
