@@ -42,6 +42,61 @@ struct AccessRecordTests {
         #expect(streamed.contains(" route=- ") && streamed.contains(" bytes=stream ") && streamed.contains(" ms=0.0 "))
     }
 
+    @Test("a client's path or request id cannot forge a field or a second line", arguments: LogFormat.allCases)
+    func hostileFields(format: LogFormat) {
+        let forged = AccessRecord(
+            time: 0, method: "GET", route: nil, path: "/x\ntime=1 level=error event=forged\" status=500",
+            status: 404, nanoseconds: 1, bytes: 0, client: "203.0.113.7", requestID: "id=1 user=0")
+        var bytes: [UInt8] = []
+        var times = LogTimeCache()
+        format.render(forged, label: "http", fields: [], into: &bytes, times: &times)
+        let line = String(decoding: bytes, as: UTF8.self)
+        #expect(!line.contains("\n"), "one line: \(line)")
+        switch format {
+        case .logfmt:
+            #expect(line.contains(#" path="/x\ntime=1 level=error event=forged\" status=500" "#), "\(line)")
+            #expect(line.contains(#" request_id="id=1 user=0""#), "\(line)")
+            let pairs = Self.logfmtPairs(line)
+            #expect(pairs.filter { $0.0 == "status" }.map(\.1) == ["404"], "the real status only: \(pairs)")
+            #expect(pairs.filter { $0.0 == "level" }.map(\.1) == ["info"], "\(pairs)")
+            #expect(pairs.first { $0.0 == "path" }?.1 == #""/x\ntime=1 level=error event=forged\" status=500""#)
+        case .json:
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String]
+            #expect(object?["path"] == forged.path && object?["status"] == "404" && object?["request_id"] == "id=1 user=0")
+        }
+    }
+
+    /// `key=value` pairs of a logfmt line as a reader splits them: a value in quotes runs to the
+    /// closing quote that is not escaped (kept with its quotes and escapes).
+    static func logfmtPairs(_ line: String) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        var rest = Substring(line)
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " }
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let key = String(rest[..<equals])
+            rest = rest[rest.index(after: equals)...]
+            var value = ""
+            if rest.first == "\"" {
+                var escaped = false
+                var index = rest.index(after: rest.startIndex)
+                while index < rest.endIndex, escaped || rest[index] != "\"" {
+                    escaped = !escaped && rest[index] == "\\"
+                    index = rest.index(after: index)
+                }
+                let end = index < rest.endIndex ? rest.index(after: index) : index
+                value = String(rest[..<end])
+                rest = rest[end...]
+            } else {
+                let end = rest.firstIndex(of: " ") ?? rest.endIndex
+                value = String(rest[..<end])
+                rest = rest[end...]
+            }
+            pairs.append((key, value))
+        }
+        return pairs
+    }
+
     @Test("milliseconds are rounded to hundredths and written as a number is")
     func milliseconds() {
         let cases: [(Int64, String)] = [
