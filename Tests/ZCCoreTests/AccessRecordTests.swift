@@ -62,7 +62,8 @@ struct AccessRecordTests {
             #expect(pairs.first { $0.0 == "path" }?.1 == #""/x\ntime=1 level=error event=forged\" status=500""#)
         case .json:
             let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String]
-            #expect(object?["path"] == forged.path && object?["status"] == "404" && object?["request_id"] == "id=1 user=0")
+            #expect(
+                object?["path"] == forged.path && object?["status"] == "404" && object?["request_id"] == "id=1 user=0")
         }
     }
 
