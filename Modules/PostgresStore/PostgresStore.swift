@@ -7,7 +7,7 @@ import ZCSQL
 /// The same queries as the SQLite store (`SQLStore`), on a bounded pool of libpq connections. Errors
 /// come from SQLSTATE; a dropped connection fails the work in flight with a retryable
 /// `connectionLost` and is reconnected when next lent.
-public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup {
+public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup, StoreRevisions {
     public let options: PostgresOptions
     private let database: PostgresDatabase
     private let store: SQLStore
@@ -30,6 +30,21 @@ public final class PostgresStore: SQLBackedStore, StoreMaintenance, StoreBackup 
 
     /// The shared SQL store underneath: every `Store` method runs there.
     public var sqlStore: SQLStore { store }
+
+    // MARK: StoreRevisions
+
+    /// The server's current snapshot (`pg_current_snapshot()`: the oldest transaction still running, the
+    /// next transaction id, those in progress). It moves once any transaction that wrote anything, on any
+    /// node, begins or ends, and never for reads: equal snapshots see equal data. One round trip.
+    public func revision() async throws -> StoreRevision {
+        let rows = try await database.withConnection(write: false) { connection in
+            try await connection.query("SELECT pg_current_snapshot()::text AS revision", [])
+        }
+        guard let text = try rows.first?.string("revision") else {
+            throw StoreError(.other, "pg_current_snapshot() returned no row")
+        }
+        return StoreRevision(text)
+    }
 
     // MARK: StoreMaintenance
 

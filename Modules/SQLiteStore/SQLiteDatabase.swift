@@ -8,6 +8,8 @@ final class SQLiteDatabase: SQLDatabase {
     let dialect = SQLDialect.sqlite
     let writer: ConnectionPool<SQLiteConnection>
     let readers: ConnectionPool<SQLiteConnection>
+    /// `PRAGMA data_version` for `StoreRevisions`.
+    let revisions: SQLiteRevisionWatch
 
     init(options: SQLiteOptions) throws {
         // The writer first: it verifies the file and switches it to WAL before any reader opens it.
@@ -18,6 +20,7 @@ final class SQLiteDatabase: SQLDatabase {
         }
         self.writer = ConnectionPool([writer])
         self.readers = ConnectionPool(readers)
+        revisions = try SQLiteRevisionWatch(path: options.path, options: options)
         self.options = options
     }
 
@@ -91,6 +94,7 @@ final class SQLiteDatabase: SQLDatabase {
             return Array(state.readers.values)
         }
         for reader in loops { reader.closeIfIdle() }
+        revisions.close()
         writer.close()
         readers.close()
         for connection in readers.connections + writer.connections {

@@ -7,7 +7,9 @@ import ZCSQL
 ///
 /// The file stays readable by the stock `sqlite3` CLI while the server runs, and the operations
 /// document's maintenance commands (`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`) work live.
-public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup, StoreReadPaths {
+public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup, StoreReadPaths,
+    StoreRevisions
+{
     public let options: SQLiteOptions
     private let database: SQLiteDatabase
     private let store: SQLStore
@@ -27,6 +29,8 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup, S
     public var loopReads: (answered: Int, fellBack: Int) {
         (database.loopReads.load(ordering: .relaxed), database.loopFallbacks.load(ordering: .relaxed))
     }
+
+    public func revision() async throws -> StoreRevision { database.revisions.revision() }
 
     /// The SQLite library this binary is linked against.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }

@@ -15,25 +15,29 @@ public enum CacheableResponse {
     ) -> HTTPResponse {
         let tag = etag ?? Self.etag(of: bytes)
         var headers: HTTPHeaders = ["ETag": tag, "Cache-Control": cacheControl, "Vary": "Accept-Encoding"]
-        if let match = request.headers["If-None-Match"],
-            // Weak comparison, as RFC 9110 asks of If-None-Match: a proxy that compresses turns the tag weak.
-            match.split(separator: ",").map(trimmed).contains(where: {
-                $0 == "*" || $0 == tag || ($0.hasPrefix("W/") && String($0.dropFirst(2)) == tag)
-            })
-        {
+        if clientHolds(tag, request) {
             return HTTPResponse(status: .notModified, headers: headers)
         }
         headers.set("Content-Type", contentType)
-        if accepts(request) {
-            let compressed =
-                gzipped
-                ?? (bytes.count >= compressionThreshold ? (try? GzipBytes.compress(bytes, level: 1)) : nil)
-            if let compressed, compressed.count < bytes.count {
-                headers.set("Content-Encoding", "gzip")
-                return HTTPResponse(headers: headers, bytes: compressed)
-            }
+        if accepts(request), let compressed = gzipped ?? compressed(bytes), compressed.count < bytes.count {
+            headers.set("Content-Encoding", "gzip")
+            return HTTPResponse(headers: headers, bytes: compressed)
         }
         return HTTPResponse(headers: headers, bytes: bytes)
+    }
+
+    /// Whether the request's `If-None-Match` names `tag`: `make` answers it with a `304`.
+    public static func clientHolds(_ tag: String, _ request: HTTPRequest) -> Bool {
+        guard let match = request.headers["If-None-Match"] else { return false }
+        // Weak comparison, as RFC 9110 asks of If-None-Match: a proxy that compresses turns the tag weak.
+        return match.split(separator: ",").map(trimmed).contains {
+            $0 == "*" || $0 == tag || ($0.hasPrefix("W/") && String($0.dropFirst(2)) == tag)
+        }
+    }
+
+    /// `bytes` gzipped at level 1 as `make` would send them; nil for a body too small to gain.
+    public static func compressed(_ bytes: [UInt8]) -> [UInt8]? {
+        bytes.count >= compressionThreshold ? (try? GzipBytes.compress(bytes, level: 1)) : nil
     }
 
     /// A strong validator for `bytes`: the first 128 bits of their SHA-256, quoted.
@@ -42,7 +46,7 @@ public enum CacheableResponse {
     }
 
     /// Whether `Accept-Encoding` names gzip with a weight above zero.
-    static func accepts(_ request: HTTPRequest) -> Bool {
+    public static func accepts(_ request: HTTPRequest) -> Bool {
         for value in request.headers.values("Accept-Encoding") {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";").map(trimmed)

@@ -2,10 +2,20 @@ import CCrypto
 
 /// SHA-256 through libcrypto.
 public enum SHA256Digest {
+    /// The algorithm fetched from the default provider once. OpenSSL 3's one-shot `SHA256()` looks it up
+    /// by name on every call, which cost more than hashing a token (a fetched `EVP_MD` is immutable and
+    /// safe to share between threads).
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         bytes.withUnsafeBufferPointer { input in
             digest.withUnsafeMutableBufferPointer { output in
+                if let algorithm,
+                    EVP_Digest(input.baseAddress, input.count, output.baseAddress, nil, algorithm, nil) == 1
+                {
+                    return
+                }
                 _ = SHA256(input.baseAddress, input.count, output.baseAddress)
             }
         }

@@ -45,6 +45,11 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation {
     public func render(_ dialect: SQLDialect) -> (sql: String, binds: [SQLValue]) {
         var sql = ""
         var binds: [SQLValue] = []
+        var length = 0
+        for fragment in fragments {
+            if case .text(let text) = fragment { length += text.utf8.count } else { length += 4 }
+        }
+        sql.reserveCapacity(length)
         for fragment in fragments {
             switch fragment {
             case .text(let text):

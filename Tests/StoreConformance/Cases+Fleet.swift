@@ -221,5 +221,36 @@ extension StoreConformance {
                 try expectEqual(counts[table], 0, table)
             }
         },
+        StoreConformanceCase("revision: moves with every committed write, snapshots, usage and nodes included") {
+            store in
+            guard let revisions = store as? any StoreRevisions else {
+                throw ConformanceFailure(message: "the store has no revisions", location: #fileID)
+            }
+            var seen: [StoreRevision] = [try await revisions.revision()]
+            // Each write the fleet table shows: a new revision after each, never one seen before.
+            let writes: [@Sendable (any StoreTransaction) async throws -> Void] = [
+                { try await $0.insertTenant(Fixtures.tenant("alpha", status: .running, node: "n1")) },
+                { try await $0.insertSnapshots([Fixtures.snapshot("alpha", at: 100, cpu: 1)]) },
+                {
+                    try await $0.addUsage([
+                        UsageHour(
+                            tenantID: Fixtures.id("alpha"), hour: Timestamp(seconds: 3600), messages: 1, tokensIn: 1,
+                            tokensOut: 1)
+                    ])
+                },
+                {
+                    try await $0.upsertNode(
+                        Node(
+                            id: "n1", address: "127.0.0.1:1", version: "1", startedAt: Fixtures.now,
+                            lastHeartbeat: Fixtures.now))
+                },
+            ]
+            for (index, write) in writes.enumerated() {
+                try await store.withTransaction { try await write($0) }
+                let revision = try await revisions.revision()
+                try expect(!seen.contains(revision), "write \(index + 1) left the revision at \(revision)")
+                seen.append(revision)
+            }
+        },
     ]
 }

@@ -55,6 +55,7 @@ public final class HealthBoard: Sendable {
         var tenants: [TenantID: TenantHealth] = [:]
         var outage: RuntimeOutage?
         var unmetered: [TenantID: Unmetered] = [:]
+        var verdicts: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -65,11 +66,24 @@ public final class HealthBoard: Sendable {
     public var all: [TenantID: TenantHealth] { state.withLock { $0.tenants } }
     public var runtimeOutage: RuntimeOutage? { state.withLock { $0.outage } }
 
-    public func set(_ health: TenantHealth?, for id: TenantID) { state.withLock { $0.tenants[id] = health } }
+    /// Changes whenever a tenant's verdict (`state`, as the fleet table shows it) or its unmetered mark
+    /// comes, goes or changes; a probe that finds what the last one found leaves it. For caches of views.
+    public var verdictRevision: UInt64 { state.withLock { $0.verdicts } }
+
+    public func set(_ health: TenantHealth?, for id: TenantID) {
+        state.withLock { state in
+            if state.tenants[id]?.state != health?.state { state.verdicts &+= 1 }
+            state.tenants[id] = health
+        }
+    }
 
     /// Keeps only the tenants in `ids` (the others left this node or were deleted).
     public func retain(_ ids: Set<TenantID>) {
-        state.withLock { state in state.tenants = state.tenants.filter { ids.contains($0.key) } }
+        state.withLock { state in
+            let kept = state.tenants.filter { ids.contains($0.key) }
+            if kept.count != state.tenants.count { state.verdicts &+= 1 }
+            state.tenants = kept
+        }
     }
 
     public func unmetered(of id: TenantID) -> Unmetered? { state.withLock { $0.unmetered[id] } }
@@ -81,13 +95,19 @@ public final class HealthBoard: Sendable {
     public func setUnmetered(_ unmetered: Unmetered?, for id: TenantID) -> Bool {
         state.withLock { state in
             let change = Self.transition(&state.unmetered[id], to: unmetered)
-            return change.started || change.ended != nil
+            let changed = change.started || change.ended != nil
+            if changed { state.verdicts &+= 1 }
+            return changed
         }
     }
 
     /// Keeps the unmetered marks of the tenants in `ids` only (the usage collector's targets).
     public func retainMetered(_ ids: Set<TenantID>) {
-        state.withLock { state in state.unmetered = state.unmetered.filter { ids.contains($0.key) } }
+        state.withLock { state in
+            let kept = state.unmetered.filter { ids.contains($0.key) }
+            if kept.count != state.unmetered.count { state.verdicts &+= 1 }
+            state.unmetered = kept
+        }
     }
 
     /// Records the runtime as unreachable (keeping the first time it was seen so) or, with nil, back.

@@ -59,11 +59,49 @@ public enum TenantCapability: String, Sendable, Hashable, CaseIterable, CustomSt
         isSuperAdmin: Bool, role: TenantRole?, status: TenantStatus, moving: Bool, execAvailable: Bool
     ) -> [TenantCapability] {
         guard !moving else { return [] }
-        return allCases.filter { capability in
-            AccessPolicy.decide(isSuperAdmin: isSuperAdmin, role: role, requirement: capability.operation.requirement)
-                == .allowed && capability.allowed(in: status) && (capability != .exec || execAvailable)
-        }
+        return offers[offerIndex(isSuperAdmin: isSuperAdmin, role: role, status: status, execAvailable: execAvailable)]
     }
+
+    /// Every answer of `offered`, worked out once: it depends on few values (asked on every tenant read).
+    private static let offers: [[TenantCapability]] = {
+        var offers: [[TenantCapability]] = []
+        for isSuperAdmin in [false, true] {
+            for role in [nil] + roles {
+                for status in statuses {
+                    for execAvailable in [false, true] {
+                        precondition(
+                            offers.count
+                                == offerIndex(
+                                    isSuperAdmin: isSuperAdmin, role: role, status: status,
+                                    execAvailable: execAvailable))
+                        offers.append(
+                            allCases.filter { capability in
+                                AccessPolicy.decide(
+                                    isSuperAdmin: isSuperAdmin, role: role,
+                                    requirement: capability.operation.requirement) == .allowed
+                                    && capability.allowed(in: status) && (capability != .exec || execAvailable)
+                            })
+                    }
+                }
+            }
+        }
+        return offers
+    }()
+
+    private static func offerIndex(
+        isSuperAdmin: Bool, role: TenantRole?, status: TenantStatus, execAvailable: Bool
+    )
+        -> Int
+    {
+        let roleIndex = role.flatMap { roles.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        let statusIndex = statuses.firstIndex(of: status) ?? 0
+        return (((isSuperAdmin ? 1 : 0) * (roles.count + 1) + roleIndex) * statuses.count + statusIndex) * 2
+            + (execAvailable ? 1 : 0)
+    }
+
+    // `allCases` makes a new array on each use.
+    private static let roles = TenantRole.allCases
+    private static let statuses = TenantStatus.allCases
 
     public var description: String { rawValue }
 }

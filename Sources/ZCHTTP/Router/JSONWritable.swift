@@ -35,22 +35,22 @@ extension JSONWriter {
 
     /// `key` and its value, or null when it is nil (as `JSONEncoder` writes an optional encoded with
     /// `encode`, not `encodeIfPresent`).
-    public mutating func field(_ name: String, orNull value: String?) {
+    public mutating func field(_ name: StaticString, orNull value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
 
-    public mutating func field(_ name: String, orNull value: Int64?) {
+    public mutating func field(_ name: StaticString, orNull value: Int64?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
-    public mutating func field(_ name: String, _ value: Int?) {
+    public mutating func field(_ name: StaticString, _ value: Int?) {
         field(name, value.map(Int64.init))
     }
 
     /// `key` and a nested value, or null when it is nil.
-    public mutating func field(_ name: String, orNull value: (some JSONWritable)?) {
+    public mutating func field(_ name: StaticString, orNull value: (some JSONWritable)?) {
         key(name)
         if let value { value.write(to: &self) } else { null() }
     }

@@ -10,9 +10,24 @@ enum RequestID {
     }()
     private static let counter = Atomic<UInt64>(0)
 
+    private static let prefixBytes = Array(prefix.utf8)
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
+    /// `prefix-` and the counter in 12 hexadecimal digits, written into the string's own storage (once
+    /// per request: formatting with `String(_:radix:)` and padding cost a few allocations).
     static func next() -> String {
         let value = counter.add(1, ordering: .relaxed).newValue
-        return prefix + "-" + String(value, radix: 16).leftPadded(to: 12)
+        return String(unsafeUninitializedCapacity: 21) { buffer in
+            for (index, byte) in prefixBytes.enumerated() { buffer[index] = byte }
+            buffer[8] = UInt8(ascii: "-")
+            let digits = hexDigits.utf8Start
+            var rest = value
+            for index in stride(from: 20, through: 9, by: -1) {
+                buffer[index] = digits[Int(rest & 0xF)]
+                rest >>= 4
+            }
+            return 21
+        }
     }
 
     /// The id a client or proxy sent, when it is 1 to 64 characters of letters, digits, `-`, `_`, `.`.

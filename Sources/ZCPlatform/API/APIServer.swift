@@ -58,7 +58,8 @@ public struct APIServer: Service {
             .register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
         FleetController(
-            reports: services.fleet, authorizer: authorizer, execAvailable: services.lifecycle.execAvailable
+            reports: services.fleet, authorizer: authorizer, execAvailable: services.lifecycle.execAvailable,
+            metrics: metrics
         ).register(in: &router)
         ConsoleRoutes().register(in: &router)
         routes = router.routes
