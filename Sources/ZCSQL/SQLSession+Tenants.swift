@@ -13,6 +13,22 @@ extension SQLSession {
             .map(Tenant.init(row:))
     }
 
+    func tenant(_ id: TenantID, roleOfUser userID: Int64) async throws -> (tenant: Tenant, role: TenantRole?)? {
+        let query: SQLQuery = """
+            SELECT \(raw: Self.tenantColumns), m.role FROM tenants t LEFT JOIN memberships m \
+            ON m.tenant_key = t.tenant_key AND m.user_id = \(userID) WHERE t.id = \(id)
+            """
+        guard let row = try await firstRow(query) else { return nil }
+        var role: TenantRole?
+        if let text = try row.optionalString("role") {
+            guard let parsed = TenantRole(rawValue: text) else {
+                throw StoreError(.other, "column 'role' holds an unknown role")
+            }
+            role = parsed
+        }
+        return (try Tenant(row: row), role)
+    }
+
     func tenants(_ filter: TenantFilter) async throws -> [Tenant] {
         var query: SQLQuery = "SELECT \(raw: Self.tenantColumns) FROM tenants t"
         if let userID = filter.memberUserID {

@@ -104,5 +104,33 @@ extension StoreConformance {
                 }
             }
         },
+        StoreConformanceCase("tenant with a user's role: the member's role, nil for others, nil for no tenant") {
+            store in
+            let (member, outsider) = try await store.withTransaction { transaction in
+                try await transaction.insertTenant(Fixtures.tenant("alpha", status: .running, node: "n1"))
+                try await transaction.insertTenant(Fixtures.tenant("beta"))
+                let member = try await transaction.insertUser(try Fixtures.user("member@example.com"))
+                let outsider = try await transaction.insertUser(try Fixtures.user("outsider@example.com"))
+                try await transaction.setMembership(
+                    Membership(
+                        tenantID: Fixtures.id("alpha"), userID: member.id, role: .contributor, createdAt: Fixtures.now))
+                try await transaction.setMembership(
+                    Membership(tenantID: Fixtures.id("beta"), userID: outsider.id, role: .owner, createdAt: Fixtures.now))
+                return (member, outsider)
+            }
+            let (own, other, missing, plain) = try await store.read { reader in
+                (
+                    try await reader.tenant(Fixtures.id("alpha"), roleOfUser: member.id),
+                    try await reader.tenant(Fixtures.id("alpha"), roleOfUser: outsider.id),
+                    try await reader.tenant(Fixtures.id("gamma"), roleOfUser: member.id),
+                    try await reader.tenant(Fixtures.id("alpha"))
+                )
+            }
+            try expectEqual(own?.tenant, plain, "the tenant as tenant(_:) reads it")
+            try expectEqual(own?.role, .contributor, "the member's role")
+            try expectEqual(other?.tenant, plain, "another user's read of it")
+            try expect(other != nil && other?.role == nil, "no role for a user who is not a member")
+            try expect(missing == nil, "no tenant, no answer")
+        },
     ]
 }

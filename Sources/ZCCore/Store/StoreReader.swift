@@ -2,6 +2,9 @@
 public protocol StoreReader: Sendable {
     // MARK: Tenants
     func tenant(_ id: TenantID) async throws -> Tenant?
+    /// The tenant with the user's role in it (nil where the user is not a member), in one statement: what
+    /// every request on a tenant checks first.
+    func tenant(_ id: TenantID, roleOfUser userID: Int64) async throws -> (tenant: Tenant, role: TenantRole?)?
     func tenants(_ filter: TenantFilter) async throws -> [Tenant]
     func tenantCountsByStatus() async throws -> [TenantStatus: Int]
 

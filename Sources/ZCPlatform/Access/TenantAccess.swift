@@ -28,29 +28,23 @@ public struct TenantAccess: Sendable {
     public func tenantAndRole(
         _ rawID: String, for operation: PlatformOperation, by caller: Caller
     ) async throws -> (tenant: Tenant, role: TenantRole?) {
-        let notFound = Failure.notFound("tenant '\(rawID)' not found")
-        guard let id = try? TenantID(rawID) else { throw notFound }
-        let (tenant, role) = try await store.read { reader in
-            (
-                try await reader.tenant(id),
-                try await caller.user.asyncMap { try await reader.role(ofUser: $0.id, in: id) }
-            )
+        guard let id = try? TenantID(rawID) else { throw Self.notFound(rawID) }
+        let userID = caller.user?.id
+        // One statement: the tenant and the caller's membership.
+        let found = try await store.read { reader -> (tenant: Tenant, role: TenantRole?)? in
+            if let userID { return try await reader.tenant(id, roleOfUser: userID) }
+            return try await reader.tenant(id).map { ($0, nil) }
         }
         switch AccessPolicy.decide(
-            isSuperAdmin: caller.isSuperAdmin, role: role ?? nil, requirement: operation.requirement)
+            isSuperAdmin: caller.isSuperAdmin, role: found?.role, requirement: operation.requirement)
         {
         case .allowed:
-            guard let tenant else { throw notFound }
-            return (tenant, role ?? nil)
-        case .hidden: throw notFound
+            guard let found else { throw Self.notFound(rawID) }
+            return found
+        case .hidden: throw Self.notFound(rawID)
         case .forbidden: throw Failure.forbidden("requires \(operation.requirement) on tenant '\(rawID)'")
         }
     }
-}
 
-extension Optional where Wrapped: Sendable {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async throws -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
+    private static func notFound(_ rawID: String) -> Failure { Failure.notFound("tenant '\(rawID)' not found") }
 }

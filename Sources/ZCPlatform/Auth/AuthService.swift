@@ -216,14 +216,13 @@ public final class AuthService: Sendable {
     /// The caller behind `Authorization: Bearer …`, checked against the store now: the token exists,
     /// is neither expired nor revoked, and its user exists and is enabled. Otherwise a 401.
     public func authenticate(authorization: String?, now: Timestamp = .now()) async throws -> Principal {
-        guard let authorization, authorization.count > 7,
-            authorization.prefix(7).lowercased() == "bearer "
-        else { throw Self.unauthenticated("a bearer token is required") }
-        let value = String(authorization.dropFirst(7)).trimmingWhitespace()
+        guard let value = Self.bearerValue(authorization) else {
+            throw Self.unauthenticated("a bearer token is required")
+        }
         guard value.hasPrefix(BearerToken.prefix), value.utf8.count <= 128 else {
             throw Self.unauthenticated("invalid token")
         }
-        let hash = BearerToken(value: value).hash
+        let hash = SHA256Digest.hash(Array(value.utf8))
         if let cached = principals.principal(hash: hash), cached.token.isActive(at: now) { return cached }
         let found = try await store.read { reader -> (AccessToken, User)? in
             guard let token = try await reader.accessToken(hash: hash), ConstantTime.equals(token.tokenHash, hash),
@@ -238,6 +237,23 @@ public final class AuthService: Sendable {
         let principal = Principal(user: user, token: token)
         principals.keep(principal, hash: hash, now: now)
         return principal
+    }
+
+    /// The token of `Authorization: Bearer <token>` (the scheme in any case, the token trimmed of spaces,
+    /// tabs and line ends); nil without one. Read on the header's bytes: it runs on every request.
+    static func bearerValue(_ authorization: String?) -> Substring? {
+        guard let authorization else { return nil }
+        let bytes = authorization.utf8
+        guard bytes.count > 7 else { return nil }
+        for (index, (byte, expected)) in zip(bytes.prefix(7), "bearer ".utf8).enumerated() {
+            // The scheme's letters in either case, then exactly one space.
+            guard (index < 6 ? byte | 0x20 : byte) == expected else { return nil }
+        }
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let rest = bytes.dropFirst(7)
+        guard let first = rest.firstIndex(where: { !isSpace($0) }), let last = rest.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return Substring(authorization[first...last])
     }
 
     static func unauthenticated(_ message: String) -> Failure {
