@@ -115,7 +115,8 @@ extension StoreConformance {
                     Membership(
                         tenantID: Fixtures.id("alpha"), userID: member.id, role: .contributor, createdAt: Fixtures.now))
                 try await transaction.setMembership(
-                    Membership(tenantID: Fixtures.id("beta"), userID: outsider.id, role: .owner, createdAt: Fixtures.now))
+                    Membership(
+                        tenantID: Fixtures.id("beta"), userID: outsider.id, role: .owner, createdAt: Fixtures.now))
                 return (member, outsider)
             }
             let (own, other, missing, plain) = try await store.read { reader in
