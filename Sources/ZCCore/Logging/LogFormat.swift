@@ -56,14 +56,24 @@ public enum LogFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// Writes the value as is, or quoted as a JSON string when it is empty or holds spaces, quotes, `=`
     /// or control characters.
     static func appendLogfmtValue(_ value: String, to bytes: inout [UInt8]) {
-        let needsQuotes =
-            value.isEmpty
-            || value.utf8.contains { $0 == 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 < 0x20 }
-        if needsQuotes {
-            appendJSONString(value, to: &bytes)
-        } else {
-            bytes.append(contentsOf: value.utf8)
+        // One pass over the string's own bytes, then one copy (most values need no quotes).
+        var value = value
+        let copied = value.withUTF8 { text -> Bool in
+            guard !text.isEmpty,
+                !text.contains(where: {
+                    $0 == 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 < 0x20
+                })
+            else { return false }
+            bytes.append(contentsOf: text)
+            return true
         }
+        if !copied { appendJSONString(value, to: &bytes) }
+    }
+
+    /// `text`'s bytes, copied from its own storage.
+    static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     static func appendJSONString(_ value: String, to bytes: inout [UInt8]) {
@@ -135,7 +145,7 @@ struct LineWriter {
         switch format {
         case .logfmt:
             if !first { bytes.append(0x20) }
-            bytes.append(contentsOf: key.utf8)
+            LogFormat.appendUTF8(key, to: &bytes)
             bytes.append(UInt8(ascii: "="))
         case .json:
             bytes.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
