@@ -24,9 +24,17 @@ final class SQLiteDatabase: SQLDatabase {
         self.options = options
     }
 
+    /// This process's write sessions ended (committed or not): a loop reader reuses a snapshot only while
+    /// it is unchanged, so a read after a write always sees it.
+    let counts = SQLiteSessionCounts()
+
     func withConnection<R: Sendable>(
         write: Bool, _ body: @Sendable (any SQLConnection) async throws -> R
     ) async throws -> R {
+        if write {
+            defer { counts.commits.add(1, ordering: .releasing) }
+            return try await writer.withConnection { try await body($0) }
+        }
         if !write, let reader = loopReader(), reader.take(budget: Self.loopBudget) {
             do {
                 let result = try await body(reader)
@@ -42,7 +50,7 @@ final class SQLiteDatabase: SQLDatabase {
                 loopFallbacks.add(1, ordering: .relaxed)
             }
         }
-        return try await (write ? writer : readers).withConnection { try await body($0) }
+        return try await readers.withConnection { try await body($0) }
     }
 
     /// How long a read on an event loop's thread may keep it (SQLite work in one session) before it is
@@ -69,10 +77,12 @@ final class SQLiteDatabase: SQLDatabase {
             if let reader = state.readers[thread] { return reader }
             // One per server loop (as many as cores); a bound all the same, should threads come and go.
             guard state.readers.count < Self.maxLoopReaders,
-                let reader = try? SQLiteLoopReader(path: options.path, options: options, thread: thread)
+                let reader = try? SQLiteLoopReader(
+                    path: options.path, options: options, thread: thread, counts: counts)
             else {
                 return nil
             }
+            reader.endSnapshotsWhenIdle()
             state.readers[thread] = reader
             return reader
         }
@@ -84,7 +94,8 @@ final class SQLiteDatabase: SQLDatabase {
 
     /// Lends the writer for maintenance that must not overlap a transaction.
     func withWriter<R: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> R) async throws -> R {
-        try await writer.withConnection { try await body($0) }
+        defer { counts.commits.add(1, ordering: .releasing) }
+        return try await writer.withConnection { try await body($0) }
     }
 
     func close() async {
@@ -101,4 +112,12 @@ final class SQLiteDatabase: SQLDatabase {
             await connection.close()
         }
     }
+}
+
+/// Counts shared by the writer and the loop readers.
+final class SQLiteSessionCounts: Sendable {
+    /// Write sessions of this process that ended.
+    let commits = Atomic<Int>(0)
+    /// Read sessions on a loop that reused the snapshot the loop's last session kept.
+    let snapshotsReused = Atomic<Int>(0)
 }

@@ -93,6 +93,9 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Ends a transaction a session left open (its ROLLBACK was interrupted or refused), so that the
     /// next session's BEGIN finds none.
+    /// Whether a transaction is open.
+    var inTransaction: Bool { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+
     func rollbackIfOpen() {
         guard let handle, sqlite3_get_autocommit(handle) == 0 else { return }
         sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)

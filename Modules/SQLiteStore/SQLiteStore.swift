@@ -30,6 +30,13 @@ public final class SQLiteStore: SQLBackedStore, StoreMaintenance, StoreBackup, S
         (database.loopReads.load(ordering: .relaxed), database.loopFallbacks.load(ordering: .relaxed))
     }
 
+    /// Read sessions on an event loop that reused the snapshot the loop's previous session kept (see
+    /// `SQLiteLoopReader.snapshotReuse`).
+    public var loopSnapshotsReused: Int { database.counts.snapshotsReused.load(ordering: .relaxed) }
+
+    /// How long a loop's kept snapshot may serve later reads while the loop stays busy.
+    public static var loopSnapshotReuse: Duration { SQLiteLoopReader.snapshotReuse }
+
     public func revision() async throws -> StoreRevision { database.revisions.revision() }
 
     /// The SQLite library this binary is linked against.

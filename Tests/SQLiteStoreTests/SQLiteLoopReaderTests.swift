@@ -104,6 +104,81 @@ struct SQLiteLoopReaderTests {
     }
 }
 
+extension SQLiteLoopReaderTests {
+    /// Reads `id` on the loop, in one session.
+    static func name(of id: String, in store: SQLiteStore, on loop: EventLoop) async throws -> String? {
+        try await withTaskExecutorPreference(loop) {
+            try await store.read { try await $0.tenant(TenantID(trusted: id))?.name }
+        }
+    }
+
+    static func rename(_ id: String, to name: String, in store: SQLiteStore) async throws {
+        try await store.withTransaction { transaction in
+            guard var tenant = try await transaction.tenant(TenantID(trusted: id)) else { return }
+            tenant.name = name
+            try await transaction.updateTenant(tenant)
+        }
+    }
+
+    @Test("back-to-back reads on a busy loop share a snapshot; a write of this process is seen by the next read")
+    func keptSnapshot() async throws {
+        try await Self.withStore { store, loop in
+            // Two reads in one job on the loop: the loop does not go idle between them.
+            let (first, second, reused) = try await withTaskExecutorPreference(loop) {
+                let first = try await store.read { try await $0.tenant(TenantID(trusted: "t-100000"))?.name }
+                let second = try await store.read { try await $0.tenants(.all).count }
+                return (first, second, store.loopSnapshotsReused)
+            }
+            #expect(first == "T" && second == 3)
+            #expect(reused == 1, "the second read reused the first one's snapshot")
+            // Read, write, read at once on the loop: the write is seen, however young the snapshot.
+            for round in 0..<50 {
+                let seen = try await withTaskExecutorPreference(loop) {
+                    _ = try await store.read { try await $0.tenant(TenantID(trusted: "t-100001")) }
+                    try await Self.rename("t-100001", to: "name \(round)", in: store)
+                    return try await store.read { try await $0.tenant(TenantID(trusted: "t-100001"))?.name }
+                }
+                #expect(seen == "name \(round)", "round \(round)")
+            }
+        }
+    }
+
+    @Test("a kept snapshot ends when the loop goes idle: another process's write is seen, a checkpoint truncates")
+    func idleEndsSnapshot() async throws {
+        try await Self.withStore { store, loop in
+            #expect(try await Self.name(of: "t-100002", in: store, on: loop) == "T")
+            // Another process (a CLI command) writes; this one's commit count does not move.
+            let other = try SQLiteStore(options: store.options, logger: .disabled)
+            try await Self.rename("t-100002", to: "renamed by the CLI", in: other)
+            await other.close()
+            // The loop went idle after the read: its snapshot ended, so the write is seen.
+            try await Task.sleep(for: .milliseconds(20))
+            #expect(try await Self.name(of: "t-100002", in: store, on: loop) == "renamed by the CLI")
+            // And no reader pins the WAL: a TRUNCATE checkpoint completes.
+            try await Task.sleep(for: .milliseconds(20))
+            let checkpoint = try await store.checkpoint()
+            #expect(checkpoint.complete, "\(checkpoint)")
+        }
+    }
+
+    @Test("a snapshot is kept no longer than its bound while the loop stays busy")
+    func boundedAge() async throws {
+        try await Self.withStore { store, loop in
+            // One job that never lets the loop idle: a read; another connection's write, made right there
+            // on the loop's thread; a busy wait past the bound; the read again.
+            let (before, after) = try await withTaskExecutorPreference(loop) {
+                let before = try await store.read { try await $0.tenant(TenantID(trusted: "t-100000"))?.name }
+                try sqliteExec(store.options.path, "UPDATE tenants SET name = 'changed' WHERE id = 't-100000'")
+                let until = ContinuousClock.now + SQLiteStore.loopSnapshotReuse * 3
+                while ContinuousClock.now < until {}
+                let after = try await store.read { try await $0.tenant(TenantID(trusted: "t-100000"))?.name }
+                return (before, after)
+            }
+            #expect(before == "T" && after == "changed", "\(String(describing: after))")
+        }
+    }
+}
+
 /// The shared conformance suite again, every case run from a task on an event loop: the loop's reader
 /// answers the reads (writes still go to the writer), with the same results.
 @Suite("SQLite store conformance, read on an event loop")

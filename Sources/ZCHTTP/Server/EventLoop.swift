@@ -278,6 +278,13 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 let now = MonotonicClock.now()
                 timeout = nextSweep <= now ? 0 : Int32(min(UInt64(Int32.max), (nextSweep - now) / 1_000_000 + 1))
             }
+            // About to wait: what is kept open only while the loop is busy is closed, or kept a little
+            // longer with a wait no longer than that.
+            if timeout != 0, let until = EventLoopThread.runIdleHooks() {
+                let now = MonotonicClock.now()
+                let wait = until <= now ? 0 : Int32(min(UInt64(Int32.max), (until - now) / 1_000_000 + 1))
+                timeout = timeout < 0 ? wait : min(timeout, wait)
+            }
             let count = epoll_wait(epoll, &events, Int32(events.count), timeout)
             if count < 0, errno != EINTR { break }
             for index in 0..<max(0, Int(count)) {

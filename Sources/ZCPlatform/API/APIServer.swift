@@ -112,7 +112,11 @@ enum PlatformRoutes {
                 metrics.counter(
                     "zcplatform_store_loop_reads_total",
                     help: "Store reads begun on an HTTP event loop: answered there, or fell_back to the reader pool "
-                        + "(past the loop's budget, or the database busy).", labels: ["outcome"])
+                        + "(past the loop's budget, or the database busy).", labels: ["outcome"]),
+                metrics.counter(
+                    "zcplatform_store_loop_snapshots_reused_total",
+                    help: "Reads answered on an event loop that reused the read snapshot of the loop's previous read "
+                        + "(younger than 1 ms, no write since).")
             )
         }
         router.get("/metrics") { _, context in
@@ -120,10 +124,11 @@ enum PlatformRoutes {
                 throw HTTPError(
                     .forbidden, "/metrics is served to loopback clients only (server.metrics_public = false)")
             }
-            if let (paths, counter) = loopReads {
+            if let (paths, counter, reused) = loopReads {
                 let counts = paths.loopReads
                 counter.raise(to: Double(counts.answered), labels: ["answered"])
                 counter.raise(to: Double(counts.fellBack), labels: ["fell_back"])
+                reused.raise(to: Double(paths.loopSnapshotsReused))
             }
             return HTTPResponse(
                 headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
