@@ -35,7 +35,7 @@ final class SQLiteDatabase: SQLDatabase {
             defer { counts.commits.add(1, ordering: .releasing) }
             return try await writer.withConnection { try await body($0) }
         }
-        if !write, let reader = loopReader(), reader.take(budget: Self.loopBudget) {
+        if let reader = loopReader(), reader.take(budget: Self.loopBudget) {
             do {
                 let result = try await body(reader)
                 reader.give()

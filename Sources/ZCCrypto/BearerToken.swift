@@ -17,7 +17,10 @@ public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What the store keeps.
-    public var hash: [UInt8] { SHA256Digest.hash(value) }
+    public var hash: [UInt8] { Self.hash(of: value) }
+
+    /// What the store keeps for the token `text` (a header's slice, say), without making a token of it.
+    public static func hash(of text: some StringProtocol) -> [UInt8] { SHA256Digest.hash(Array(text.utf8)) }
 
     /// Redacted, so a token printed by accident shows nothing.
     public var description: String { "BearerToken(redacted)" }

@@ -222,7 +222,7 @@ public final class AuthService: Sendable {
         guard value.hasPrefix(BearerToken.prefix), value.utf8.count <= 128 else {
             throw Self.unauthenticated("invalid token")
         }
-        let hash = SHA256Digest.hash(Array(value.utf8))
+        let hash = BearerToken.hash(of: value)
         if let cached = principals.principal(hash: hash), cached.token.isActive(at: now) { return cached }
         let found = try await store.read { reader -> (AccessToken, User)? in
             guard let token = try await reader.accessToken(hash: hash), ConstantTime.equals(token.tokenHash, hash),

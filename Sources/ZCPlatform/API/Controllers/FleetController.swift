@@ -15,11 +15,14 @@ struct FleetController: Sendable {
     let cache = FleetViewCache()
     /// `zcplatform_fleet_view_cache_total{outcome}`.
     let lookups: Counter?
+    /// The store's revisions, when it has them.
+    let revisions: (any StoreRevisions)?
 
     init(reports: FleetReports, authorizer: Authorizer, execAvailable: Bool, metrics: MetricsRegistry? = nil) {
         self.reports = reports
         self.authorizer = authorizer
         self.execAvailable = execAvailable
+        revisions = reports.store as? any StoreRevisions
         lookups = metrics?.counter(
             "zcplatform_fleet_view_cache_total",
             help: "GET /api/fleet answered from the view kept since nothing in it changed (hit), or read and "
@@ -37,7 +40,7 @@ struct FleetController: Sendable {
             userID: caller.user?.id, isSuperAdmin: caller.isSuperAdmin, hour: now.startOfHour.seconds)
         // Read before the table, so the table is at least as new as what is kept with it.
         var revisions: FleetViewCache.Revisions?
-        if let source = reports.store as? any StoreRevisions, let store = try? await source.revision() {
+        if let store = try? await self.revisions?.revision() {
             revisions = FleetViewCache.Revisions(store: store, verdicts: reports.health.verdictRevision)
         }
         var entry: FleetViewCache.Entry
