@@ -108,4 +108,15 @@ struct FleetViewCacheTests {
         cache.keep(Array(repeating: 0, count: 300), etag: "\"4\"", for: key(4), at: at)
         #expect(cache.entry(key(4), at: at) == nil && cache.size == 160)
     }
+
+    @Test("bounded in entries: a view for each of thousands of callers keeps at most maxEntries, the newest")
+    func boundedInEntries() {
+        let cache = FleetViewCache(maxBytes: 64 << 20, maxEntries: 100)
+        let at = FleetViewCache.Revisions(store: StoreRevision("1"), verdicts: 0)
+        func key(_ user: Int64) -> FleetViewCache.Key { FleetViewCache.Key(userID: user, isSuperAdmin: false, hour: 0) }
+        for user: Int64 in 0..<3_000 { cache.keep([1, 2, 3], etag: "\"\(user)\"", for: key(user), at: at) }
+        #expect(cache.size == 300, "100 entries of 3 bytes")
+        #expect(cache.entry(key(2_999), at: at) != nil && cache.entry(key(2_900), at: at) != nil)
+        #expect(cache.entry(key(2_899), at: at) == nil && cache.entry(key(0), at: at) == nil)
+    }
 }

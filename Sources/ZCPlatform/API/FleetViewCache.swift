@@ -7,7 +7,8 @@ import ZCCore
 /// console's refresh of an unchanged fleet costs two cheap checks, not a read and 3 MB of JSON per
 /// 10,000 tenants; and its `ETag` and gzipped body are made once per change, not per refresh.
 ///
-/// Bounded by `maxBytes` (least recently used out first); nothing is kept for a store without
+/// Bounded by `maxBytes` and `maxEntries` (least recently used out first; finding it scans the entries,
+/// so their number stays small whatever the number of users); nothing is kept for a store without
 /// revisions.
 final class FleetViewCache: Sendable {
     struct Key: Hashable {
@@ -40,10 +41,12 @@ final class FleetViewCache: Sendable {
     }
 
     let maxBytes: Int
+    let maxEntries: Int
     private let state = Mutex(State())
 
-    init(maxBytes: Int = 64 << 20) {
+    init(maxBytes: Int = 64 << 20, maxEntries: Int = 1_024) {
         self.maxBytes = maxBytes
+        self.maxEntries = maxEntries
     }
 
     /// The entry for `key` if it was read at `revisions`.
@@ -64,7 +67,7 @@ final class FleetViewCache: Sendable {
             state.clock &+= 1
             let entry = Entry(revisions: revisions, bytes: bytes, etag: etag, gzipped: nil, lastUse: state.clock)
             guard entry.size <= maxBytes else { return entry }
-            Self.replace(key, with: entry, in: &state, maxBytes: maxBytes)
+            Self.replace(key, with: entry, in: &state, maxBytes: maxBytes, maxEntries: maxEntries)
             return entry
         }
     }
@@ -75,16 +78,16 @@ final class FleetViewCache: Sendable {
             guard var entry = state.entries[key], entry.revisions == revisions, entry.gzipped == nil else { return }
             entry.gzipped = gzipped
             guard entry.size <= maxBytes else { return }
-            Self.replace(key, with: entry, in: &state, maxBytes: maxBytes)
+            Self.replace(key, with: entry, in: &state, maxBytes: maxBytes, maxEntries: maxEntries)
         }
     }
 
     /// The bytes kept, bodies and gzipped bodies together.
     var size: Int { state.withLock { $0.bytes } }
 
-    private static func replace(_ key: Key, with entry: Entry, in state: inout State, maxBytes: Int) {
+    private static func replace(_ key: Key, with entry: Entry, in state: inout State, maxBytes: Int, maxEntries: Int) {
         if let old = state.entries.removeValue(forKey: key) { state.bytes -= old.size }
-        while state.bytes + entry.size > maxBytes,
+        while state.bytes + entry.size > maxBytes || state.entries.count >= maxEntries,
             let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })
         {
             state.entries.removeValue(forKey: oldest.key)
