@@ -284,5 +284,12 @@ enum SQLiteMigrations {
                     WHEN 'email' THEN 'password' ELSE 'secret' END, secret FROM channels WHERE secret IS NOT NULL;
                 UPDATE channels SET secret = NULL WHERE secret IS NOT NULL;
                 """),
+        SQLMigration(
+            version: 12, name: "a node's vault key fingerprint and the check of its advertised address",
+            sql: """
+                ALTER TABLE nodes ADD COLUMN vault_key TEXT NOT NULL DEFAULT '';
+                ALTER TABLE nodes ADD COLUMN address_checked_at INTEGER;
+                ALTER TABLE nodes ADD COLUMN address_error TEXT;
+                """),
     ]
 }

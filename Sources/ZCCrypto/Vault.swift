@@ -107,6 +107,14 @@ public final class Vault: Sendable {
         return (chosen.number, key)
     }
 
+    /// Names the newest key without revealing it: `v{version}:{16 hex digits}`, the start of a key derived
+    /// for this alone. Two nodes with the same fingerprint sign and check each other's forwarded requests;
+    /// empty when the file holds no key.
+    public var fingerprint: String {
+        guard let (version, key) = derivedKey(purpose: "key-fingerprint") else { return "" }
+        return "v\(version):" + Array(key.prefix(8)).hexString
+    }
+
     static func associatedData(_ owner: String) -> [UInt8] {
         Array("zcplatform-vault-1|\(owner)".utf8)
     }

@@ -80,9 +80,11 @@ public final class Platform: Sendable {
             try EarlierLife.refuseEmptyDatabase(configuration, file: file.path)
         }
         let store = try await registry.openStore(configuration, logger: logger)
+        let schema: Int
         do {
             let applied = try await store.migrate()
             let version = try await store.schemaVersion()
+            schema = version.latest
             logger.info(
                 "store.ready",
                 ["driver": store.driver, "schema": version.applied, "migrations_applied": applied.count])
@@ -102,8 +104,18 @@ public final class Platform: Sendable {
         let node = Node(
             id: configuration.cluster.nodeID,
             address: configuration.cluster.advertiseAddress
-                ?? "\(configuration.server.host):\(configuration.server.port)",
+                ?? AdvertiseAddress(host: configuration.server.host, port: configuration.server.port).description,
             version: version, startedAt: now, lastHeartbeat: now, memoryCapacity: configuration.cluster.memoryCapacity)
+        if registry.databaseFile(of: configuration) == nil {
+            logger.info(
+                "cluster.advertise",
+                [
+                    "node": node.id, "address": node.address,
+                    "from": configuration.cluster.advertiseAddress == nil
+                        ? "server.host and server.port" : "cluster.advertise_address",
+                    "written": configuration.cluster.advertiseAddressAsWritten ?? node.address,
+                ])
+        }
         if registry.databaseFile(of: configuration) == nil, TenantForwarding.endpoint(node.address) == nil {
             logger.warning(
                 "cluster.address_unusable",
@@ -198,20 +210,25 @@ public final class Platform: Sendable {
             fleet: FleetReports(
                 store: store, health: health, runtime: runtime,
                 resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)))
+        let readiness = NodeReadiness(
+            store: store, schema: schema, isFenced: { lifecycle.isFenced }, logger: logger.labeled("readiness"))
         let api = APIServer(
             configuration: configuration, store: store, services: platformServices, health: health, alerts: alerts,
-            metrics: metrics, logger: logger)
+            metrics: metrics, logger: logger, readiness: readiness)
+        let addressCheck = AddressCheckOutcome()
         // Started in order, stopped in reverse: the API stops taking requests first, the lease is given up last.
         let services: [any Service] =
             [
                 leader,
+                readiness,
                 NodeHeartbeat(
                     store: store, node: node, plans: configuration.plans,
                     interval: .seconds(configuration.cluster.heartbeatSeconds),
                     downAfter: .seconds(configuration.cluster.nodeDownSeconds), metrics: metrics,
                     isLeader: { leader.isLeader }, logger: logger.labeled("cluster"),
                     selfFence: .seconds(configuration.cluster.selfFenceSeconds), fence: { await lifecycle.fence() },
-                    unfence: { lifecycle.unfence() }),
+                    unfence: { lifecycle.unfence() }, vaultKey: { vault.fingerprint },
+                    addressCheck: { addressCheck.current }),
                 RetentionService(
                     store: store, rules: RetentionService.rules(for: configuration),
                     interval: .seconds(configuration.store.pruneIntervalSeconds),
@@ -227,6 +244,14 @@ public final class Platform: Sendable {
                     PrincipalListener(signals: $0, principals: auth.principals),
                 ]
             } ?? [])
+            + (lifecycle.settings.clustered
+                ? [
+                    NodeSelfCheck(
+                        store: store, nodeID: node.id, outcome: addressCheck, address: node.address,
+                        vaultKey: { vault.fingerprint },
+                        nonce: api.selfCheckNonce, client: api.forwarding, listening: { _ = try await api.port() },
+                        logger: logger.labeled("cluster"))
+                ] : [])
             + [
                 FleetGauges(store: store, metrics: metrics, interval: .seconds(15), logger: logger.labeled("fleet"))
             ]

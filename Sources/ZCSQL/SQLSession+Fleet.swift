@@ -101,6 +101,10 @@ extension SQLSession {
         return try row.string("value")
     }
 
+    func appliedSchemaVersion() async throws -> Int {
+        try await firstRow("SELECT MAX(version) AS version FROM schema_migrations")?.optionalInt("version") ?? 0
+    }
+
     func rowCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for table in SQLTables.all {
@@ -116,10 +120,13 @@ extension SQLWriteSession {
             """
             INSERT INTO nodes (\(raw: NodeRows.columns)) VALUES (\(node.id), \(node.address), \(node.version), \
             \(node.startedAt), \(node.lastHeartbeat), \(node.expiresAt), \(node.state.rawValue), \
-            \(node.memoryCapacity), \(node.memoryReserved)) ON CONFLICT (id) DO UPDATE SET \
+            \(node.memoryCapacity), \(node.memoryReserved), \(node.vaultKey), \(node.addressCheck?.checkedAt), \
+            \(node.addressCheck?.error)) ON CONFLICT (id) DO UPDATE SET \
+            address_checked_at = excluded.address_checked_at, address_error = excluded.address_error, \
             address = excluded.address, version = excluded.version, started_at = excluded.started_at, \
             last_heartbeat = excluded.last_heartbeat, expires_at = excluded.expires_at, state = excluded.state, \
-            memory_capacity = excluded.memory_capacity, memory_reserved = excluded.memory_reserved
+            memory_capacity = excluded.memory_capacity, memory_reserved = excluded.memory_reserved, \
+            vault_key = excluded.vault_key
             """)
     }
 
@@ -132,7 +139,10 @@ extension SQLWriteSession {
                 """
                 INSERT INTO nodes (\(raw: NodeRows.columns)) VALUES (\(node.id), \(node.address), \(node.version), \
                 \(node.startedAt), \(raw: now), \(raw: now) + \(ttlSeconds), 'active', \(node.memoryCapacity), \
-                \(node.memoryReserved)) ON CONFLICT (id) DO UPDATE SET address = excluded.address, \
+                \(node.memoryReserved), \(node.vaultKey), \(node.addressCheck?.checkedAt), \
+                \(node.addressCheck?.error)) ON CONFLICT (id) DO UPDATE SET \
+                address_checked_at = excluded.address_checked_at, address_error = excluded.address_error, \
+                address = excluded.address, vault_key = excluded.vault_key, \
                 version = excluded.version, started_at = excluded.started_at, \
                 last_heartbeat = excluded.last_heartbeat, expires_at = excluded.expires_at, \
                 state = CASE WHEN nodes.state = 'draining' THEN 'draining' ELSE 'active' END, \
@@ -223,7 +233,8 @@ enum LeaseRows {
 /// How a `nodes` row reads.
 enum NodeRows {
     static let columns =
-        "id, address, version, started_at, last_heartbeat, expires_at, state, memory_capacity, memory_reserved"
+        "id, address, version, started_at, last_heartbeat, expires_at, state, memory_capacity, memory_reserved, "
+        + "vault_key, address_checked_at, address_error"
 
     static func node(_ row: SQLRow) throws -> Node {
         let state = try row.string("state")
@@ -234,6 +245,9 @@ enum NodeRows {
             id: try row.string("id"), address: try row.string("address"), version: try row.string("version"),
             startedAt: try row.timestamp("started_at"), lastHeartbeat: try row.timestamp("last_heartbeat"),
             expiresAt: try row.timestamp("expires_at"), state: parsed, memoryCapacity: try row.int64("memory_capacity"),
-            memoryReserved: try row.int64("memory_reserved"))
+            memoryReserved: try row.int64("memory_reserved"), vaultKey: try row.string("vault_key"),
+            addressCheck: try row.optionalTimestamp("address_checked_at").map {
+                Node.AddressCheck(checkedAt: $0, error: try row.optionalString("address_error"))
+            })
     }
 }

@@ -55,7 +55,7 @@ public struct SQLTable: Sendable, Hashable {
             name: "nodes",
             columns: [
                 "id", "address", "version", "started_at", "last_heartbeat", "expires_at", "state", "memory_capacity",
-                "memory_reserved",
+                "memory_reserved", "vault_key", "address_checked_at", "address_error",
             ], key: ["id"],
             identity: nil),
         SQLTable(

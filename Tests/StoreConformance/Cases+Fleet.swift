@@ -119,6 +119,41 @@ extension StoreConformance {
             let back = try await store.withTransaction { try await $0.heartbeat(node, ttlSeconds: 5) }
             try expectEqual(back.state, .active, "a down node that beats again is active")
         },
+        StoreConformanceCase(
+            "node self-check: a beat writes the vault key's fingerprint and the address check as the node holds them"
+        ) { store in
+            let started = Fixtures.now
+            var node = Node(
+                id: "node-c", address: "127.0.0.13:8080", version: "0.2.0", startedAt: started,
+                lastHeartbeat: started, vaultKey: "v1:0011223344556677")
+            let first = try await store.withTransaction { [node] in try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(first.vaultKey, "v1:0011223344556677", "the fingerprint as written")
+            try expectEqual(first.addressCheck, nil, "not checked yet")
+            let failed = Node.AddressCheck(checkedAt: started.adding(seconds: 1), error: "answered by another process")
+            node.addressCheck = failed
+            let checked = try await store.withTransaction { [node] in try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(checked.addressCheck, failed, "a failed check with its reason")
+            try expectEqual(try await store.read { try await $0.nodes() }, [checked], "stored as returned")
+            node.addressCheck = Node.AddressCheck(checkedAt: started.adding(seconds: 2), error: nil)
+            node.vaultKey = "v2:8899aabbccddeeff"
+            let ok = try await store.withTransaction { [node] in try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(ok.addressCheck, node.addressCheck, "ok replaces failed")
+            try expectEqual(ok.vaultKey, "v2:8899aabbccddeeff", "a rotated key shows at the next beat")
+            node.addressCheck = nil
+            node.startedAt = started.adding(seconds: 60)
+            let restarted = try await store.withTransaction { [node] in try await $0.heartbeat(node, ttlSeconds: 5) }
+            try expectEqual(restarted.addressCheck, nil, "a node started again has not checked its address")
+            var copied = restarted
+            copied.addressCheck = failed
+            let copy = copied
+            try await store.withTransaction { try await $0.upsertNode(copy) }
+            try expectEqual(try await store.read { try await $0.nodes() }, [copy], "a copy writes the node as given")
+        },
+        StoreConformanceCase("schema: a read tells the version applied, as migrate left it") { store in
+            let version = try await store.schemaVersion()
+            try expectEqual(try await store.read { try await $0.appliedSchemaVersion() }, version.applied, "applied")
+            try expectEqual(version.applied, version.latest, "a fresh store is migrated to the latest")
+        },
         StoreConformanceCase("nodes down: only past expiry and grace by the database's clock, each marked once") {
             store in
             let now = Timestamp.now()

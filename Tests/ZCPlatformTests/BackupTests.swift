@@ -124,10 +124,26 @@ struct BackupTests {
             let count = restoredSnapshots.count
             #expect(sourceSnapshots.prefix(count).map(\.collectedAt) == restoredSnapshots.map(\.collectedAt))
             #expect(Array(sourceSnapshots.prefix(count - 1)) == Array(restoredSnapshots.prefix(count - 1)))
-            let sourceAudit = try await source.read { try await $0.auditEvents(AuditQuery(limit: 100_000)) }.events
-            let restoredAudit = try await restored.read { try await $0.auditEvents(AuditQuery(limit: 100_000)) }.events
+            // Every page: a query answers 1,000 events at most, and a fast machine creates more than that.
+            func allAudit(_ store: any Store) async throws -> [AuditEvent] {
+                var events: [AuditEvent] = []
+                var cursor: Int64?
+                repeat {
+                    let page = try await store.read { [cursor] in
+                        try await $0.auditEvents(AuditQuery(limit: 1_000, cursor: cursor))
+                    }
+                    events += page.events
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return events
+            }
+            let sourceAudit = try await allAudit(source)
+            let restoredAudit = try await allAudit(restored)
             let sourceByID = Dictionary(uniqueKeysWithValues: sourceAudit.map { ($0.id, $0) })
-            #expect(restoredAudit.filter { $0.action != "restore" }.allSatisfy { sourceByID[$0.id] == $0 })
+            let differing = restoredAudit.filter { $0.action != "restore" && sourceByID[$0.id] != $0 }
+            #expect(
+                differing.isEmpty,
+                "\(differing.count) restored events differ from the source's, as \(differing.prefix(2))")
             #expect(
                 restoredAudit.contains { $0.action == "restore" }, "the restore is audited in the restored database")
             #expect((restoredCounts["resource_rollups"] ?? 0) > 0 && (sourceCounts["usage_metrics"] ?? 0) >= 0)
@@ -206,7 +222,7 @@ struct BackupTests {
             let older = try await Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.contains("schema 2 → 11"), "\(migrated.stdout)")
+            #expect(migrated.stdout.contains("schema 2 → 12"), "\(migrated.stdout)")
             let upgraded = try Self.open(database)
             #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
             #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
@@ -247,8 +263,8 @@ struct BackupTests {
         if olderSchema {
             // What a backup made before the roll-ups (schema 3), the authentication limits (4), the counters
             // kept across restarts (5), the instance id (6), cluster membership (7), placement epochs (8),
-            // moves (9) and token scopes (10) holds.
-            _ = try await SQLiteShell.run(
+            // moves (9), token scopes (10), channel secrets per field (11) and the nodes' self-checks (12) holds.
+            let downgraded = try await SQLiteShell.run(
                 "\(work)/zcplatform.db",
                 """
                 DROP TABLE resource_rollups; DROP TABLE auth_limits; DROP INDEX auth_attempts_client;
@@ -259,8 +275,11 @@ struct BackupTests {
                 ALTER TABLE nodes RENAME COLUMN last_heartbeat TO last_seen_at; DROP TABLE leases;
                 ALTER TABLE tenants DROP COLUMN placement_epoch; ALTER TABLE tenants DROP COLUMN moving_to;
                 ALTER TABLE access_tokens DROP COLUMN scope; DROP TABLE channel_secrets;
-                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10, 11)
+                ALTER TABLE nodes DROP COLUMN vault_key; ALTER TABLE nodes DROP COLUMN address_checked_at;
+                ALTER TABLE nodes DROP COLUMN address_error;
+                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
                 """)
+            #expect(downgraded.status == 0 && downgraded.stderr.isEmpty, "\(downgraded.stderr)")
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
             files["zcplatform.db"] = ["sha256": SHA256Digest.hash(data).hexString, "bytes": data.count]
             manifest["schema_version"] = 2
@@ -272,7 +291,7 @@ struct BackupTests {
             counts["alert_states"] = nil
             counts["platform_meta"] = nil
             counts["leases"] = nil
-            counts["schema_migrations"] = (counts["schema_migrations"] ?? 9) - 9
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 10) - 10
             manifest["row_counts"] = counts
         }
         if let sql {

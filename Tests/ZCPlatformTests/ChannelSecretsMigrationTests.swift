@@ -16,7 +16,10 @@ struct ChannelSecretsMigrationTests {
         UPDATE channels SET secret = (SELECT s.secret FROM channel_secrets s WHERE s.channel_id = channels.id \
         AND s.field IN ('bot_token', 'access_token', 'password', 'secret'));
         DROP TABLE channel_secrets;
-        DELETE FROM schema_migrations WHERE version = 11;
+        ALTER TABLE nodes DROP COLUMN vault_key;
+        ALTER TABLE nodes DROP COLUMN address_checked_at;
+        ALTER TABLE nodes DROP COLUMN address_error;
+        DELETE FROM schema_migrations WHERE version IN (11, 12);
         """
 
     /// The channels of schema 10 (each with its one secret, one without) and the plaintexts they held.
@@ -88,7 +91,7 @@ struct ChannelSecretsMigrationTests {
         #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5", "schema 10's five secrets")
 
         let reopened = try SQLiteStore(options: SQLiteOptions(path: path), logger: .disabled)
-        #expect(try await reopened.migrate().map(\.version) == [11])
+        #expect(try await reopened.migrate().map(\.version) == [11, 12])
         try await Self.check(reopened, vault: vault)
         await reopened.close()
         let cleared = try await SQLiteShell.run(path, "SELECT count(*) FROM channels WHERE secret IS NOT NULL")
@@ -111,7 +114,7 @@ struct ChannelSecretsMigrationTests {
 
         try PostgresTestDatabase.execute(url, Self.downgrade)
         let reopened = PostgresStore(options: PostgresOptions(url: url), logger: .disabled)
-        #expect(try await reopened.migrate().map(\.version) == [11])
+        #expect(try await reopened.migrate().map(\.version) == [11, 12])
         try await Self.check(reopened, vault: vault)
         await reopened.close()
         // Raises (and so throws) if any channel still holds a secret of its own.

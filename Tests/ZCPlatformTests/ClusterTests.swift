@@ -105,6 +105,10 @@ struct ClusterTests {
             #expect(routers.count == 12, "an API and an agent router per tenant")
             #expect(routers["zcplatform-agent-tenant-0"]?["rule"] as? String == "Host(`tenant-0.agents.test`)")
             #expect(services.count == 9, "three node APIs, six agents")
+            let nodeAPI = (services["zcplatform-api-n1"] as? [String: Any])?["loadBalancer"] as? [String: Any]
+            #expect(
+                (nodeAPI?["healthCheck"] as? [String: Any])?["path"] as? String == "/readyz",
+                "Traefik takes a node that is not ready out: \(nodeAPI ?? [:])")
             let map = String(
                 decoding: try await cluster.call("n1", .get, "/api/cluster/routes?format=haproxy").body, as: UTF8.self)
             let owner0 = cluster.member(owners["tenant-0"] ?? "-")

@@ -26,21 +26,27 @@ final class TestCluster: Sendable {
     let cli: CommandRunner
     let extra: [String: String]
     let perNode: [String: [String: String]]
+    /// The nodes that reach PostgreSQL through a relay the test can cut.
+    let relays: [String: TCPRelay]
     private let running: Mutex<[String: RunningCommand]>
 
-    /// Starts `count` nodes; `extra` adds to every node's environment, `perNode` to one node's.
+    /// Starts `count` nodes; `extra` adds to every node's environment, `perNode` to one node's; `ports`
+    /// (when given) are the first nodes' ports; `relays` carry a node's PostgreSQL connections.
     static func start(
-        _ count: Int = 3, environment extra: [String: String] = [:], perNode: [String: [String: String]] = [:]
+        _ count: Int = 3, environment extra: [String: String] = [:], perNode: [String: [String: String]] = [:],
+        ports: [Int] = [], relays: [String: TCPRelay] = [:]
     ) async throws -> TestCluster {
         let directory = try TemporaryDirectory("zc-cluster")
         let (schema, url) = try PostgresTestDatabase.makeSchema()
-        let members = (1...count).map { Member(id: "n\($0)", host: "127.0.0.\(10 + $0)", port: FreePort.next()) }
+        let members = (1...count).map {
+            Member(id: "n\($0)", host: "127.0.0.\(10 + $0)", port: $0 <= ports.count ? ports[$0 - 1] : FreePort.next())
+        }
         let cli = CommandRunner(directory: directory.path)
         let client = try HTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(20)))
         let cluster = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            perNode: perNode, token: "")
+            perNode: perNode, relays: relays, token: "")
         // The first node made alone: it creates the vault key the others share, and migrates.
         let bootstrap = try await cli.run(
             ["bootstrap", "--admin-email", "ops@example.com"], environment: cluster.environment(of: members[0]))
@@ -48,15 +54,17 @@ final class TestCluster: Sendable {
         let token = try #require(bootstrap.stdoutLines.last)
         let started = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            perNode: perNode, token: token)
+            perNode: perNode, relays: relays, token: token)
         for member in members { try await started.startNode(member.id) }
         return started
     }
 
     private init(
         directory: TemporaryDirectory, schema: String, url: String, members: [Member], client: HTTPClient,
-        cli: CommandRunner, extra: [String: String], perNode: [String: [String: String]], token: String
+        cli: CommandRunner, extra: [String: String], perNode: [String: [String: String]], relays: [String: TCPRelay],
+        token: String
     ) {
+        self.relays = relays
         self.perNode = perNode
         self.directory = directory
         self.schema = schema
@@ -74,7 +82,13 @@ final class TestCluster: Sendable {
     func environment(of member: Member) -> [String: String] {
         let index = Int(member.id.dropFirst()) ?? 0
         var environment = [
-            "ZCPLATFORM_STORE_DRIVER": "postgres", "ZCPLATFORM_STORE_URL": url,
+            "ZCPLATFORM_STORE_DRIVER": "postgres",
+            "ZCPLATFORM_STORE_URL": relays[member.id].map { relay in
+                var components = URLComponents(string: url)
+                components?.host = relay.host
+                components?.port = relay.port
+                return components?.string ?? url
+            } ?? url,
             "ZCPLATFORM_VAULT_KEY_PATH": directory.file("vault.key"),
             "ZCPLATFORM_SERVER_HOST": member.host, "ZCPLATFORM_SERVER_PORT": String(member.port),
             "ZCPLATFORM_CLUSTER_NODE_ID": member.id,

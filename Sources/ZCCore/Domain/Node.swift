@@ -25,11 +25,31 @@ public struct Node: Sendable, Hashable, Codable {
     public var memoryCapacity: Int64
     /// Memory its tenants' plans reserve, in bytes.
     public var memoryReserved: Int64
+    /// A fingerprint of the vault key the node signs forwarded requests with (`Vault.fingerprint`): nodes
+    /// whose fingerprints differ cannot check each other's forwards. Empty before a node recorded one.
+    public var vaultKey: String
+    /// What the node found when it called its own `/healthz` through `address`; nil until it has.
+    public var addressCheck: AddressCheck?
+
+    /// The outcome of a node's call to itself through its advertised address.
+    public struct AddressCheck: Sendable, Hashable, Codable {
+        public var checkedAt: Timestamp
+        /// Why the call failed, or reached another process; nil when the node answered itself.
+        public var error: String?
+
+        public init(checkedAt: Timestamp, error: String?) {
+            self.checkedAt = checkedAt
+            self.error = error
+        }
+    }
 
     public init(
         id: String, address: String, version: String, startedAt: Timestamp, lastHeartbeat: Timestamp,
-        expiresAt: Timestamp? = nil, state: State = .active, memoryCapacity: Int64 = 0, memoryReserved: Int64 = 0
+        expiresAt: Timestamp? = nil, state: State = .active, memoryCapacity: Int64 = 0, memoryReserved: Int64 = 0,
+        vaultKey: String = "", addressCheck: AddressCheck? = nil
     ) {
+        self.vaultKey = vaultKey
+        self.addressCheck = addressCheck
         self.id = id
         self.address = address
         self.version = version

@@ -81,6 +81,9 @@ public protocol StoreReader: Sendable {
     /// A random id given to this database when it was created: the platform's containers carry it, so a
     /// platform started on another database (a new, empty one) never takes them for its own.
     func instanceID() async throws -> String
+    /// The newest schema migration applied to the store (what `schemaVersion().applied` says), in a plain
+    /// read: no lock, no wait on a migration under way elsewhere.
+    func appliedSchemaVersion() async throws -> Int
     /// Row counts of every table, for `db size`, migrations between stores and tests.
     func rowCounts() async throws -> [String: Int]
 }

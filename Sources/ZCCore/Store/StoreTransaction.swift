@@ -80,7 +80,8 @@ public protocol StoreTransaction: StoreReader {
     func upsertNode(_ node: Node) async throws
     /// Records a node's heartbeat by the database's clock: `lastHeartbeat` is the database's now,
     /// `expiresAt` that plus `ttlSeconds`; a draining node stays draining, any other becomes active. The
-    /// given node's `lastHeartbeat`, `expiresAt` and `state` are ignored. Returns the row as stored.
+    /// given node's `lastHeartbeat`, `expiresAt` and `state` are ignored; the rest (its vault key's
+    /// fingerprint, its address check) is written as given. Returns the row as stored.
     func heartbeat(_ node: Node, ttlSeconds: Int64) async throws -> Node
     /// Marks down every node whose heartbeat expired more than `graceSeconds` ago by the database's
     /// clock; the ids this call marked, each marked by one caller only however many nodes ask.

@@ -78,12 +78,21 @@ public struct RouterResponder: HTTPResponder {
             context.parameters = match.parameters
             context.handlers = match.handlers
         }
+        var response: HTTPResponse
         do {
-            return try await chain(request, context)
+            response = try await chain(request, context)
         } catch {
-            return Self.response(for: error, context: context)
+            response = Self.response(for: error, context: context)
         }
+        // RFC 9110 §10.2.3: every 503 says when to try again, whichever part of the server gave it.
+        if response.status == .serviceUnavailable, !response.headers.contains("Retry-After") {
+            response.headers.set("Retry-After", String(Self.retryAfterSeconds))
+        }
+        return response
     }
+
+    /// What a 503 that names no time of its own tells the client to wait, in seconds.
+    public static let retryAfterSeconds = 5
 
     /// The JSON answer for an error: `{"error": "…"}` (with the request id on a 500).
     public static func response(for error: any Error, context: RequestContext) -> HTTPResponse {

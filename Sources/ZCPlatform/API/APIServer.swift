@@ -14,10 +14,12 @@ public struct APIServer: Service {
     public let responder: RouterResponder
     /// Carries requests to the node that owns their tenant.
     let forwarding: LazyHTTPClient
+    /// What `/healthz` carries back to a request that sends it (`NodeSelfCheck`): only this process knows it.
+    let selfCheckNonce: String
 
     public init(
         configuration: PlatformConfiguration, store: any Store, services: PlatformServices, health: HealthBoard,
-        alerts: AlertEvaluator?, metrics: MetricsRegistry, logger: Logger
+        alerts: AlertEvaluator?, metrics: MetricsRegistry, logger: Logger, readiness: NodeReadiness? = nil
     ) {
         let httpMetrics = HTTPMetrics(registry: metrics, logger: logger.labeled("http"))
         var router = Router()
@@ -38,7 +40,11 @@ public struct APIServer: Service {
         }
         self.forwarding = forwarding
         router.use(BearerAuthentication(auth: services.auth))
-        PlatformRoutes.register(in: &router, configuration: configuration, store: store, metrics: metrics)
+        let nonce = ((try? SecureRandom.bytes(16)) ?? (0..<16).map { _ in UInt8.random(in: 0...255) }).hexString
+        selfCheckNonce = nonce
+        PlatformRoutes.register(
+            in: &router, configuration: configuration, store: store, metrics: metrics, selfCheckNonce: nonce,
+            readiness: readiness)
         let authorizer = Authorizer(access: services.access)
         AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
         UserController(users: services.users, authorizer: authorizer).register(in: &router)
@@ -51,7 +57,9 @@ public struct APIServer: Service {
         TenantConfigController(configs: services.tenantConfigs, authorizer: authorizer).register(in: &router)
         MonitoringController(reports: services.fleet, authorizer: authorizer, alerts: alerts).register(in: &router)
         ClusterController(
-            reports: services.fleet, authorizer: authorizer, ingressDomain: configuration.cluster.ingressDomain,
+            reports: services.fleet, vaultKey: { [vault = services.vault] in vault.fingerprint },
+            authorizer: authorizer,
+            ingressDomain: configuration.cluster.ingressDomain,
             administration: ClusterAdministration(store: store)
         ).register(in: &router)
         NodeMoveController(lifecycle: services.lifecycle, signature: ForwardingSignature(vault: services.vault))
@@ -98,12 +106,28 @@ public struct APIServer: Service {
 /// The routes every node serves.
 enum PlatformRoutes {
     static func register(
-        in router: inout Router, configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry
+        in router: inout Router, configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry,
+        selfCheckNonce: String, readiness: NodeReadiness?
     ) {
         // The same bytes every time: encoded once, not per probe.
         let healthy = JSONBody.encoded(["status": "ok", "version": Platform.version])
-        router.get("/healthz") { _, _ in
-            HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
+        router.get("/healthz") { request, _ in
+            var response = HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
+            // This node calling itself through its advertised address: the nonce goes back.
+            if let nonce = request.headers[NodeSelfCheck.header], nonce == selfCheckNonce {
+                response.headers.set(NodeSelfCheck.header, nonce)
+            }
+            return response
+        }
+        // Readiness, for load balancers: 503 with the reason (and Retry-After) while this node cannot work.
+        let ready = JSONBody.encoded(["status": "ready"])
+        router.get("/readyz") { _, _ in
+            guard let reason = readiness?.notReadyReason() else {
+                return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: ready)
+            }
+            var response = JSONBody.response(["status": "not ready", "reason": reason], status: .serviceUnavailable)
+            response.headers.set("Retry-After", String(NodeReadiness.retryAfterSeconds))
+            return response
         }
         let publicMetrics = configuration.server.metricsPublic
         let loopReads = (store as? any StoreReadPaths).map { paths in

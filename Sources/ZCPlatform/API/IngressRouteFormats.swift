@@ -65,20 +65,24 @@ enum IngressRouteFormats {
     }
 
     /// Traefik's dynamic configuration (HTTP provider): a router per tenant for its API paths to its
-    /// node, and with a domain one for its host name to its agent.
+    /// node (whose service checks the node's `/readyz`), and with a domain one for its host name to its agent.
     static func traefik(_ routes: [FleetReports.IngressRoute], domain: String?) -> HTTPResponse {
         var routers: [String: Any] = [:]
         var services: [String: Any] = [:]
-        func service(_ url: String) -> [String: Any] {
-            ["loadBalancer": ["servers": [["url": url]], "passHostHeader": true]]
+        func service(_ url: String, health: [String: Any]? = nil) -> [String: Any] {
+            var balancer: [String: Any] = ["servers": [["url": url]], "passHostHeader": true]
+            if let health { balancer["healthCheck"] = health }
+            return ["loadBalancer": balancer]
         }
+        // A node that is not ready (fenced, its store out of reach) is taken out until it is again.
+        let readiness: [String: Any] = ["path": "/readyz", "interval": "5s", "timeout": "2s"]
         for route in routes {
             let id = route.tenant.rawValue
             let api = "zcplatform-api-\(route.node)"
             routers["zcplatform-tenant-\(id)"] = [
                 "rule": "Path(`/api/tenants/\(id)`) || PathPrefix(`/api/tenants/\(id)/`)", "service": api,
             ]
-            services[api] = service("http://\(route.api)")
+            services[api] = service("http://\(route.api)", health: readiness)
             if let host = host(route, domain) {
                 routers["zcplatform-agent-\(id)"] = ["rule": "Host(`\(host)`)", "service": "zcplatform-agent-\(id)"]
                 services["zcplatform-agent-\(id)"] = service("http://\(route.gateway)")

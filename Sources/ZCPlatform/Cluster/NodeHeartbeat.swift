@@ -19,13 +19,21 @@ public struct NodeHeartbeat: Service {
     /// Stops this node's agents (the rest of the cluster may think it down); and undoes that.
     let fence: @Sendable () async -> Void
     let unfence: @Sendable () async -> Void
+    /// The fingerprint of the vault key this node signs forwards with, read at every beat (a rotated key
+    /// shows at the next one).
+    let vaultKey: @Sendable () -> String
+    /// What the node found calling itself through its address (`NodeSelfCheck`), written with each beat.
+    let addressCheck: @Sendable () -> Node.AddressCheck?
 
     public init(
         store: any Store, node: Node, plans: [String: Plan], interval: Duration, downAfter: Duration,
         metrics: MetricsRegistry, isLeader: @escaping @Sendable () -> Bool, logger: Logger,
         selfFence: Duration = .seconds(60), fence: @escaping @Sendable () async -> Void = {},
-        unfence: @escaping @Sendable () async -> Void = {}
+        unfence: @escaping @Sendable () async -> Void = {}, vaultKey: @escaping @Sendable () -> String = { "" },
+        addressCheck: @escaping @Sendable () -> Node.AddressCheck? = { nil }
     ) {
+        self.addressCheck = addressCheck
+        self.vaultKey = vaultKey
         self.selfFence = selfFence
         self.fence = fence
         self.unfence = unfence
@@ -83,6 +91,8 @@ public struct NodeHeartbeat: Service {
     func beat() async throws {
         var beating = node
         beating.memoryReserved = try await reserved()
+        beating.vaultKey = vaultKey()
+        beating.addressCheck = addressCheck()
         let current = beating
         let (ttl, grace, leading) = (interval.components.seconds, downAfter.components.seconds, isLeader())
         let (recorded, down, abandoned) = try await store.withTransaction { transaction in

@@ -202,7 +202,10 @@ enum ConfigurationSchema {
             ["cluster"], "node_id", .string, help: "this node's stable name", rule: "the host name",
             default: { .string($0.hostName) }),
         ConfigurationKey(
-            ["cluster"], "advertise_address", .string, help: "where other nodes reach this node's API", fixed: nil),
+            ["cluster"], "advertise_address", .string,
+            help:
+                "where other nodes reach this node's API: host:port or http://host:port (default server.host:server.port)",
+            fixed: nil),
         ConfigurationKey(
             ["cluster"], "heartbeat_seconds", .integer(1...3600),
             help: "how often the node records itself; its heartbeat expires after as long, by the database's clock",

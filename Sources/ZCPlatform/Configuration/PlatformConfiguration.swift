@@ -108,7 +108,11 @@ public struct PlatformConfiguration: Sendable {
 
     public struct Cluster: Sendable, Hashable {
         public var nodeID: String
+        /// `host:port` as the other nodes reach this node (`cluster.advertise_address`, read from either of
+        /// the forms `AdvertiseAddress` takes).
         public var advertiseAddress: String?
+        /// The key as the operator wrote it, when that differs from `advertiseAddress`.
+        public var advertiseAddressAsWritten: String?
         public var heartbeatSeconds: Int
         /// A node whose heartbeat expired this long ago is down.
         public var nodeDownSeconds: Int
@@ -283,9 +287,13 @@ public struct PlatformConfiguration: Sendable {
             apiTokenMaxDays: try read.int("auth.api_token_max_days"),
             bootstrapTokenDays: try read.int("auth.bootstrap_token_days"),
             tokenCacheMilliseconds: try read.int("auth.token_cache_ms"))
+        let advertised = try read.optionalString("cluster.advertise_address")
+        let advertise = try advertised.map { text throws(ConfigurationError) in
+            try AdvertiseAddress.parse(text, key: "cluster.advertise_address").description
+        }
         cluster = Cluster(
             nodeID: try read.string("cluster.node_id"),
-            advertiseAddress: try read.optionalString("cluster.advertise_address"),
+            advertiseAddress: advertise, advertiseAddressAsWritten: advertised == advertise ? nil : advertised,
             heartbeatSeconds: try read.int("cluster.heartbeat_seconds"),
             nodeDownSeconds: try read.int("cluster.node_down_seconds"),
             memoryCapacity: Int64(try read.int("cluster.memory_capacity")),

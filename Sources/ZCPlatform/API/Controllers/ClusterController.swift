@@ -38,8 +38,16 @@ struct ClusterController: Sendable {
         let memoryReserved: Int64
         let tenants: Int
         let leader: Bool
+        /// The fingerprint of the node's vault key (never the key).
+        let vaultKey: String
+        /// Whether it is the answering node's: false means the two refuse each other's forwards.
+        let vaultKeyMatches: Bool
+        let addressCheck: AddressCheckView
 
-        init(_ node: Node, tenants: Int, leader: Bool, now: Timestamp) {
+        init(_ node: Node, tenants: Int, leader: Bool, now: Timestamp, vaultKey mine: String) {
+            vaultKey = node.vaultKey
+            vaultKeyMatches = node.vaultKey.isEmpty || node.vaultKey == mine
+            addressCheck = AddressCheckView(node.addressCheck)
             id = node.id
             address = node.address
             version = node.version
@@ -55,7 +63,23 @@ struct ClusterController: Sendable {
         }
     }
 
+    /// What the node found calling itself through its advertised address: `unchecked` (not yet, since
+    /// it started), `ok`, or `failed` with the reason.
+    struct AddressCheckView: Encodable {
+        let state: String
+        let checkedAt: Timestamp?
+        let error: String?
+
+        init(_ check: Node.AddressCheck?) {
+            state = check.map { $0.error == nil ? "ok" : "failed" } ?? "unchecked"
+            checkedAt = check?.checkedAt
+            error = check?.error
+        }
+    }
+
     let reports: FleetReports
+    /// This node's vault key fingerprint, which every node's is compared with.
+    let vaultKey: @Sendable () -> String
     let authorizer: Authorizer
     let ingressDomain: String?
     let administration: ClusterAdministration
@@ -84,7 +108,7 @@ struct ClusterController: Sendable {
         let report = try await reports.clusterNodes(now: now)
         let tenants = report.nodes.first { $0.node.id == node.id }?.tenants ?? 0
         return JSONBody.response(
-            NodeView(node, tenants: tenants, leader: report.leader?.holder == node.id, now: now))
+            NodeView(node, tenants: tenants, leader: report.leader?.holder == node.id, now: now, vaultKey: vaultKey()))
     }
 
     /// `GET /api/cluster/routes?format=json|traefik|haproxy`: where a load balancer sends each running
@@ -104,11 +128,14 @@ struct ClusterController: Sendable {
         _ = try authorizer.require(.readFleet, context)
         let now = Timestamp.now()
         let report = try await reports.clusterNodes(now: now)
+        let mine = vaultKey()
         return JSONBody.response(
             NodesView(
                 leader: report.leader.map { LeaderView(node: $0.holder, term: $0.term, expiresAt: $0.expiresAt) },
                 nodes: report.nodes.map {
-                    NodeView($0.node, tenants: $0.tenants, leader: report.leader?.holder == $0.node.id, now: now)
+                    NodeView(
+                        $0.node, tenants: $0.tenants, leader: report.leader?.holder == $0.node.id, now: now,
+                        vaultKey: mine)
                 }))
     }
 }
