@@ -47,7 +47,11 @@ actor PostgresConnection: SQLConnection {
         // Earlier keywords are defaults the URL may override; expand_dbname parses the URL.
         let pairs: [(String, String)] = [
             ("connect_timeout", String(options.connectTimeoutSeconds)),
-            ("application_name", options.applicationName), ("client_encoding", "UTF8"), ("dbname", options.url),
+            ("application_name", options.applicationName), ("client_encoding", "UTF8"),
+            // A server gone silent (a cut network, a host powered off) is noticed by TCP within about
+            // 30 s: keepalive probes on an idle wait, and a bound on data left unacknowledged.
+            ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
+            ("tcp_user_timeout", "30000"), ("dbname", options.url),
         ]
         let keywords = pairs.map { strdup($0.0) }
         let values = pairs.map { strdup($0.1) }

@@ -1,3 +1,4 @@
+import Synchronization
 import ZCCore
 
 /// Records this node in the cluster's membership every `cluster.heartbeat_seconds`: its address, version,
@@ -47,33 +48,37 @@ public struct NodeHeartbeat: Service {
         self.logger = logger
     }
 
-    /// Beats every interval. A node whose last recorded beat is older than `selfFence` (the database out
-    /// of reach, or the process frozen) fences itself before trying again: the others may have marked it
-    /// down, and an agent must never run twice. The first beat recorded after that lifts the fence.
+    /// Beats every interval, and beside it watches the time since the last recorded beat: a node whose
+    /// last recorded beat is older than `selfFence` (the database out of reach, a beat stuck on a silent
+    /// network, the process frozen) fences itself, whether or not the beat in flight ever returns: the
+    /// others may have marked it down, and an agent must never run twice. The first beat recorded after
+    /// that lifts the fence. Fencing and lifting it are the watch's alone, so they never overlap.
     public func run() async throws {
-        var recorded = ContinuousClock.now
-        var fenced = false
+        let recorded = LastRecordedBeat()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watch(recorded) }
+            group.addTask { await self.beating(recorded) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Beats every interval; each recorded beat moves `recorded`.
+    func beating(_ recorded: LastRecordedBeat) async {
         while !Task.isCancelled {
-            let silent = ContinuousClock.now - recorded
-            if !fenced, silent > selfFence {
-                fenced = true
-                logger.error(
-                    "node.fenced",
-                    [
-                        "node": node.id, "silent_seconds": silent.components.seconds,
-                        "detail":
-                            "no heartbeat recorded within cluster.self_fence_seconds: stopping this node's agents",
-                    ])
-                await fence()
+            // Silent past the fence time (a frozen process that resumes): the watch fences first, then
+            // this beats; a beat never lets a node that may be thought down go on with its agents.
+            if ContinuousClock.now - recorded.instant > selfFence, !recorded.fenced {
+                do {
+                    try await Task.sleep(for: .milliseconds(50))
+                } catch {
+                    return
+                }
+                continue
             }
             do {
                 try await beat()
-                recorded = ContinuousClock.now
-                if fenced {
-                    fenced = false
-                    logger.notice("node.unfenced", ["node": node.id])
-                    await unfence()
-                }
+                recorded.set(ContinuousClock.now)
             } catch is CancellationError {
                 return
             } catch {
@@ -81,6 +86,41 @@ public struct NodeHeartbeat: Service {
             }
             do {
                 try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Fences once the last recorded beat is older than `selfFence`, and lifts the fence at the first beat
+    /// recorded after it.
+    func watch(_ recorded: LastRecordedBeat) async {
+        let tick = min(.milliseconds(250), selfFence / 4)
+        var fencedAt: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            let last = recorded.instant
+            let now = ContinuousClock.now
+            if let since = fencedAt {
+                if last > since {
+                    fencedAt = nil
+                    logger.notice("node.unfenced", ["node": node.id])
+                    await unfence()
+                    recorded.fenced = false
+                }
+            } else if now - last > selfFence {
+                fencedAt = now
+                logger.error(
+                    "node.fenced",
+                    [
+                        "node": node.id, "silent_seconds": (now - last).components.seconds,
+                        "detail":
+                            "no heartbeat recorded within cluster.self_fence_seconds: stopping this node's agents",
+                    ])
+                await fence()
+                recorded.fenced = true
+            }
+            do {
+                try await Task.sleep(for: tick)
             } catch {
                 return
             }
@@ -129,5 +169,19 @@ struct ClusterMetrics: Sendable {
         for state in Node.State.allCases {
             nodes.set(Double(all.filter { $0.state == state }.count), labels: [state.rawValue])
         }
+    }
+}
+
+/// When this node's heartbeat was last recorded, and whether it is fenced: shared by the beat and the watch.
+final class LastRecordedBeat: Sendable {
+    private let value = Mutex(ContinuousClock.now)
+    private let fencedNow = Atomic<Bool>(false)
+
+    var instant: ContinuousClock.Instant { value.withLock { $0 } }
+    func set(_ instant: ContinuousClock.Instant) { value.withLock { $0 = instant } }
+    /// Whether the watch has fenced the node (its agents stopped) and not yet lifted it.
+    var fenced: Bool {
+        get { fencedNow.load(ordering: .acquiring) }
+        set { fencedNow.store(newValue, ordering: .releasing) }
     }
 }
