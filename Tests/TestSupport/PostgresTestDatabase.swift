@@ -30,16 +30,16 @@ public enum PostgresTestDatabase {
     }
 
     /// A new schema, and the URL whose connections use it.
-    public static func makeSchema() throws -> (schema: String, url: String) {
-        let base = try requireURL()
+    public static func makeSchema(on server: String? = nil) throws -> (schema: String, url: String) {
+        let base = try server ?? requireURL()
         let schema = "zc_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         try execute(base, "CREATE SCHEMA \(schema)")
         let separator = base.contains("?") ? "&" : "?"
         return (schema, base + separator + "options=-csearch_path%3D\(schema)")
     }
 
-    public static func dropSchema(_ schema: String) {
-        guard let base = url else { return }
+    public static func dropSchema(_ schema: String, on server: String? = nil) {
+        guard let base = server ?? url else { return }
         try? execute(base, "DROP SCHEMA IF EXISTS \(schema) CASCADE")
     }
 

@@ -90,7 +90,7 @@ extension ClusterTests {
                 try await waitUntil(.seconds(20), every: .milliseconds(200)) {
                     try await cluster.shownStatus(of: "cut-a", asking: "n1") == "running"
                 }, "running again, seen through n1")
-            #expect(invariants.polls > 100, "the census ran throughout")
+            #expect(invariants.polls > 20, "the census ran throughout: \(invariants.polls) polls")
             #expect(invariants.doubleAgents.isEmpty, "never two agents at once: \(invariants.doubleAgents.prefix(3))")
         }
     }

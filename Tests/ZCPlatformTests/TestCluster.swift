@@ -28,16 +28,18 @@ final class TestCluster: Sendable {
     let perNode: [String: [String: String]]
     /// The nodes that reach PostgreSQL through a relay the test can cut.
     let relays: [String: TCPRelay]
+    /// The PostgreSQL server, when not the shared one.
+    let server: String?
     private let running: Mutex<[String: RunningCommand]>
 
     /// Starts `count` nodes; `extra` adds to every node's environment, `perNode` to one node's; `ports`
     /// (when given) are the first nodes' ports; `relays` carry a node's PostgreSQL connections.
     static func start(
         _ count: Int = 3, environment extra: [String: String] = [:], perNode: [String: [String: String]] = [:],
-        ports: [Int] = [], relays: [String: TCPRelay] = [:]
+        ports: [Int] = [], relays: [String: TCPRelay] = [:], postgres server: String? = nil
     ) async throws -> TestCluster {
         let directory = try TemporaryDirectory("zc-cluster")
-        let (schema, url) = try PostgresTestDatabase.makeSchema()
+        let (schema, url) = try PostgresTestDatabase.makeSchema(on: server)
         let members = (1...count).map {
             Member(id: "n\($0)", host: "127.0.0.\(10 + $0)", port: $0 <= ports.count ? ports[$0 - 1] : FreePort.next())
         }
@@ -46,7 +48,7 @@ final class TestCluster: Sendable {
             configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(20)))
         let cluster = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            perNode: perNode, relays: relays, token: "")
+            perNode: perNode, relays: relays, server: server, token: "")
         // The first node made alone: it creates the vault key the others share, and migrates.
         let bootstrap = try await cli.run(
             ["bootstrap", "--admin-email", "ops@example.com"], environment: cluster.environment(of: members[0]))
@@ -54,7 +56,7 @@ final class TestCluster: Sendable {
         let token = try #require(bootstrap.stdoutLines.last)
         let started = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
-            perNode: perNode, relays: relays, token: token)
+            perNode: perNode, relays: relays, server: server, token: token)
         for member in members { try await started.startNode(member.id) }
         return started
     }
@@ -62,9 +64,10 @@ final class TestCluster: Sendable {
     private init(
         directory: TemporaryDirectory, schema: String, url: String, members: [Member], client: HTTPClient,
         cli: CommandRunner, extra: [String: String], perNode: [String: [String: String]], relays: [String: TCPRelay],
-        token: String
+        server: String?, token: String
     ) {
         self.relays = relays
+        self.server = server
         self.perNode = perNode
         self.directory = directory
         self.schema = schema
@@ -123,6 +126,12 @@ final class TestCluster: Sendable {
             server.stderrSoFar.contains("event=http.listening")
         }
         #expect(listening, "node \(id) did not start: \(server.stderrSoFar)")
+        // Listening comes before the first heartbeat is recorded: until then no node knows this one.
+        let known = try await waitUntil(.seconds(30), every: .milliseconds(50)) {
+            let nodes = try? await self.json(id, .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]]
+            return nodes?.contains { $0["id"] as? String == id && $0["state"] as? String == "active" } == true
+        }
+        #expect(known, "node \(id) never recorded its heartbeat: \(server.stderrSoFar.suffix(2000))")
     }
 
     /// Sends `signal` to node `id` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
@@ -184,7 +193,7 @@ final class TestCluster: Sendable {
         for server in servers { server.signal(SIGTERM) }
         for server in servers { _ = await server.finished(timeout: 30) }
         await client.shutdown()
-        PostgresTestDatabase.dropSchema(schema)
+        PostgresTestDatabase.dropSchema(schema, on: server)
         directory.remove()
     }
 

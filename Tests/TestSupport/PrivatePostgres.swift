@@ -1,0 +1,65 @@
+import Foundation
+
+/// A PostgreSQL server of the test's own, for tests that restart or stop it (the shared server of
+/// `ZC_TEST_POSTGRES_URL` serves every other suite at the same time). Started by `.ci/postgres` with a
+/// port of its own, in a directory of its own; needs the server binaries `.ci/run` installs.
+public final class PrivatePostgres: Sendable {
+    public let directory: String
+    public let port: Int
+    /// `postgres://postgres@127.0.0.1:{port}/zcplatform_test`.
+    public let url: String
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres").path
+
+    /// Whether the server binaries are here.
+    public static var available: Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).contains {
+            FileManager.default.fileExists(atPath: "/usr/lib/postgresql/\($0)/bin/pg_ctl")
+        }
+    }
+
+    /// Initialises and starts a server.
+    public init() async throws {
+        directory = try TemporaryDirectory("zc-private-pg").path
+        // The postgres user must reach its data directory.
+        chmod(directory, 0o755)
+        port = FreePort.next()
+        url = "postgres://postgres@127.0.0.1:\(port)/zcplatform_test"
+        try await run("start")
+    }
+
+    /// `pg_ctl restart -m fast`, as `.ci/postgres restart` does it: stopped (every session ended), started.
+    public func restart() async throws { try await run("restart") }
+
+    public func stop() async throws { try await run("stop") }
+
+    /// Stops the server and removes its files.
+    public func remove() async {
+        try? await run("stop")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private func run(_ command: String) async throws {
+        let (directory, port) = (directory, port)
+        let (status, text) = try await Blocking.run { () throws -> (Int32, String) in
+            var environment = ProcessInfo.processInfo.environment
+            environment["ZC_PG_PORT"] = String(port)
+            // A file, not a pipe, for stderr: the server the script starts may keep what it inherits.
+            let log = "\(directory)/ci-postgres-\(command).log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            let child = try ChildProcess(
+                ["/bin/bash", Self.script, command, directory], environment: environment, stderrFile: log)
+            let status = child.wait()
+            return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+        guard status == 0 else {
+            throw PrivatePostgresError(message: ".ci/postgres \(command) failed (\(status)): \(text)")
+        }
+    }
+}
+
+public struct PrivatePostgresError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
