@@ -21,6 +21,10 @@ struct ClusterBenchmark {
 
     func run() async throws {
         guard let postgresURL else { throw BenchmarkError("zcbench cluster needs --postgres URL") }
+        for (binary, product) in [(zcplatform, "zcplatform"), (agent, "zcagent-sim")]
+        where !FileManager.default.isExecutableFile(atPath: binary) {
+            throw BenchmarkError("no \(product) at \(binary): swift build -c release --product \(product)")
+        }
         let schema = "zcbench_cluster"
         let admin = PostgresStore(options: PostgresOptions(url: postgresURL, poolSize: 1), logger: .disabled)
         try await admin.sqlStore.database.withConnection(write: true) {

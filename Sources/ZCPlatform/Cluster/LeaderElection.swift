@@ -52,15 +52,46 @@ public final class LeaderElection: Service, Sendable {
     var actFor: Duration { max(.zero, .seconds(leaseSeconds - 1) - renewEvery) }
 
     public func run() async throws {
-        while !Task.isCancelled {
-            await attempt()
-            do {
-                try await Task.sleep(for: renewEvery)
-            } catch {
-                break
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watch() }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.attempt()
+                    do {
+                        try await Task.sleep(for: self.renewEvery)
+                    } catch {
+                        break
+                    }
+                }
             }
+            await group.next()
+            group.cancelAll()
         }
         await resign()
+    }
+
+    /// Says when this node stops acting as leader by time alone (its renewals failed, or one is stuck on a
+    /// silent network): from then on `isLeader` is false, before any other node can take the lease.
+    func watch() async {
+        var acting: Int64?
+        while !Task.isCancelled {
+            let now = term
+            if let was = acting, now == nil {
+                gauge.set(0)
+                logger.warning(
+                    "leader.stopped_acting",
+                    [
+                        "node": nodeID, "term": was,
+                        "detail": "no renewal of the lease within its life less one renewal: another node may take it",
+                    ])
+            }
+            acting = now
+            do {
+                try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                return
+            }
+        }
     }
 
     /// One try at taking or renewing the lease.
