@@ -60,17 +60,15 @@ public final class TCPRelay: Sendable {
     public func cut(_ how: Cut) {
         switch how {
         case .refuse:
-            let (listener, connections, held) = state.withLock { state in
-                defer {
-                    state.listener = -1
-                    state.connections = []
-                    state.held = []
-                }
-                return (state.listener, state.connections, state.held)
+            // Shut down, not closed, and under the lock: each descriptor's own thread removes it from the
+            // sets under the lock before it closes it, so none is shut down after its number was reused.
+            state.withLock { state in
+                if state.listener >= 0 { shutdown(state.listener, Int32(SHUT_RDWR)) }
+                state.listener = -1
+                // Nothing is held past a refusal: the held bytes' connections are reset.
+                state.silent = false
+                for fd in state.connections.union(state.held) { Self.reset(fd) }
             }
-            // Shut down, not closed: the thread that owns each descriptor closes it.
-            if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
-            for fd in connections.union(held) { Self.reset(fd) }
         case .silence:
             state.withLock { $0.silent = true }
         }
@@ -78,14 +76,11 @@ public final class TCPRelay: Sendable {
 
     /// Forwards again: after a refusal on the same address, after a silence what was held is reset.
     public func restore() throws {
-        let (listening, held) = state.withLock { state in
-            defer {
-                state.silent = false
-                state.held = []
-            }
-            return (state.listener >= 0, state.held)
+        let listening = state.withLock { state in
+            state.silent = false
+            for fd in state.held { Self.reset(fd) }
+            return state.listener >= 0
         }
-        for fd in held { Self.reset(fd) }
         if !listening { try start() }
     }
 
@@ -109,6 +104,7 @@ public final class TCPRelay: Sendable {
                 // Read and drop until restored (reset) or the client gives up.
                 Thread { [self] in
                     self.drain(client)
+                    state.withLock { _ = $0.held.remove(client) }
                     close(client)
                 }.start()
                 continue
@@ -118,16 +114,12 @@ public final class TCPRelay: Sendable {
                 continue
             }
             state.withLock { $0.connections.formUnion([client, server]) }
-            let ended = RelayEndCount()
-            for (from, to) in [(client, server), (server, client)] {
-                Thread { [self] in
-                    self.pump(from, to)
-                    if ended.value.add(1, ordering: .acquiringAndReleasing).newValue == 2 {
-                        state.withLock { $0.connections.subtract([from, to]) }
-                        close(from)
-                        close(to)
-                    }
-                }.start()
+            // A silenced link holds what crosses it, as TCP does over a cut cable: delivered late, once
+            // restored (unless a side gives up first).
+            SocketRelaying.relay(
+                client, server, hold: { [self] from in state.withLock { $0.silent && $0.connections.contains(from) } }
+            ) { [self] in
+                state.withLock { $0.connections.subtract([client, server]) }
             }
         }
     }
@@ -135,25 +127,6 @@ public final class TCPRelay: Sendable {
     private func drain(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-    }
-
-    private func pump(_ from: Int32, _ to: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            // A silenced link holds what crosses it, as TCP does over a cut cable: delivered late, once
-            // restored (unless a side gives up first).
-            while state.withLock({ $0.silent && $0.connections.contains(from) }) { usleep(10_000) }
-            var sent = 0
-            while sent < count {
-                let written = buffer[sent..<count].withUnsafeBytes { write(to, $0.baseAddress, $0.count) }
-                guard written > 0 else { break }
-                sent += written
-            }
-            guard sent == count else { break }
-        }
-        shutdown(to, Int32(SHUT_WR))
     }
 
     /// Ends a connection as a vanished peer does: a reset, at once.
@@ -164,28 +137,10 @@ public final class TCPRelay: Sendable {
     }
 
     private static func socket(_ host: String, _ port: Int, listen shouldListen: Bool) throws -> Int32 {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var reuse: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr)
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                shouldListen ? bind(fd, $0, length) : connect(fd, $0, length)
-            }
-        }
-        guard result == 0, !shouldListen || listen(fd, 64) == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
-        return fd
+        return try SocketRelaying.open(family: AF_INET, address, listen: shouldListen)
     }
-}
-
-private final class RelayEndCount: Sendable {
-    let value = Atomic<Int>(0)
 }

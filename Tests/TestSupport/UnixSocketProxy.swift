@@ -33,17 +33,8 @@ public final class UnixSocketProxy: Sendable {
                     continue
                 }
                 state.withLock { $0.connections.formUnion([client, server]) }
-                let ended = EndCount()
-                for (from, to) in [(client, server), (server, client)] {
-                    Thread { [self] in
-                        self.pump(from, to)
-                        // The second direction to end closes both descriptors, once.
-                        if ended.value.add(1, ordering: .acquiringAndReleasing).newValue == 2 {
-                            state.withLock { $0.connections.subtract([from, to]) }
-                            close(from)
-                            close(to)
-                        }
-                    }.start()
+                SocketRelaying.relay(client, server) { [self] in
+                    state.withLock { $0.connections.subtract([client, server]) }
                 }
             }
         }
@@ -52,55 +43,23 @@ public final class UnixSocketProxy: Sendable {
 
     /// Cuts every connection and stops listening.
     public func stop() {
-        let (listener, connections) = state.withLock { state in
-            defer { state = (-1, []) }
-            return (state.listener, state.connections)
+        // Shut down, not closed, and under the lock: the accepting thread closes the listener, and each
+        // relay closes its pair only after removing it from the set under the lock, so no descriptor is
+        // shut down after its number was given to someone else.
+        state.withLock { state in
+            if state.listener >= 0 { shutdown(state.listener, Int32(SHUT_RDWR)) }
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
+            state.listener = -1
         }
-        // Shut down, which ends the accepting thread's `accept`; that thread closes it.
-        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
-        // Shut down, not closed: each pump closes its own pair when both directions have ended.
-        for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
         unlink(path)
     }
 
-    private func pump(_ from: Int32, _ to: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            var sent = 0
-            while sent < count {
-                let written = buffer[sent..<count].withUnsafeBytes { write(to, $0.baseAddress, $0.count) }
-                guard written > 0 else { break }
-                sent += written
-            }
-            guard sent == count else { break }
-        }
-        shutdown(to, Int32(SHUT_WR))
-    }
-
     private static func socket(_ path: String, listen shouldListen: Bool) throws -> Int32 {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
         }
-        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                shouldListen ? bind(fd, $0, length) : connect(fd, $0, length)
-            }
-        }
-        guard result == 0, !shouldListen || listen(fd, 64) == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
-        return fd
+        return try SocketRelaying.open(family: AF_UNIX, address, listen: shouldListen)
     }
-}
-
-private final class EndCount: Sendable {
-    let value = Atomic<Int>(0)
 }

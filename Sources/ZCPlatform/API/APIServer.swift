@@ -43,7 +43,8 @@ public struct APIServer: Service {
         let nonce = ((try? SecureRandom.bytes(16)) ?? (0..<16).map { _ in UInt8.random(in: 0...255) }).hexString
         selfCheckNonce = nonce
         PlatformRoutes.register(
-            in: &router, configuration: configuration, store: store, metrics: metrics, selfCheckNonce: nonce,
+            in: &router, configuration: configuration, store: store, metrics: metrics,
+            selfCheckNonce: services.lifecycle.settings.clustered ? nonce : nil,
             readiness: readiness)
         let authorizer = Authorizer(access: services.access)
         AuthController(auth: services.auth, tenants: services.tenants).register(in: &router)
@@ -107,17 +108,24 @@ public struct APIServer: Service {
 enum PlatformRoutes {
     static func register(
         in router: inout Router, configuration: PlatformConfiguration, store: any Store, metrics: MetricsRegistry,
-        selfCheckNonce: String, readiness: NodeReadiness?
+        selfCheckNonce: String?, readiness: NodeReadiness?
     ) {
         // The same bytes every time: encoded once, not per probe.
         let healthy = JSONBody.encoded(["status": "ok", "version": Platform.version])
-        router.get("/healthz") { request, _ in
-            var response = HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
-            // This node calling itself through its advertised address: the nonce goes back.
-            if let nonce = request.headers[NodeSelfCheck.header], nonce == selfCheckNonce {
-                response.headers.set(NodeSelfCheck.header, nonce)
+        if let selfCheckNonce {
+            router.get("/healthz") { request, _ in
+                var response = HTTPResponse(
+                    status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
+                // This node calling itself through its advertised address (clustered): the nonce goes back.
+                if request.headers[NodeSelfCheck.header] == selfCheckNonce {
+                    response.headers.set(NodeSelfCheck.header, selfCheckNonce)
+                }
+                return response
             }
-            return response
+        } else {
+            router.get("/healthz") { _, _ in
+                HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], bytes: healthy)
+            }
         }
         // Readiness, for load balancers: 503 with the reason (and Retry-After) while this node cannot work.
         let ready = JSONBody.encoded(["status": "ready"])

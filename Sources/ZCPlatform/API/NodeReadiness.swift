@@ -78,6 +78,7 @@ public final class NodeReadiness: Service, Sendable {
             $0.pending = true
         }
         let problem: String?
+        var cause: String?
         do {
             let applied = try await store.read { try await $0.appliedSchemaVersion() }
             problem =
@@ -90,9 +91,8 @@ public final class NodeReadiness: Service, Sendable {
             return
         } catch {
             problem = "the store is unreachable: \((error as? any PublicError)?.publicMessage ?? "\(type(of: error))")"
-            if reading.withLock({ $0.problem == nil }) {
-                logger.warning("node.store_unreachable", ["error": String(describing: error)])
-            }
+            // The driver's own words, for the log only.
+            cause = String(describing: error)
         }
         let was = reading.withLock { reading in
             defer {
@@ -103,7 +103,7 @@ public final class NodeReadiness: Service, Sendable {
         }
         guard was != problem else { return }
         if let problem {
-            logger.warning("node.not_ready", ["reason": problem])
+            logger.warning("node.not_ready", ["reason": problem, "error": cause ?? "-"])
         } else {
             logger.notice("node.ready", [:])
         }

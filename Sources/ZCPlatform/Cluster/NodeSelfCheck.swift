@@ -39,10 +39,11 @@ struct NodeSelfCheck: Service {
             return await Self.waitForCancellation()
         }
         await compareVaultKeys()
+        let endpoint = TenantForwarding.endpoint(address)
         var failing: String?
         var first = true
         while !Task.isCancelled {
-            let error = await callSelf()
+            let error = await callSelf(endpoint)
             if Task.isCancelled { return }
             if error != failing || first {
                 if let error {
@@ -62,7 +63,7 @@ struct NodeSelfCheck: Service {
             // The heartbeat writes it into the node's row with its next beat: no write of its own.
             outcome.set(Node.AddressCheck(checkedAt: .now(), error: error))
             // An address no node can connect to (a wildcard host, port 0) stays so until a restart: said once.
-            if TenantForwarding.endpoint(address) == nil { return await Self.waitForCancellation() }
+            if endpoint == nil { return await Self.waitForCancellation() }
             do {
                 try await Task.sleep(for: error == nil ? recheck : retry)
             } catch {
@@ -77,12 +78,11 @@ struct NodeSelfCheck: Service {
     }
 
     /// Nil when this process answered through `address`; else why not, in a sentence.
-    func callSelf() async -> String? {
-        guard let endpoint = TenantForwarding.endpoint(address) else {
-            return "\(address) is not an address another node can connect to"
-        }
+    func callSelf(_ endpoint: HTTPEndpoint?) async -> String? {
+        guard let endpoint else { return "\(address) is not an address another node can connect to" }
         do {
-            let response = try await client.client().execute(
+            // The head alone: whatever answers at the address (another process) sends a body never read.
+            let response = try await client.client().stream(
                 .get, endpoint, "/healthz", headers: [Self.header: nonce], timeout: timeout)
             guard response.status == .ok else {
                 return "GET http://\(address)/healthz answered \(response.status.code)"

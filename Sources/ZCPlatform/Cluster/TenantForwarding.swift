@@ -204,14 +204,10 @@ struct TenantForwarding: Middleware {
     static let bufferedBytes = 1 << 20
 
     /// `host:port` or `[v6]:port` as an endpoint.
+    /// The same rules as `cluster.advertise_address` (`AdvertiseAddress`): nil for what no node could
+    /// connect to.
     static func endpoint(_ address: String) -> HTTPEndpoint? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-            (1...65_535).contains(port)
-        else { return nil }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty || host == "0.0.0.0" || host == "::" { return nil }
-        return .tcp(host: host, port: port)
+        (try? AdvertiseAddress.parse(address, key: "address")).map { .tcp(host: $0.host, port: $0.port) }
     }
 }
 
