@@ -274,6 +274,18 @@ struct AgentConfigRendererTests {
         let pinned = try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw@sha256:abc")
         #expect(!pinned.offers("whatsapp"))
         #expect(try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:all-features").offers("slack"))
+        let fullPinned = try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:all-features-v0.8.3")
+        #expect(fullPinned.offers("slack") && fullPinned.offers("whatsapp") && fullPinned.offers("matrix"))
+        for tag in ["dist", "dist-v0.8.3"] {
+            let dist = try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:\(tag)")
+            #expect(dist.offers("matrix") && dist.offers("discord"), "\(tag)")
+            #expect(!dist.offers("slack") && !dist.offers("whatsapp"), "\(tag)")
+        }
+        let minimal = try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:minimal-v0.8.3")
+        #expect(ChannelKind.all.allSatisfy { !minimal.offers($0.name) }, "the minimal build has no channel")
+        let defaults = try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:default-features-v0.8.3")
+        #expect(defaults.offers("discord") && !defaults.offers("matrix") && !defaults.offers("slack"))
+        #expect(!(try AgentChannels.parse("auto", image: "ghcr.io/zeroclaw-labs/zeroclaw:v0.8.3").offers("matrix")))
         #expect(try AgentChannels.parse("auto", image: "registry.example:5000/zeroclaw:latest").offers("slack"))
         #expect(try AgentChannels.parse("auto", image: nil).offers("whatsapp"), "the process runtime")
         #expect(try AgentChannels.parse("all", image: "ghcr.io/zeroclaw-labs/zeroclaw").offers("slack"))

@@ -25,15 +25,29 @@ public struct AgentChannels: Sendable, Hashable {
     /// The official image's repository.
     public static let officialImage = "ghcr.io/zeroclaw-labs/zeroclaw"
 
-    /// The kinds of the official image by its tag: its default build carries Telegram, Discord, email
-    /// and the webhook and lacks Slack, WhatsApp Cloud and Matrix (cargo features the default build leaves
-    /// out); the `all-features` tag carries every kind. Facts and the commit they were read from:
+    /// The kinds of the official image by its tag. The release workflow publishes four builds, each as
+    /// a floating tag (`STEM`) and a pinned one (`STEM-vX.Y.Z`): `minimal` (no channel), `default-features`
+    /// (Telegram, Discord, email, the webhook), `dist` (those and Matrix) and `all-features` (every kind).
+    /// Any other tag (`latest`, `vX.Y.Z`, a digest) is taken as the default build, the safe side: a channel
+    /// refused at creation rather than one that never connects. Facts and the commit they were read from:
     /// `Docs/OPERATIONS.md`, "ZeroClaw versions".
     static func official(tag: String) -> Set<String> {
-        switch tag {
-        case "all-features", "full": Set(ChannelKind.all.map(\.name))
-        default: ["telegram", "discord", "email", "webhook"]
+        let defaults: Set<String> = ["telegram", "discord", "email", "webhook"]
+        switch publishedStem(of: tag) {
+        case "all-features", "full": return Set(ChannelKind.all.map(\.name))
+        case "dist": return defaults.union(["matrix"])
+        case "minimal": return []
+        default: return defaults
         }
+    }
+
+    /// The build a published tag names: `dist-v0.8.3` → `dist`, `dist` → `dist`.
+    static func publishedStem(of tag: String) -> String {
+        let lowered = tag.lowercased()
+        guard let range = lowered.range(of: "-v", options: .backwards),
+            let first = lowered[range.upperBound...].first, first.isNumber
+        else { return lowered }
+        return String(lowered[..<range.lowerBound])
     }
 
     /// Parses `runtime.agent_channels` for `image` (nil for the process runtime).
