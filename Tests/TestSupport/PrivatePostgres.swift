@@ -29,6 +29,22 @@ public final class PrivatePostgres: Sendable {
         try await run("start")
     }
 
+    /// Starts a streaming standby of `primary` on a port of its own, and makes it the primary's
+    /// synchronous standby: from then on the primary acknowledges a commit only once this server has it.
+    public init(standbyOf primary: PrivatePostgres) async throws {
+        directory = try TemporaryDirectory("zc-private-pg-standby").path
+        chmod(directory, 0o755)
+        port = FreePort.next()
+        url = "postgres://postgres@127.0.0.1:\(port)/zcplatform_test"
+        try await run("standby", String(primary.port))
+    }
+
+    /// `pg_ctl stop -m immediate`: gone at once, sessions cut, as a crash leaves it.
+    public func crash() async throws { try await run("crash") }
+
+    /// `pg_ctl promote`: a standby becomes a primary.
+    public func promote() async throws { try await run("promote") }
+
     /// `pg_ctl restart -m fast`, as `.ci/postgres restart` does it: stopped (every session ended), started.
     public func restart() async throws { try await run("restart") }
 
@@ -40,7 +56,7 @@ public final class PrivatePostgres: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private func run(_ command: String) async throws {
+    private func run(_ command: String, _ arguments: String...) async throws {
         let (directory, port) = (directory, port)
         let (status, text) = try await Blocking.run { () throws -> (Int32, String) in
             var environment = ProcessInfo.processInfo.environment
@@ -49,7 +65,7 @@ public final class PrivatePostgres: Sendable {
             let log = "\(directory)/ci-postgres-\(command).log"
             FileManager.default.createFile(atPath: log, contents: nil)
             let child = try ChildProcess(
-                ["/bin/bash", Self.script, command, directory], environment: environment, stderrFile: log)
+                ["/bin/bash", Self.script, command, directory] + arguments, environment: environment, stderrFile: log)
             let status = child.wait()
             return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }

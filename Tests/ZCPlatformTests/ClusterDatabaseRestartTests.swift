@@ -30,59 +30,18 @@ extension ClusterTests {
     func restartUnderCreates(_ postgres: PrivatePostgres) async throws {
         let cluster = try await TestCluster.start(3, postgres: postgres.url)
         let invariants = ClusterInvariants(root: cluster.directory.path)
-        let tally = LoadTally()
         try await cluster.scoped {
-            let clients = ["n1", "n2", "n3"].map { node in
-                Task {
-                    var index = 0
-                    while !tally.stop.load(ordering: .acquiring) {
-                        let id = "load-\(node)-\(index)"
-                        index += 1
-                        let outcome: String
-                        do {
-                            let answer = try await cluster.call(
-                                node, .post, "/api/tenants", json: #"{"id":"\#(id)","name":"\#(id)"}"#)
-                            switch answer.status.code {
-                            case 201:
-                                invariants.acknowledged(id)
-                                outcome = "201"
-                            case 503:
-                                outcome = answer.headers["Retry-After"] == nil ? "503 without Retry-After" : "503"
-                            default:
-                                outcome = "\(answer.status.code): \(String(decoding: answer.body, as: UTF8.self))"
-                            }
-                        } catch {
-                            outcome = "no answer: \(error)"
-                        }
-                        tally.outcomes.withLock { $0[outcome, default: 0] += 1 }
-                        if outcome != "201" { try? await Task.sleep(for: .milliseconds(50)) }
-                    }
-                }
-            }
+            let load = CreateLoad.start(cluster, invariants, nodes: ["n1", "n2", "n3"])
             try await Task.sleep(for: .seconds(1))
             let restartedAt = ContinuousClock.now
             try await postgres.restart()
             let upAfter = ContinuousClock.now - restartedAt
             // Every node ready again within a beat or two of the server.
-            var ready = false
-            let readyBy = ContinuousClock.now + .seconds(10)
-            while !ready, ContinuousClock.now < readyBy {
-                var all = true
-                for node in ["n1", "n2", "n3"] {
-                    let answer = try? await cluster.client.execute(
-                        .get, cluster.member(node).base, "/readyz", timeout: .seconds(2))
-                    all = all && answer?.status == .ok
-                }
-                ready = all
-                if !ready { try await Task.sleep(for: .milliseconds(100)) }
-            }
+            let ready = try await cluster.allReady(within: .seconds(10))
             let readyAfter = ContinuousClock.now - restartedAt
             #expect(ready, "every node ready again (the server was back after \(upAfter))")
             try await Task.sleep(for: .seconds(2))
-            tally.stop.store(true, ordering: .releasing)
-            for client in clients { await client.value }
-
-            let seen = tally.outcomes.withLock { $0 }
+            let seen = await load.stop()
             #expect((seen["201"] ?? 0) > 20, "creates went on: \(seen)")
             #expect(
                 seen.keys.allSatisfy { $0 == "201" || $0 == "503" }, "only 201s and 503s with Retry-After: \(seen)")
@@ -94,19 +53,8 @@ extension ClusterTests {
             for node in ["n1", "n2", "n3"] {
                 #expect(!cluster.log(of: node).contains("event=node.fenced"), "\(node) never fenced")
             }
-            #expect(
-                try await waitUntil(.seconds(10)) {
-                    let nodes =
-                        try await cluster.json("n1", .get, "/api/cluster/nodes")["nodes"] as? [[String: Any]] ?? []
-                    return nodes.count == 3 && nodes.allSatisfy { $0["state"] as? String == "active" }
-                }, "every node active")
+            #expect(try await cluster.allActive(within: .seconds(10)), "every node active")
             print("database restart: server back after \(upAfter), every node ready after \(readyAfter); \(seen)")
         }
     }
-}
-
-/// What the load's clients saw, by outcome, and the flag that stops them.
-final class LoadTally: Sendable {
-    let outcomes = Mutex<[String: Int]>([:])
-    let stop = Atomic<Bool>(false)
 }

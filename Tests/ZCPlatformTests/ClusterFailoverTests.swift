@@ -1,0 +1,85 @@
+import Foundation
+import PostgresStore
+import TestSupport
+import Testing
+import ZCHTTP
+
+/// A PostgreSQL failover under load: the nodes' `store.url` names a primary and its synchronous standby
+/// in libpq's multi-host form with `target_session_attrs=read-write`; the primary crashes
+/// (`pg_ctl stop -m immediate`), the standby is promoted as Patroni would, and the nodes find it by
+/// themselves. Every acknowledged create is on the new primary (synchronous replication loses none),
+/// every answer meanwhile is a 201 or a 503 with Retry-After, the agents ran once each throughout, and
+/// every node is ready and active again. Part of the cluster suite, which runs one cluster at a time.
+extension ClusterTests {
+    @Test(
+        "the primary crashes and its synchronous standby is promoted under creates: the nodes carry on through the multi-host store.url, every 201 kept"
+    )
+    func databaseFailoverUnderCreates() async throws {
+        guard PrivatePostgres.available || ProcessInfo.processInfo.environment["CI"] == "true" else { return }
+        let primary = try await PrivatePostgres()
+        let standby: PrivatePostgres
+        do {
+            standby = try await PrivatePostgres(standbyOf: primary)
+        } catch {
+            await primary.remove()
+            throw error
+        }
+        do {
+            try await failoverUnderCreates(primary, standby)
+        } catch {
+            await standby.remove()
+            await primary.remove()
+            throw error
+        }
+        await standby.remove()
+        await primary.remove()
+    }
+
+    func failoverUnderCreates(_ primary: PrivatePostgres, _ standby: PrivatePostgres) async throws {
+        let url =
+            "postgres://postgres@127.0.0.1:\(primary.port),127.0.0.1:\(standby.port)/zcplatform_test?target_session_attrs=read-write"
+        let cluster = try await TestCluster.start(3, postgres: url)
+        let invariants = ClusterInvariants(root: cluster.directory.path)
+        invariants.start()
+        defer { invariants.stop() }
+        try await cluster.scoped {
+            try await cluster.deploy("fo-a", on: "n2", through: "n1")
+            try await cluster.deploy("fo-b", on: "n3", through: "n1")
+            let load = CreateLoad.start(cluster, invariants, nodes: ["n1", "n2", "n3"])
+            try await Task.sleep(for: .seconds(1))
+            let crashedAt = ContinuousClock.now
+            try await primary.crash()
+            // The time a failover manager takes to decide the primary is gone.
+            try await Task.sleep(for: .seconds(2))
+            try await standby.promote()
+            let promotedAfter = ContinuousClock.now - crashedAt
+            let ready = try await cluster.allReady(within: .seconds(20))
+            let readyAfter = ContinuousClock.now - crashedAt
+            #expect(ready, "every node ready on the new primary (promoted after \(promotedAfter))")
+            try await Task.sleep(for: .seconds(2))
+            let seen = await load.stop()
+            #expect((seen["201"] ?? 0) > 20, "creates went on: \(seen)")
+            #expect(
+                seen.keys.allSatisfy { $0 == "201" || $0 == "503" }, "only 201s and 503s with Retry-After: \(seen)")
+
+            // What the nodes acknowledged is on the server that is primary now, and nowhere else is writable.
+            let store = PostgresStore(options: PostgresOptions(url: cluster.url), logger: .disabled)
+            let present = Set(try await store.read { try await $0.tenants(.all) }.map(\.id.rawValue))
+            await store.close()
+            let missing = invariants.missing(from: present)
+            #expect(missing.isEmpty, "acknowledged but absent: \(missing.prefix(5)) of \(missing.count)")
+            #expect(try await cluster.allActive(within: .seconds(15)), "every node active")
+            // The agents: running again where they were, one each, never two at once.
+            #expect(
+                try await waitUntil(.seconds(20)) {
+                    let census = invariants.census()
+                    return census["fo-a"] == ["n2"] && census["fo-b"] == ["n3"]
+                }, "one agent each, on its node: \(invariants.census())")
+            #expect(invariants.doubleAgents.isEmpty, "never two agents at once: \(invariants.doubleAgents.prefix(3))")
+            #expect(invariants.polls > 20, "the census ran throughout: \(invariants.polls) polls")
+            let tenant = try await cluster.json("n1", .get, "/api/tenants/fo-a")
+            #expect(tenant["status"] as? String == "running", "\(tenant)")
+            print("database failover: promoted after \(promotedAfter), every node ready after \(readyAfter); \(seen)")
+        }
+    }
+}
