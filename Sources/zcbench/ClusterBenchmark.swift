@@ -7,13 +7,16 @@ import ZCHTTP
 /// - forwarding: a tenant's status asked of its own node and of another node, interleaved in one run
 ///   (p50, p99, and what forwarding adds);
 /// - the leader killed with SIGKILL: how long until another node leads, and until the dead node is `down`,
-///   with the default lease (15 s, renewed every 5 s) and down time (heartbeat 5 s, grace 20 s).
+///   with the default lease (15 s, renewed every 5 s) and down time (heartbeat 5 s, grace 20 s);
+/// - then, on PostgreSQL servers of its own (`zcbench database-faults`, skipped by `--no-database-faults`):
+///   the time to carry on after a PostgreSQL restart and after a failover.
 struct ClusterBenchmark {
     var postgresURL: String?
     var zcplatform = Self.sibling("zcplatform")
     var agent = Self.sibling("zcagent-sim")
     var requests = 2000
     var keep = false
+    var databaseFaults: DatabaseFaultBenchmark? = DatabaseFaultBenchmark()
 
     static func sibling(_ name: String) -> String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
@@ -47,6 +50,12 @@ struct ClusterBenchmark {
             }
         }
         await admin.close()
+        if var databaseFaults {
+            databaseFaults.zcplatform = zcplatform
+            databaseFaults.agent = agent
+            print("")
+            try await databaseFaults.run()
+        }
     }
 
     private func measure(_ cluster: BenchmarkCluster) async throws {

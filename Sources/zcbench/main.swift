@@ -19,6 +19,8 @@ func usage() -> Never {
                                    [--postgres URL [--nodes N] [--cluster-tenants T]]
                    zcbench blocking [--blockers N] [--seconds S]
                    zcbench cluster --postgres URL [--requests N] [--zcplatform PATH] [--agent PATH] [--keep]
+                                   [--no-database-faults] [--ci-postgres PATH]
+                   zcbench database-faults [--ci-postgres PATH] [--zcplatform PATH] [--agent PATH]
                    zcbench console [--tenants N] [--rounds R] [--browser-script PATH] [--no-browser]
 
             """.utf8))
@@ -148,13 +150,22 @@ case "blocking":
     benchmark.seconds = flags.number("seconds") ?? benchmark.seconds
     await measure { try await benchmark.run() }
 case "cluster":
-    let flags = Flags(rest, switches: ["keep"], known: ["postgres", "requests", "zcplatform", "agent"])
+    let flags = Flags(
+        rest, switches: ["keep", "no-database-faults"],
+        known: ["postgres", "requests", "zcplatform", "agent", "ci-postgres"])
     var benchmark = ClusterBenchmark()
     benchmark.postgresURL = flags.string("postgres")
     benchmark.requests = flags.number("requests") ?? benchmark.requests
     benchmark.zcplatform = flags.string("zcplatform") ?? benchmark.zcplatform
     benchmark.agent = flags.string("agent") ?? benchmark.agent
     if flags.switches.contains("keep") { benchmark.keep = true }
+    await measure { try await benchmark.run() }
+case "database-faults":
+    let flags = Flags(rest, known: ["ci-postgres", "zcplatform", "agent"])
+    var benchmark = DatabaseFaultBenchmark()
+    benchmark.script = flags.string("ci-postgres") ?? benchmark.script
+    benchmark.zcplatform = flags.string("zcplatform") ?? benchmark.zcplatform
+    benchmark.agent = flags.string("agent") ?? benchmark.agent
     await measure { try await benchmark.run() }
 case "console":
     let flags = Flags(rest, switches: ["no-browser"], known: ["tenants", "rounds", "browser-script"])

@@ -3,9 +3,9 @@ import Synchronization
 
 /// Watches a cluster test's agents from outside every node: it polls `/proc` for the agent processes whose
 /// `HOME` lies under the cluster's directory (`…/{node}/tenants/{tenant}`, where the process runtime puts
-/// each agent) and records every moment at which one tenant has two agents at once, on one node or two.
-/// It also keeps the tenants whose creation was acknowledged, for `missing(in:)` to check against the
-/// database at the end. Every cluster test that faults nodes runs one.
+/// each agent; an `exec` in the agent's environment is not one) and records every moment at which one
+/// tenant has two agents at once, on one node or two. It also keeps the tenants whose creation was acknowledged, for `missing(in:)` to check against the
+/// database at the end. Every cluster test runs one: `TestCluster` starts it and checks it when done.
 public final class ClusterInvariants: Sendable {
     /// One moment a tenant had more than one agent: where each ran.
     public struct DoubleAgent: Sendable, CustomStringConvertible {
@@ -57,7 +57,7 @@ public final class ClusterInvariants: Sendable {
             // {node}/tenants/{tenant}
             let parts = home.dropFirst(root.count).split(separator: "/")
             guard parts.count >= 3, parts[1] == "tenants" else { continue }
-            guard !Self.isZombie(entry) else { continue }
+            guard !Self.isZombie(entry), Self.isAgent(entry) else { continue }
             agents[String(parts[2]), default: []].append(String(parts[0]))
         }
         return agents
@@ -85,6 +85,13 @@ public final class ClusterInvariants: Sendable {
             return String(decoding: entry.dropFirst(5), as: UTF8.self)
         }
         return nil
+    }
+
+    /// An agent runs the agent command alone (the process runtime's command for a tenant, no
+    /// arguments); a command run in its environment (`exec`: `zeroclaw status`) has arguments.
+    static func isAgent(_ pid: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return data.split(separator: 0).count == 1
     }
 
     static func isZombie(_ pid: String) -> Bool {

@@ -29,9 +29,7 @@ extension ClusterTests {
                     "ZCPLATFORM_CLUSTER_ADVERTISE_ADDRESS": "127.0.0.22:\(peers.port)",
                 ]
             ], ports: ports, relays: ["n2": database])
-        let invariants = ClusterInvariants(root: cluster.directory.path)
-        invariants.start()
-        defer { invariants.stop() }
+        let invariants = cluster.invariants
         try await cluster.scoped {
             #expect(
                 try await waitUntil(.seconds(20)) {

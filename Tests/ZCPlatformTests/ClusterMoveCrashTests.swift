@@ -17,9 +17,7 @@ extension ClusterTests {
     )
     func movesSurviveKills() async throws {
         let cluster = try await TestCluster.start(2)
-        let invariants = ClusterInvariants(root: cluster.directory.path)
-        invariants.start()
-        defer { invariants.stop() }
+        let invariants = cluster.invariants
         try await cluster.scoped {
             try await cluster.deploy("traveller", on: "n1", through: "n1")
             // What the agent wrote: 40 MB that do not compress, so a move takes a second or more.

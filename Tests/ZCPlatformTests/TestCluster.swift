@@ -8,7 +8,9 @@ import ZCHTTP
 
 /// Three (or more) `zcplatform serve` processes, each on a loopback address of its own (127.0.0.11,
 /// .12, …) with its own data directory and agent port range, sharing one PostgreSQL schema and one vault
-/// key: a cluster on one machine, as an operator would run it on several.
+/// key: a cluster on one machine, as an operator would run it on several. Its invariant checker watches
+/// the agents from the first node's start to the end of `scoped`, which then finds no moment at which a
+/// tenant had two agents, and every create the test acknowledged in the database.
 final class TestCluster: Sendable {
     struct Member: Sendable {
         let id: String
@@ -21,6 +23,7 @@ final class TestCluster: Sendable {
     let schema: String
     let url: String
     let members: [Member]
+    let invariants: ClusterInvariants
     let token: String
     let client: HTTPClient
     let cli: CommandRunner
@@ -57,6 +60,7 @@ final class TestCluster: Sendable {
         let started = TestCluster(
             directory: directory, schema: schema, url: url, members: members, client: client, cli: cli, extra: extra,
             perNode: perNode, relays: relays, server: server, token: token)
+        started.invariants.start()
         for member in members { try await started.startNode(member.id) }
         return started
     }
@@ -73,6 +77,7 @@ final class TestCluster: Sendable {
         self.schema = schema
         self.url = url
         self.members = members
+        invariants = ClusterInvariants(root: directory.path)
         self.client = client
         self.cli = cli
         self.extra = extra
@@ -197,14 +202,30 @@ final class TestCluster: Sendable {
         directory.remove()
     }
 
-    /// Runs `body`, then stops the cluster (also when it throws).
+    /// Runs `body`, then checks the invariants and stops the cluster (also when it throws).
     func scoped(_ body: () async throws -> Void) async throws {
         do {
             try await body()
+            try await checkInvariants()
         } catch {
+            invariants.stop()
             await stop()
             throw error
         }
+        invariants.stop()
         await stop()
+    }
+
+    /// Never two agents of one tenant at once; every acknowledged create in the database.
+    func checkInvariants() async throws {
+        invariants.stop()
+        #expect(invariants.polls > 0, "the census ran")
+        #expect(invariants.doubleAgents.isEmpty, "never two agents at once: \(invariants.doubleAgents.prefix(3))")
+        guard !invariants.acknowledgedTenants.isEmpty else { return }
+        let store = PostgresStore(options: PostgresOptions(url: url), logger: .disabled)
+        let present = Set(try await store.read { try await $0.tenants(.all) }.map(\.id.rawValue))
+        await store.close()
+        let missing = invariants.missing(from: present)
+        #expect(missing.isEmpty, "acknowledged but absent: \(missing.prefix(5)) of \(missing.count)")
     }
 }
