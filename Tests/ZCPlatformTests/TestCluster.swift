@@ -190,6 +190,7 @@ final class TestCluster: Sendable {
 
     /// Stops every node (SIGTERM, then waits), drops the schema and the directory.
     func stop() async {
+        invariants.stop()
         let servers = running.withLock { running in
             defer { running.removeAll() }
             return Array(running.values)
@@ -208,11 +209,9 @@ final class TestCluster: Sendable {
             try await body()
             try await checkInvariants()
         } catch {
-            invariants.stop()
             await stop()
             throw error
         }
-        invariants.stop()
         await stop()
     }
 
