@@ -39,6 +39,29 @@ public final class PrivatePostgres: Sendable {
         try await run("standby", String(primary.port))
     }
 
+    /// Starts a server, runs `body` with it, and removes it, also when `body` throws.
+    public static func using(_ body: (PrivatePostgres) async throws -> Void) async throws {
+        try await scoped(try await PrivatePostgres(), body)
+    }
+
+    /// Starts a synchronous standby of this server, runs `body` with it, and removes it, also when `body`
+    /// throws.
+    public func usingStandby(_ body: (PrivatePostgres) async throws -> Void) async throws {
+        try await Self.scoped(try await PrivatePostgres(standbyOf: self), body)
+    }
+
+    private static func scoped(
+        _ server: PrivatePostgres, _ body: (PrivatePostgres) async throws -> Void
+    ) async throws {
+        do {
+            try await body(server)
+        } catch {
+            await server.remove()
+            throw error
+        }
+        await server.remove()
+    }
+
     /// `pg_ctl stop -m immediate`: gone at once, sessions cut, as a crash leaves it.
     public func crash() async throws { try await run("crash") }
 

@@ -89,13 +89,7 @@ public final class TCPRelay: Sendable {
     }
 
     private func accepting(_ listener: Int32) {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 && errno == EINTR { continue }
-            guard client >= 0 else {
-                close(listener)
-                return
-            }
+        SocketRelaying.accept(on: listener) { client in
             let silent = state.withLock { state in
                 if state.silent { state.held.insert(client) }
                 return state.silent
@@ -107,11 +101,11 @@ public final class TCPRelay: Sendable {
                     state.withLock { _ = $0.held.remove(client) }
                     close(client)
                 }.start()
-                continue
+                return
             }
             guard let server = try? Self.socket(upstreamHost, upstreamPort, listen: false) else {
                 close(client)
-                continue
+                return
             }
             state.withLock { $0.connections.formUnion([client, server]) }
             // A silenced link holds what crosses it, as TCP does over a cut cable: delivered late, once

@@ -19,18 +19,10 @@ public final class UnixSocketProxy: Sendable {
         let listener = try Self.socket(path, listen: true)
         state.withLock { $0.listener = listener }
         let thread = Thread { [self] in
-            while true {
-                let client = accept(listener, nil, nil)
-                if client < 0 && errno == EINTR { continue }
-                guard client >= 0 else {
-                    // `stop()` shut the listener down; closing it is this thread's, so no `accept` ever
-                    // runs on a number that was closed and given to someone else meanwhile.
-                    close(listener)
-                    return
-                }
+            SocketRelaying.accept(on: listener) { client in
                 guard let server = try? Self.socket(upstream, listen: false) else {
                     close(client)
-                    continue
+                    return
                 }
                 state.withLock { $0.connections.formUnion([client, server]) }
                 SocketRelaying.relay(client, server) { [self] in

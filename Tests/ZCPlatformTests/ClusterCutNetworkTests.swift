@@ -31,11 +31,7 @@ extension ClusterTests {
             ], ports: ports, relays: ["n2": database])
         let invariants = cluster.invariants
         try await cluster.scoped {
-            #expect(
-                try await waitUntil(.seconds(20)) {
-                    let leader = try await cluster.json("n1", .get, "/api/cluster/nodes")["leader"] as? [String: Any]
-                    return leader?["node"] as? String == "n1"
-                }, "n1 leads")
+            #expect(try await waitUntil(.seconds(20)) { try await cluster.leader(asking: "n1") == "n1" }, "n1 leads")
             try await cluster.deploy("cut-a", on: "n2", through: "n1")
             try await cluster.deploy("cut-b", on: "n2", through: "n1")
             #expect(invariants.census()["cut-a"] == ["n2"] && invariants.census()["cut-b"] == ["n2"])

@@ -12,11 +12,7 @@ extension ClusterTests {
         defer { database.stop() }
         let cluster = try await TestCluster.start(2, relays: ["n1": database])
         try await cluster.scoped {
-            #expect(
-                try await waitUntil(.seconds(20)) {
-                    let leader = try await cluster.json("n2", .get, "/api/cluster/nodes")["leader"] as? [String: Any]
-                    return leader?["node"] as? String == "n1"
-                }, "n1 leads")
+            #expect(try await waitUntil(.seconds(20)) { try await cluster.leader(asking: "n2") == "n1" }, "n1 leads")
             database.cut(.silence)
             let took = try await waitUntil(.seconds(30), every: .milliseconds(100)) {
                 Self.logTime(cluster.log(of: "n2"), containing: ["event=leader.elected", "term=2"]) != nil

@@ -180,11 +180,7 @@ struct ClusterTests {
         let cluster = try await TestCluster.start(2, environment: ["ZCPLATFORM_CLUSTER_SELF_FENCE_SECONDS": "4"])
         try await cluster.scoped {
             // n1 leads (it started first and beats every second); the tenant lives on n2.
-            #expect(
-                try await waitUntil(.seconds(20)) {
-                    let leader = try await cluster.json("n2", .get, "/api/cluster/nodes")["leader"] as? [String: Any]
-                    return leader?["node"] as? String == "n1"
-                })
+            #expect(try await waitUntil(.seconds(20)) { try await cluster.leader(asking: "n2") == "n1" })
             try await cluster.deploy("frozen", on: "n2", through: "n1")
             let port = try #require(try await cluster.json("n1", .get, "/api/tenants/frozen")["host_port"] as? Int)
             func agentUptime() async -> Int? {
@@ -358,18 +354,15 @@ struct ClusterTests {
     func killedNodes() async throws {
         let cluster = try await TestCluster.start(3)
         try await cluster.scoped {
-            func leader(asking node: String) async throws -> String? {
-                (try await cluster.json(node, .get, "/api/cluster/nodes")["leader"] as? [String: Any])?["node"]
-                    as? String
-            }
-            #expect(try await waitUntil(.seconds(20)) { try await leader(asking: "n3") == "n1" }, "n1 leads first")
+            #expect(
+                try await waitUntil(.seconds(20)) { try await cluster.leader(asking: "n3") == "n1" }, "n1 leads first")
             try await cluster.deploy("survivor", on: "n2", through: "n3")
 
             cluster.signal("n1", SIGKILL)
             _ = await cluster.reap("n1")
             let killedAt = ContinuousClock.now
             let newLeader = try await waitUntil(.seconds(20), every: .milliseconds(200)) {
-                let leading = try await leader(asking: "n3")
+                let leading = try await cluster.leader(asking: "n3")
                 return leading != nil && leading != "n1"
             }
             #expect(newLeader, "a new leader within 20 s")

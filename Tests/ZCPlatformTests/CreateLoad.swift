@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TestSupport
+import Testing
 import ZCHTTP
 
 /// Clients creating tenants through every node of a cluster until stopped, as the database-fault tests
@@ -51,11 +52,18 @@ final class CreateLoad: Sendable {
         }
     }
 
-    /// Stops the clients and waits for each one's request in flight; answers what they saw.
-    func stop() async -> [String: Int] {
+    /// Stops the clients and waits for each one's request in flight; expects that creates went on and
+    /// that every answer was a 201 or a 503 with Retry-After (never a 500, a hang or no answer); answers
+    /// what they saw.
+    func finish(sourceLocation: SourceLocation = #_sourceLocation) async -> [String: Int] {
         stopped.store(true, ordering: .releasing)
         for client in clients.withLock({ $0 }) { await client.value }
-        return outcomes.withLock { $0 }
+        let seen = outcomes.withLock { $0 }
+        #expect((seen["201"] ?? 0) > 20, "creates went on: \(seen)", sourceLocation: sourceLocation)
+        #expect(
+            seen.keys.allSatisfy { $0 == "201" || $0 == "503" }, "only 201s and 503s with Retry-After: \(seen)",
+            sourceLocation: sourceLocation)
+        return seen
     }
 }
 

@@ -181,6 +181,11 @@ final class TestCluster: Sendable {
         #expect(running, "\(id) runs on \(node): \(log(of: node).suffix(2000))")
     }
 
+    /// The node that leads, as `node` sees it (`GET /api/cluster/nodes`), nil while none does.
+    func leader(asking node: String) async throws -> String? {
+        (try await json(node, .get, "/api/cluster/nodes")["leader"] as? [String: Any])?["node"] as? String
+    }
+
     /// What `GET /api/monitoring/health` on `node` says of tenant `id` (its status, or `unreachable`).
     func shownStatus(of id: String, asking node: String) async throws -> String? {
         let health = try await call(node, .get, "/api/monitoring/health")
