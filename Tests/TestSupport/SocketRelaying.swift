@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// What the test relays (`UnixSocketProxy`, `TCPRelay`) share: opening a socket on an address, and copying
@@ -25,6 +26,21 @@ enum SocketRelaying {
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
         return fd
+    }
+
+    /// Accepts connections on `listener` and hands each to `each`, until the listener is shut down; then
+    /// closes it. Closing it is the accepting thread's alone, so no `accept` ever runs on a number that
+    /// was closed and given to someone else meanwhile (its owner shuts it down, under its lock).
+    static func accept(on listener: Int32, each: (Int32) -> Void) {
+        while true {
+            let client = Glibc.accept(listener, nil, nil)
+            if client < 0 && errno == EINTR { continue }
+            guard client >= 0 else {
+                close(listener)
+                return
+            }
+            each(client)
+        }
     }
 
     /// Copies `a` to `b` and `b` to `a`, each on a thread of its own. A direction waits before writing
@@ -55,7 +71,10 @@ enum SocketRelaying {
             while hold(from) { usleep(10_000) }
             var sent = 0
             while sent < count {
-                let written = buffer[sent..<count].withUnsafeBytes { write(to, $0.baseAddress, $0.count) }
+                // MSG_NOSIGNAL: a peer gone away is an error here, not a SIGPIPE that ends the test process.
+                let written = buffer[sent..<count].withUnsafeBytes {
+                    send(to, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 guard written > 0 else { break }
                 sent += written
             }

@@ -38,7 +38,7 @@ extension ClusterTests {
                 var rounds = Array(0..<10)
                 rounds.shuffle(using: &generator)
                 for (order, round) in rounds.prefix(4).enumerated() {
-                    plan[round] = (order % 2 == 0 ? "source" : "target", Int.random(in: 0...1_500, using: &generator))
+                    plan[round] = (order % 2 == 0 ? "source" : "target", Int.random(in: 0...600, using: &generator))
                 }
                 return plan
             }()
@@ -51,8 +51,13 @@ extension ClusterTests {
                 #expect(moving.status.code == 202, "round \(round): \(String(decoding: moving.body, as: UTF8.self))")
                 if let (role, after) = interrupted[round] {
                     let victim = role == "source" ? owner : target
-                    try await Task.sleep(for: .milliseconds(after))
                     let survivor = victim == "n1" ? "n2" : "n1"
+                    // The seeded moment counts from the move's start as the store shows it (a fixed delay
+                    // from the request would fall after the move on a fast machine).
+                    _ = try await waitUntil(.seconds(10), every: .milliseconds(20)) {
+                        try await cluster.json(survivor, .get, "/api/tenants/traveller")["moving_to"] is String
+                    }
+                    try await Task.sleep(for: .milliseconds(after))
                     let before = try? await cluster.json(survivor, .get, "/api/tenants/traveller")
                     if before?["moving_to"] is String { killedMidMove += 1 }
                     cluster.signal(victim, SIGKILL)
