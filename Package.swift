@@ -50,7 +50,8 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["ZCCore", "ZCSQL", "CSQLite"], path: "Modules/SQLiteStore"),
         .target(name: "PostgresStore", dependencies: ["ZCCore", "ZCSQL", "CLibPQ"], path: "Modules/PostgresStore"),
         .target(name: "DockerRuntime", dependencies: ["ZCCore", "ZCHTTP"], path: "Modules/DockerRuntime"),
-        .target(name: "ProcessRuntime", dependencies: ["ZCCore", "CProcess"], path: "Modules/ProcessRuntime"),
+        .target(
+            name: "ProcessRuntime", dependencies: ["ZCCore", "ZCCrypto", "CProcess"], path: "Modules/ProcessRuntime"),
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),

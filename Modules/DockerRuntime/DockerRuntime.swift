@@ -37,6 +37,9 @@ public final class DockerRuntime: ContainerRuntime {
     }
 
     public func create(_ spec: ContainerSpec) async throws -> ContainerID {
+        var spec = spec
+        let named = spec.image
+        spec.image = try await localName(of: named)
         let body = try DockerContainerConfig.body(spec, options: options)
         try await ensureTenantNetwork()
         for attempt in 0..<2 {
@@ -55,16 +58,16 @@ public final class DockerRuntime: ContainerRuntime {
                 logger.info("container.created", ["container": spec.name, "id": String(id.prefix(12))])
                 return ContainerID(id)
             case 404 where attempt == 0:
-                try await pull(spec.image)
+                try await pull(pullName(of: named))
             case 404:
-                throw ContainerRuntimeError.imageNotFound(spec.image)
+                throw ContainerRuntimeError.imageNotFound(named)
             case 409:
                 throw ContainerRuntimeError.conflict("a container named \(spec.name) already exists")
             default:
                 throw DockerEngine.error(response)
             }
         }
-        throw ContainerRuntimeError.imageNotFound(spec.image)
+        throw ContainerRuntimeError.imageNotFound(named)
     }
 
     /// `POST /images/create`: the answer is a stream of JSON progress objects; a failure arrives as one

@@ -290,5 +290,54 @@ enum PostgresMigrations {
                 ALTER TABLE nodes ADD COLUMN address_checked_at BIGINT;
                 ALTER TABLE nodes ADD COLUMN address_error TEXT;
                 """),
+        SQLMigration(
+            version: 13, name: "agent images per tenant, and fleet rollouts with their tenants and nodes",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN image TEXT;
+                ALTER TABLE tenants ADD COLUMN image_pinned SMALLINT NOT NULL DEFAULT 0 CHECK (image_pinned IN (0, 1));
+
+                CREATE TABLE rollouts (
+                    id TEXT COLLATE "C" PRIMARY KEY,
+                    image TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'paused', 'completed', 'halted', \
+                        'rolled_back', 'failed', 'aborted')),
+                    canary BIGINT NOT NULL,
+                    batch_size BIGINT NOT NULL,
+                    health_seconds BIGINT NOT NULL,
+                    max_failures BIGINT NOT NULL,
+                    pause_after_canary SMALLINT NOT NULL CHECK (pause_after_canary IN (0, 1)),
+                    whole_fleet SMALLINT NOT NULL CHECK (whole_fleet IN (0, 1)),
+                    failure_base BIGINT NOT NULL DEFAULT 0,
+                    reason TEXT,
+                    created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                );
+                CREATE INDEX rollouts_state ON rollouts (state);
+
+                CREATE TABLE rollout_tenants (
+                    rollout_id TEXT COLLATE "C" NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+                    tenant_id TEXT COLLATE "C" NOT NULL,
+                    position BIGINT NOT NULL,
+                    batch BIGINT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'updating', 'healthy', 'failed', 'rolling_back', \
+                        'rolled_back')),
+                    from_image TEXT,
+                    error TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (rollout_id, tenant_id)
+                );
+                CREATE INDEX rollout_tenants_state ON rollout_tenants (state, tenant_id);
+
+                CREATE TABLE rollout_nodes (
+                    rollout_id TEXT COLLATE "C" NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+                    node_id TEXT COLLATE "C" NOT NULL,
+                    pinned TEXT,
+                    error TEXT,
+                    prepared_at BIGINT NOT NULL,
+                    PRIMARY KEY (rollout_id, node_id)
+                );
+                """),
     ]
 }

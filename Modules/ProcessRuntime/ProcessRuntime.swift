@@ -32,7 +32,13 @@ public final class ProcessRuntime: ContainerRuntime {
 
     public func create(_ spec: ContainerSpec) async throws -> ContainerID {
         try AgentEnvironment.check(spec.environment)
-        let program = options.agentCommand[0]
+        let command = command(for: spec)
+        let program = command[0]
+        if let pinned = AgentCommandImage(spec.image)?.digest, program.contains("/"),
+            let digest = try? Self.sha256(ofFile: program), digest != pinned
+        {
+            throw ContainerRuntimeError.imageNotFound("\(spec.image) (\(program) has changed since it was pinned)")
+        }
         if program.contains("/") {
             guard access(program, X_OK) == 0 else {
                 throw ContainerRuntimeError.failed("the agent command \(program) is not an executable file")
@@ -45,7 +51,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let agent = AgentProcess(
-            spec: spec, command: options.agentCommand + spec.command, environment: environment(for: spec),
+            spec: spec, command: command + spec.command, environment: environment(for: spec),
             log: AgentLog(directory: directory, maxBytes: options.maxLogBytes, maxFiles: options.maxLogFiles),
             pidFile: "\(directory)/pid", logger: logger)
         let added = agents.withLock { agents -> Bool in
@@ -132,7 +138,7 @@ public final class ProcessRuntime: ContainerRuntime {
         let agent = try agent(id)
         guard agent.info.state == .running else { throw ContainerRuntimeError.conflict("agent \(id) is not running") }
         var argv = request.argv
-        if argv.first == "zeroclaw" { argv[0] = options.agentCommand[0] }
+        if argv.first == "zeroclaw" { argv[0] = agent.command.first ?? options.agentCommand[0] }
         try execSlots.take(id.rawValue)
         defer { execSlots.give(id.rawValue) }
         return try await ProcessExec.run(

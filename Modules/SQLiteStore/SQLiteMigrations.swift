@@ -291,5 +291,54 @@ enum SQLiteMigrations {
                 ALTER TABLE nodes ADD COLUMN address_checked_at INTEGER;
                 ALTER TABLE nodes ADD COLUMN address_error TEXT;
                 """),
+        SQLMigration(
+            version: 13, name: "agent images per tenant, and fleet rollouts with their tenants and nodes",
+            sql: """
+                ALTER TABLE tenants ADD COLUMN image TEXT;
+                ALTER TABLE tenants ADD COLUMN image_pinned INTEGER NOT NULL DEFAULT 0;
+
+                CREATE TABLE rollouts (
+                    id TEXT PRIMARY KEY,
+                    image TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'paused', 'completed', 'halted', \
+                        'rolled_back', 'failed', 'aborted')),
+                    canary INTEGER NOT NULL,
+                    batch_size INTEGER NOT NULL,
+                    health_seconds INTEGER NOT NULL,
+                    max_failures INTEGER NOT NULL,
+                    pause_after_canary INTEGER NOT NULL,
+                    whole_fleet INTEGER NOT NULL,
+                    failure_base INTEGER NOT NULL DEFAULT 0,
+                    reason TEXT,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    finished_at INTEGER
+                );
+                CREATE INDEX rollouts_state ON rollouts (state);
+
+                CREATE TABLE rollout_tenants (
+                    rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+                    tenant_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    batch INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'updating', 'healthy', 'failed', 'rolling_back', \
+                        'rolled_back')),
+                    from_image TEXT,
+                    error TEXT,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (rollout_id, tenant_id)
+                );
+                CREATE INDEX rollout_tenants_state ON rollout_tenants (state, tenant_id);
+
+                CREATE TABLE rollout_nodes (
+                    rollout_id TEXT NOT NULL REFERENCES rollouts (id) ON DELETE CASCADE,
+                    node_id TEXT NOT NULL,
+                    pinned TEXT,
+                    error TEXT,
+                    prepared_at INTEGER NOT NULL,
+                    PRIMARY KEY (rollout_id, node_id)
+                );
+                """),
     ]
 }

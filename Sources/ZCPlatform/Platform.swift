@@ -205,11 +205,22 @@ public final class Platform: Sendable {
                 dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"), diskUsage: { nil },
                 scope: .cluster(isLeader: { leader.isLeader }))
         }
+        let rolloutDriver = RolloutDriver(
+            store: store, isLeader: { leader.isLeader }, notifier: notifier, metrics: metrics,
+            logger: logger.labeled("rollout"))
+        let rolloutWorker = RolloutWorker(
+            store: store, lifecycle: lifecycle, runtime: runtime, nodeID: configuration.cluster.nodeID,
+            logger: logger.labeled("rollout"))
+        let wakeRollouts: @Sendable () -> Void = {
+            rolloutDriver.wake()
+            rolloutWorker.wake()
+        }
         let platformServices = PlatformServices(
             store: store, vault: vault, auth: auth, lifecycle: lifecycle, plans: configuration.plans,
             fleet: FleetReports(
                 store: store, health: health, runtime: runtime,
-                resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)))
+                resourceInterval: Int64(configuration.collectors["resource"]?.intervalSeconds ?? 60)),
+            rollouts: RolloutService(store: store, wake: wakeRollouts))
         let readiness = NodeReadiness(
             store: store, schema: schema, isFenced: { lifecycle.isFenced }, logger: logger.labeled("readiness"))
         let api = APIServer(
@@ -235,6 +246,8 @@ public final class Platform: Sendable {
                     batchRows: configuration.store.pruneBatchRows, logger: logger.labeled("retention"),
                     isLeader: { leader.isLeader }),
                 lifecycle,
+                rolloutWorker,
+                rolloutDriver,
             ]
             + ((store as? any StoreSignals).map {
                 [
@@ -242,6 +255,7 @@ public final class Platform: Sendable {
                         signals: $0, nodeID: configuration.cluster.nodeID, lifecycle: lifecycle,
                         logger: logger.labeled("cluster")),
                     PrincipalListener(signals: $0, principals: auth.principals),
+                    RolloutListener(signals: $0, wake: wakeRollouts),
                 ]
             } ?? [])
             + (lifecycle.settings.clustered

@@ -17,11 +17,14 @@ public struct PlatformServices: Sendable {
     public let fleet: FleetReports
     /// The vault: secrets, and the key nodes sign forwarded requests with.
     public let vault: Vault
+    /// Agent image rollouts across the fleet.
+    public let rollouts: RolloutService
 
     public init(
         store: any Store, vault: Vault, auth: AuthService, lifecycle: TenantLifecycle, plans: [String: Plan],
-        fleet: FleetReports
+        fleet: FleetReports, rollouts: RolloutService? = nil
     ) {
+        self.rollouts = rollouts ?? RolloutService(store: store)
         access = TenantAccess(store: store)
         self.auth = auth
         tenants = TenantService(store: store, plans: plans)

@@ -4,7 +4,7 @@ extension SQLSession {
     static var tenantColumns: String {
         """
         t.id, t.name, t.plan, t.status, t.error_message, t.node_id, t.host_port, t.uid, t.container_id, \
-        t.created_at, t.updated_at, t.started_at, t.placement_epoch, t.moving_to
+        t.created_at, t.updated_at, t.started_at, t.placement_epoch, t.moving_to, t.image, t.image_pinned
         """
     }
 
@@ -62,9 +62,10 @@ extension SQLWriteSession {
         try await run(
             """
             INSERT INTO tenants (id, name, plan, status, error_message, node_id, host_port, uid, container_id, \
-            created_at, updated_at, started_at) VALUES (\(tenant.id), \(tenant.name), \(tenant.plan), \
-            \(tenant.status.rawValue), \(tenant.errorMessage), \(tenant.nodeID), \(tenant.hostPort), \(tenant.uid), \
-            \(tenant.containerID), \(tenant.createdAt), \(tenant.updatedAt), \(tenant.startedAt))
+            created_at, updated_at, started_at, image, image_pinned) VALUES (\(tenant.id), \(tenant.name), \
+            \(tenant.plan), \(tenant.status.rawValue), \(tenant.errorMessage), \(tenant.nodeID), \(tenant.hostPort), \
+            \(tenant.uid), \(tenant.containerID), \(tenant.createdAt), \(tenant.updatedAt), \(tenant.startedAt), \
+            \(tenant.image), \(tenant.imagePinned ? 1 : 0))
             """)
     }
 
@@ -74,7 +75,8 @@ extension SQLWriteSession {
             UPDATE tenants SET name = \(tenant.name), plan = \(tenant.plan), status = \(tenant.status.rawValue), \
             error_message = \(tenant.errorMessage), node_id = \(tenant.nodeID), host_port = \(tenant.hostPort), \
             uid = \(tenant.uid), container_id = \(tenant.containerID), updated_at = \(tenant.updatedAt), \
-            started_at = \(tenant.startedAt), moving_to = \(tenant.movingTo), placement_epoch = placement_epoch + CASE \
+            started_at = \(tenant.startedAt), moving_to = \(tenant.movingTo), image = \(tenant.image), \
+            image_pinned = \(tenant.imagePinned ? 1 : 0), placement_epoch = placement_epoch + CASE \
             WHEN COALESCE(node_id, '') = COALESCE(\(tenant.nodeID), '') THEN 0 ELSE 1 END \
             WHERE id = \(tenant.id) AND placement_epoch = \(tenant.placementEpoch)
             """)
@@ -107,6 +109,7 @@ extension Tenant {
             uid: try row.optionalInt("uid"), containerID: try row.optionalString("container_id"),
             createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
             startedAt: try row.optionalTimestamp("started_at"), placementEpoch: try row.int64("placement_epoch"),
-            movingTo: try row.optionalString("moving_to"))
+            movingTo: try row.optionalString("moving_to"), image: try row.optionalString("image"),
+            imagePinned: try row.bool("image_pinned"))
     }
 }

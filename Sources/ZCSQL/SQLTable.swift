@@ -14,7 +14,8 @@ public struct SQLTable: Sendable, Hashable {
             name: "tenants",
             columns: [
                 "tenant_key", "id", "name", "plan", "status", "error_message", "node_id", "host_port", "uid",
-                "container_id", "created_at", "updated_at", "started_at", "placement_epoch", "moving_to",
+                "container_id", "created_at", "updated_at", "started_at", "placement_epoch", "moving_to", "image",
+                "image_pinned",
             ], key: ["tenant_key"], identity: "tenant_key"),
         SQLTable(
             name: "users", columns: ["id", "email", "is_super_admin", "is_disabled", "created_at", "last_login_at"],
@@ -80,6 +81,19 @@ public struct SQLTable: Sendable, Hashable {
         SQLTable(
             name: "leases", columns: ["name", "holder", "term", "acquired_at", "renewed_at", "expires_at"],
             key: ["name"], identity: nil),
+        SQLTable(
+            name: "rollouts",
+            columns: [
+                "id", "image", "state", "canary", "batch_size", "health_seconds", "max_failures", "pause_after_canary",
+                "whole_fleet", "failure_base", "reason", "created_by", "created_at", "updated_at", "finished_at",
+            ], key: ["id"], identity: nil),
+        SQLTable(
+            name: "rollout_tenants",
+            columns: ["rollout_id", "tenant_id", "position", "batch", "state", "from_image", "error", "updated_at"],
+            key: ["rollout_id", "tenant_id"], identity: nil),
+        SQLTable(
+            name: "rollout_nodes", columns: ["rollout_id", "node_id", "pinned", "error", "prepared_at"],
+            key: ["rollout_id", "node_id"], identity: nil),
     ]
 
     /// The next page of rows after `after` (the key of the last row read), in key order.

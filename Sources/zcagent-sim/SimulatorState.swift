@@ -14,6 +14,8 @@ final class SimulatorState: Sendable {
         case slow
         /// Exits with status 1 right after answering the request that asked for it.
         case crash
+        /// Answers /health 200, its provider failing: `zeroclaw_errors_total` rises by 5 a second.
+        case erroring
     }
 
     struct Counters: Sendable {
@@ -24,6 +26,8 @@ final class SimulatorState: Sendable {
     }
 
     let started = Date()
+    /// Errors counted before the current `erroring` spell, and when it began.
+    private let errors = Mutex<(counted: Double, since: Date?)>((0, nil))
     private let mode: Mutex<Mode>
     private let counters = Mutex(Counters())
     /// The enabled channels, and whether the simulated service rejects each one's token.
@@ -31,6 +35,7 @@ final class SimulatorState: Sendable {
 
     init(mode: Mode, channels: [(kind: String, rejected: Bool)] = []) {
         self.mode = Mutex(mode)
+        if mode == .erroring { errors.withLock { $0.since = Date() } }
         self.channels = channels
     }
 
@@ -55,7 +60,20 @@ final class SimulatorState: Sendable {
     }
 
     var current: Mode { mode.withLock { $0 } }
-    func set(_ new: Mode) { mode.withLock { $0 = new } }
+    func set(_ new: Mode) {
+        mode.withLock { $0 = new }
+        errors.withLock { errors in
+            if let since = errors.since { errors.counted += Date().timeIntervalSince(since) * 5 }
+            errors.since = new == .erroring ? Date() : nil
+        }
+    }
+
+    /// `zeroclaw_errors_total{component="provider"}`: 5 a second while `erroring`, still otherwise.
+    var errorCount: Int {
+        errors.withLock { errors in
+            Int(errors.counted + (errors.since.map { Date().timeIntervalSince($0) * 5 } ?? 0))
+        }
+    }
 
     private let traffic = Mutex(true)
     var trafficOn: Bool { traffic.withLock { $0 } }
@@ -114,6 +132,8 @@ final class SimulatorState: Sendable {
             text += "zeroclaw_llm_request_duration_seconds_bucket{le=\"+Inf\"} \(counters.requests.count)\n"
             text += "zeroclaw_llm_request_duration_seconds_sum \(counters.requests.reduce(0, +))\n"
             text += "zeroclaw_llm_request_duration_seconds_count \(counters.requests.count)\n"
+            text += "# HELP zeroclaw_errors_total Total errors by component\n# TYPE zeroclaw_errors_total counter\n"
+            text += "zeroclaw_errors_total{component=\"provider\"} \(errorCount)\n"
             text += "# HELP zeroclaw_up Always 1.\n# TYPE zeroclaw_up gauge\nzeroclaw_up 1\n"
             return text
         }

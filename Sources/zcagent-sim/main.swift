@@ -120,7 +120,7 @@ struct Gateway: HTTPResponder {
                 return HTTPResponse(status: .serviceUnavailable, bytes: Array(#"{"status":"unhealthy"}"#.utf8))
             case .slow:
                 try? await Task.sleep(for: .seconds(10))
-            case .healthy, .degraded, .crash:
+            case .healthy, .degraded, .crash, .erroring:
                 break
             }
             return HTTPResponse(headers: ["Content-Type": "application/json"], bytes: Array(state.healthBody().utf8))

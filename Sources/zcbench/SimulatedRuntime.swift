@@ -10,6 +10,7 @@ struct SimulatedRuntime: ContainerRuntime {
 
     func ping() async throws {}
     func create(_ spec: ContainerSpec) async throws -> ContainerID { ContainerID(spec.name) }
+    func pinImage(_ reference: String) async throws -> String { reference + "@sha256:simulated" }
     func start(_ id: ContainerID) async throws {}
     func stop(_ id: ContainerID, timeout: Duration) async throws {}
     func restart(_ id: ContainerID, timeout: Duration) async throws {}

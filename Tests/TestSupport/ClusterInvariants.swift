@@ -87,11 +87,13 @@ public final class ClusterInvariants: Sendable {
         return nil
     }
 
-    /// An agent runs the agent command alone (the process runtime's command for a tenant, no
-    /// arguments); a command run in its environment (`exec`: `zeroclaw status`) has arguments.
+    /// An agent runs the agent command alone, or with `daemon` (a rollout's next release: the process
+    /// runtime's image is its command line); a command run in its environment (`exec`: `zeroclaw
+    /// status`) has other arguments.
     static func isAgent(_ pid: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        return data.split(separator: 0).count == 1
+        let arguments = data.split(separator: 0)
+        return arguments.count == 1 || (arguments.count == 2 && arguments[1].elementsEqual("daemon".utf8))
     }
 
     static func isZombie(_ pid: String) -> Bool {

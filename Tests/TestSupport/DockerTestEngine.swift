@@ -60,4 +60,16 @@ public enum DockerTestEngine {
         ProcessInfo.processInfo.environment["ZC_TEST_AGENT_IMAGE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "zcagent-sim:test"
     }
+
+    /// The rollout tests' good next release (`.ci/agent-image … zcagent-sim:next ZCSIM_VERSION=next`).
+    public static var nextAgentImage: String {
+        ProcessInfo.processInfo.environment["ZC_TEST_AGENT_IMAGE_NEXT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "zcagent-sim:next"
+    }
+
+    /// The rollout tests' release whose agent exits at start (`ZCSIM_MODE=crash`).
+    public static var crashingAgentImage: String {
+        ProcessInfo.processInfo.environment["ZC_TEST_AGENT_IMAGE_CRASH"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "zcagent-sim:crash"
+    }
 }

@@ -86,7 +86,19 @@ struct AccessMatrixTests {
         Route(method: .post, path: "/api/tenants/acme/move", body: #"{"node":"elsewhere"}"#, need: .superAdmin),
         Route(method: .get, path: "/api/tenants/acme/resources", body: nil, need: .role(.viewer)),
         Route(method: .get, path: "/api/tenants/acme/usage", body: nil, need: .role(.viewer)),
+        Route(method: .patch, path: "/api/tenants/acme", body: #"{"name":"Acme Renamed"}"#, need: .role(.manager)),
+        Route(method: .get, path: "/api/rollouts", body: nil, need: .superAdmin),
+        Route(
+            method: .post, path: "/api/rollouts", body: #"{"image":"zcagent-sim:next","tenants":["acme"]}"#,
+            need: .superAdmin),
+        Route(method: .get, path: "/api/rollouts/{rollout}", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/rollouts/{rollout}/pause", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/rollouts/{rollout}/resume", body: nil, need: .superAdmin),
+        Route(method: .post, path: "/api/rollouts/{rollout}/abort", body: nil, need: .superAdmin),
     ]
+
+    /// The rollout the `{rollout}` routes name: paused, so each of pause, resume and abort has an answer.
+    static let rolloutID = "ro-0123456789ab"
 
     static let ranks: [Caller: Int] = [.viewer: 0, .contributor: 1, .manager: 2, .owner: 3]
     static let roleRank: [TenantRole: Int] = [.viewer: 0, .contributor: 1, .manager: 2, .owner: 3]
@@ -117,6 +129,17 @@ struct AccessMatrixTests {
             .replacingOccurrences(of: "{channel}", with: String(world.channelID))
             .replacingOccurrences(of: "{own-token}", with: String(world.tokenIDs[caller] ?? 1))
             .replacingOccurrences(of: "{node}", with: world.api.platform.configuration.cluster.nodeID)
+            .replacingOccurrences(of: "{rollout}", with: Self.rolloutID)
+        if route.path.contains("{rollout}") {
+            try await world.api.store.withTransaction {
+                try await $0.insertRollout(
+                    Rollout(
+                        id: Self.rolloutID, image: "zcagent-sim:next", state: .paused, canary: 1, batchSize: 1,
+                        healthSeconds: 1, maxFailures: 1, pauseAfterCanary: false, wholeFleet: true,
+                        createdBy: "test", createdAt: .now()),
+                    tenants: [])
+            }
+        }
         if route.path.contains("{node}") {
             // The node records itself when its services run; this platform's do not.
             let node = world.api.platform.configuration.cluster.nodeID

@@ -222,7 +222,7 @@ struct BackupTests {
             let older = try await Self.rewritten(archive, in: outside, name: "older.tar.gz", olderSchema: true)
             let migrated = try await cli.run(detached: ["restore", "--archive", older], environment: environment)
             #expect(migrated.status == 0, "\(migrated.stderr)")
-            #expect(migrated.stdout.contains("schema 2 → 12"), "\(migrated.stdout)")
+            #expect(migrated.stdout.contains("schema 2 → 13"), "\(migrated.stdout)")
             let upgraded = try Self.open(database)
             #expect(try await upgraded.tableRowCounts()["resource_rollups"] != nil, "the migration ran")
             #expect(try await upgraded.read { try await $0.tenant(TenantID(trusted: "kept")) } != nil)
@@ -277,7 +277,9 @@ struct BackupTests {
                 ALTER TABLE access_tokens DROP COLUMN scope; DROP TABLE channel_secrets;
                 ALTER TABLE nodes DROP COLUMN vault_key; ALTER TABLE nodes DROP COLUMN address_checked_at;
                 ALTER TABLE nodes DROP COLUMN address_error;
-                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+                DROP TABLE rollout_nodes; DROP TABLE rollout_tenants; DROP TABLE rollouts;
+                ALTER TABLE tenants DROP COLUMN image; ALTER TABLE tenants DROP COLUMN image_pinned;
+                DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
                 """)
             #expect(downgraded.status == 0 && downgraded.stderr.isEmpty, "\(downgraded.stderr)")
             let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(work)/zcplatform.db")))
@@ -291,7 +293,10 @@ struct BackupTests {
             counts["alert_states"] = nil
             counts["platform_meta"] = nil
             counts["leases"] = nil
-            counts["schema_migrations"] = (counts["schema_migrations"] ?? 10) - 10
+            counts["rollouts"] = nil
+            counts["rollout_tenants"] = nil
+            counts["rollout_nodes"] = nil
+            counts["schema_migrations"] = (counts["schema_migrations"] ?? 11) - 11
             manifest["row_counts"] = counts
         }
         if let sql {

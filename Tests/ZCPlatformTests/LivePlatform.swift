@@ -93,6 +93,11 @@ struct LivePlatform {
         await api.call(method, target, token: admin, json: json)
     }
 
+    /// A file a test writes into the tenant's data directory, to find it again after an update or a move.
+    func marker(of tenant: String) -> String {
+        api.directory.file("tenants/\(tenant)/marker")
+    }
+
     /// Polls `GET /status` until the tenant is in `status` (or `timeout` passes); returns the last answer.
     @discardableResult
     func waitFor(_ tenant: String, _ status: String, timeout: Duration = .seconds(30)) async throws -> [String: Any] {

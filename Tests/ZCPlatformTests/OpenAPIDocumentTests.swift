@@ -70,6 +70,7 @@ struct OpenAPIDocumentTests {
                     .replacingOccurrences(of: "{channel}", with: "{channel_id}")
                     .replacingOccurrences(of: "{own-token}", with: "{id}")
                     .replacingOccurrences(of: "nodes/{node}", with: "nodes/{id}")
+                    .replacingOccurrences(of: "rollouts/{rollout}", with: "rollouts/{id}")
                 return "\(route.method.rawValue) \(pattern)"
             })
         #expect(

@@ -22,13 +22,20 @@ public struct Tenant: Sendable, Hashable, Codable {
     public var placementEpoch: Int64
     /// The node the tenant is being moved to; nil when it is not moving.
     public var movingTo: String?
+    /// The agent image the tenant runs, pinned by its node (a digest, or the process runtime's command
+    /// with its executable's digest); nil for a tenant recorded before images were (the fleet default).
+    public var image: String?
+    /// A rollout passes a pinned tenant by.
+    public var imagePinned: Bool
 
     public init(
         id: TenantID, name: String, plan: String, status: TenantStatus = .draft, errorMessage: String? = nil,
         nodeID: String? = nil, hostPort: Int? = nil, uid: Int? = nil, containerID: String? = nil,
         createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil, placementEpoch: Int64 = 0,
-        movingTo: String? = nil
+        movingTo: String? = nil, image: String? = nil, imagePinned: Bool = false
     ) {
+        self.image = image
+        self.imagePinned = imagePinned
         self.placementEpoch = placementEpoch
         self.movingTo = movingTo
         self.id = id

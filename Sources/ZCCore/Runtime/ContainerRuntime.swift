@@ -12,6 +12,11 @@ public protocol ContainerRuntime: Sendable {
     /// Succeeds when the runtime answers; throws `unavailable` otherwise.
     func ping() async throws
     func create(_ spec: ContainerSpec) async throws -> ContainerID
+    /// Makes the agent image `reference` available on this node (pulling it if need be), checks it, and
+    /// returns it pinned: what `ContainerSpec.image` names so that every agent made from it runs the same
+    /// build (a digest). A reference pinned already is checked and returned as it is. `imageNotFound`
+    /// with the cause when it cannot be had.
+    func pinImage(_ reference: String) async throws -> String
     func start(_ id: ContainerID) async throws
     /// Asks the agent to stop, and kills it after `timeout`.
     func stop(_ id: ContainerID, timeout: Duration) async throws

@@ -84,6 +84,21 @@ public protocol StoreReader: Sendable {
     /// The newest schema migration applied to the store (what `schemaVersion().applied` says), in a plain
     /// read: no lock, no wait on a migration under way elsewhere.
     func appliedSchemaVersion() async throws -> Int
+    // MARK: Rollouts
+    /// The newest rollouts first.
+    func rollouts(limit: Int) async throws -> [Rollout]
+    func rollout(_ id: String) async throws -> Rollout?
+    /// The rollouts not yet ended, and those whose tenants still have updates under way; oldest first.
+    func unfinishedRollouts() async throws -> [Rollout]
+    /// A rollout's tenants in their order.
+    func rolloutTenants(of rolloutID: String) async throws -> [RolloutTenant]
+    /// The updates and rollbacks the tenants placed on `nodeID` have to perform, of every rollout.
+    func rolloutWork(nodeID: String) async throws -> [RolloutTenant]
+    /// What each node found when it pulled the rollout's image.
+    func rolloutNodes(of rolloutID: String) async throws -> [RolloutNode]
+    /// The image new tenants get (set when a rollout of the whole fleet completes); nil before any.
+    func agentRelease() async throws -> String?
+
     /// Row counts of every table, for `db size`, migrations between stores and tests.
     func rowCounts() async throws -> [String: Int]
 }

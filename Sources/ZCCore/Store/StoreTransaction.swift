@@ -101,6 +101,19 @@ public protocol StoreTransaction: StoreReader {
     /// Gives up the moves of tenants whose node is down (the move cannot go on without it): their
     /// `moving_to` is cleared; the tenants it cleared.
     func abandonMovesFromDownNodes() async throws -> [TenantID]
+    // MARK: Rollouts
+    /// Holds the rollouts' lock until the transaction ends: starting a rollout checks that none runs and
+    /// inserts its own, one node at a time.
+    func lockRollouts() async throws
+    func insertRollout(_ rollout: Rollout, tenants: [RolloutTenant]) async throws
+    /// Writes the rollout's state, failure base, reason and times if its state is still `state`; false
+    /// when it changed meanwhile (an operator paused it while the leader looked).
+    func updateRollout(_ rollout: Rollout, expecting state: RolloutState) async throws -> Bool
+    /// Writes the tenant's state, `from` and error if its state is one of `states`; false otherwise.
+    func updateRolloutTenant(_ tenant: RolloutTenant, expecting states: Set<RolloutTenantState>) async throws -> Bool
+    func upsertRolloutNode(_ node: RolloutNode) async throws
+    func setAgentRelease(_ image: String) async throws
+
     /// Tells the nodes listening on `channel` (`StoreSignals`) of `payload` when this transaction
     /// commits; nothing on a store that no other node shares.
     func signal(_ channel: String, payload: String) async throws

@@ -66,6 +66,7 @@ public struct APIServer: Service {
         NodeMoveController(lifecycle: services.lifecycle, signature: ForwardingSignature(vault: services.vault))
             .register(in: &router)
         ResourceController(store: store, authorizer: authorizer).register(in: &router)
+        RolloutController(rollouts: services.rollouts, authorizer: authorizer).register(in: &router)
         FleetController(
             reports: services.fleet, authorizer: authorizer, execAvailable: services.lifecycle.execAvailable,
             metrics: metrics

@@ -103,6 +103,8 @@ extension TenantView: JSONWritable {
         if let detail { json.field("health", orNull: detail.health.map(MonitoringController.ProbeView.init)) }
         json.field("host_port", hostPort)
         json.field("id", id)
+        json.field("image", orNull: image)
+        json.field("image_pinned", imagePinned)
         json.field("moving_to", movingTo)
         json.field("name", name)
         json.field("node_id", nodeId)

@@ -107,6 +107,9 @@ struct TenantView: Encodable {
     let createdAt: Timestamp
     let updatedAt: Timestamp
     let startedAt: Timestamp?
+    /// The agent image it runs, pinned by its node; nil until its first deploy records it.
+    let image: String?
+    let imagePinned: Bool
     /// What `GET /api/tenants/{id}` adds; nil (left out) in the other answers.
     let detail: Detail?
 
@@ -135,11 +138,15 @@ struct TenantView: Encodable {
         createdAt = tenant.createdAt
         updatedAt = tenant.updatedAt
         startedAt = tenant.startedAt
+        image = tenant.image
+        imagePinned = tenant.imagePinned
     }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
+        try container.encode(image, forKey: .image)
+        try container.encode(imagePinned, forKey: .imagePinned)
         try container.encode(name, forKey: .name)
         try container.encode(plan, forKey: .plan)
         try container.encode(status, forKey: .status)
@@ -159,7 +166,7 @@ struct TenantView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, plan, status, errorMessage, nodeId, movingTo, hostPort, containerId, createdAt, updatedAt
-        case startedAt, actions, health, unmetered
+        case startedAt, actions, health, unmetered, image, imagePinned
     }
 }
 

@@ -231,12 +231,13 @@ extension TenantLifecycle {
             throw StepCause("plan '\(tenant.plan)' is not in the configuration")
         }
         try await writeAgentFiles(tenant, uid: uid)
+        let image = try await pinnedImage(of: tenant)
         let name = container(of: tenant)
         if try await runtime.inspect(name) != nil {
             try await runtime.remove(name, force: true)
         }
         let spec = ContainerSpec(
-            name: name.rawValue, image: settings.image, entrypoint: [], command: [], environment: [:],
+            name: name.rawValue, image: image, entrypoint: [], command: [], environment: [:],
             labels: [
                 "zcplatform.tenant": tenant.id.rawValue, "zcplatform.node": settings.nodeID,
                 "zcplatform.managed": "true", "zcplatform.instance": try await instanceID(),
@@ -245,6 +246,24 @@ extension TenantLifecycle {
             containerPort: Self.gatewayPort, memoryBytes: plan.memoryBytes, cpuLimit: plan.cpuLimit,
             pidsLimit: plan.pidsLimit, hostAddress: settings.publishAddress)
         return try await runtime.create(spec)
+    }
+
+    /// The image the tenant's agent is made from, pinned: a tenant whose record names an image not yet
+    /// pinned (a new tenant given the release, one recorded before images were) has it pinned on this
+    /// node now, and recorded.
+    func pinnedImage(of tenant: Tenant) async throws -> String {
+        let named = tenant.image ?? settings.image
+        if named.contains("@sha256:") { return named }
+        let pinned = try await runtime.pinImage(named)
+        let id = tenant.id
+        let before = tenant.image
+        try await store.withTransaction { transaction in
+            guard var current = try await transaction.tenant(id), current.image == before else { return }
+            current.image = pinned
+            try await transaction.updateTenant(current)
+        }
+        logger.info("tenant.image_pinned", ["tenant": id.rawValue, "image": pinned])
+        return pinned
     }
 
     /// The agent's `config.toml`, with its secrets and the pairings it recorded.

@@ -13,6 +13,8 @@ public final class TenantLifecycle: Service {
     /// What the lifecycle needs to know from the configuration.
     public struct Settings: Sendable {
         public var nodeID: String
+        /// The agent image of tenants that have none recorded before the first fleet rollout: `runtime.image`,
+        /// or the process runtime's agent command.
         public var image: String
         /// The channel kinds the agent's image is built with (`runtime.agent_channels`).
         public var agentChannels: AgentChannels = .all
@@ -49,7 +51,9 @@ public final class TenantLifecycle: Service {
 
         public init(_ configuration: PlatformConfiguration) {
             nodeID = configuration.cluster.nodeID
-            image = configuration.runtime.image
+            image =
+                configuration.runtime.driver == "process"
+                ? configuration.runtime.agentCommand : configuration.runtime.image
             publishAddress = configuration.runtime.publishAddress
             agentHost = configuration.runtime.agentHost
             agentCommand = configuration.runtime.agentCommand.split(separator: " ").map(String.init)

@@ -29,18 +29,47 @@ public struct TenantService: Sendable {
                 field: "plan", "unknown plan '\(plan)' (plans: \(plans.keys.sorted().joined(separator: ", ")))")
         }
         let now = Timestamp.now()
-        let tenant = Tenant(id: id, name: name, plan: plan, status: .draft, createdAt: now)
+        let draft = Tenant(id: id, name: name, plan: plan, status: .draft, createdAt: now)
         do {
-            try await store.withTransaction { transaction in
+            return try await store.withTransaction { transaction in
+                var tenant = draft
+                // The fleet's current release; its node pins it at the first deploy.
+                tenant.image = try await transaction.agentRelease()
                 try await transaction.insertTenant(tenant)
                 try await transaction.audit(
                     "tenant.create", by: caller, tenant: id, detail: ["name": .string(name), "plan": .string(plan)],
                     at: now)
+                return tenant
             }
         } catch let error as StoreError where error.kind == .uniqueViolation {
             throw Failure.conflict("tenant '\(id)' already exists")
         }
-        return tenant
+    }
+
+    /// Renames the tenant, or pins it to its image (rollouts pass a pinned tenant by); audited as
+    /// `tenant.updated` with what changed.
+    public func update(_ id: TenantID, name: String?, imagePinned: Bool?, by caller: Caller) async throws -> Tenant {
+        if let name { try Tenant.validateName(name) }
+        return try await store.withTransaction { transaction in
+            guard var tenant = try await transaction.tenant(id), tenant.status != .deleted else {
+                throw Failure.notFound("tenant '\(id)' not found")
+            }
+            var detail: [String: JSONValue] = [:]
+            if let name, name != tenant.name {
+                detail["name"] = .string(name)
+                tenant.name = name
+            }
+            if let imagePinned, imagePinned != tenant.imagePinned {
+                detail["image_pinned"] = .bool(imagePinned)
+                detail["image"] = tenant.image.map(JSONValue.string) ?? .null
+                tenant.imagePinned = imagePinned
+            }
+            guard !detail.isEmpty else { return tenant }
+            tenant.updatedAt = .now()
+            try await transaction.updateTenant(tenant)
+            try await transaction.audit("tenant.updated", by: caller, tenant: id, detail: detail)
+            return tenant
+        }
     }
 
     /// The tenants `user` is a member of, each with the user's role there.

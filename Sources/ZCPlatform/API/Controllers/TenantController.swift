@@ -42,6 +42,7 @@ struct TenantController: Sendable {
         router.get("/api/tenants", list)
         router.post("/api/tenants", create)
         router.get("/api/tenants/{id}", read)
+        router.patch("/api/tenants/{id}", update)
         router.get("/api/tenants/{id}/status", status)
         router.delete("/api/tenants/{id}", delete)
         router.post("/api/tenants/{id}/deploy", deploy)
@@ -115,6 +116,23 @@ struct TenantController: Sendable {
                 detail: TenantView.Detail(
                     actions: actions, health: health.health(of: tenant.id), unmetered: health.unmetered(of: tenant.id)))
         )
+    }
+
+    /// `PATCH /api/tenants/{id} {"name": …, "image_pinned": true}`: a new name (manager), or the tenant
+    /// pinned to its image so that rollouts pass it by (super-admin).
+    @Sendable func update(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
+        let fields = try JSONFields(request, allowed: ["name", "image_pinned"])
+        let (caller, tenant) = try await authorizer.require(.changeConfig, tenant: context.parameter("id"), context)
+        let pinned = try fields.bool("image_pinned")
+        if pinned != nil { _ = try authorizer.require(.manageCluster, context) }
+        var name: String?
+        switch try fields.string("name") {
+        case .none: break
+        case .some(nil): throw ValidationError(field: "name", "must be 1 to 200 characters")
+        case .some(let text?): name = text
+        }
+        let updated = try await tenants.update(tenant.id, name: name, imagePinned: pinned, by: caller)
+        return JSONBody.response(writing: TenantView(updated))
     }
 
     @Sendable func status(_ request: HTTPRequest, _ context: RequestContext) async throws -> HTTPResponse {
