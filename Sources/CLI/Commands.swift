@@ -6,127 +6,133 @@ import ZCPlatform
 /// Every command of `zcplatform`. Each loads the configuration, does one thing through ZCPlatform,
 /// and returns its exit status.
 enum Commands {
-    static let all: [CommandSpec] = [
-        CommandSpec(
-            ["serve"], summary: "run the platform until SIGTERM or SIGINT",
-            details: """
-                Opens and migrates the store, reconciles the runtime, then runs the platform's services. Logs go to
-                stderr. With --demo, a first run bootstraps a super-admin when there is none (its token is printed
-                once, alone on a line of stdout) and deploys a tenant named demo.
-                """,
-            options: [
-                OptionSpec(name: "demo", valueName: nil, help: "create and deploy the tenant 'demo' (and an admin)"),
-                OptionSpec(
-                    name: "admin-email", valueName: "EMAIL", help: "with --demo: the admin to create (admin@demo.local)"
-                ),
-            ],
-            run: serve),
-        CommandSpec(
-            ["bootstrap"], summary: "create the first super-admin and print an API token",
-            details: """
-                Idempotent: with the same email again it does nothing. The token is printed once, alone on the
-                last line of stdout; only its hash is stored.
-                """,
-            options: [OptionSpec(name: "admin-email", valueName: "EMAIL", help: "the super-admin's email")],
-            run: bootstrap),
-        CommandSpec(["migrate"], summary: "apply pending schema migrations", run: migrate),
-        CommandSpec(
-            ["migrate-store"], summary: "copy every table into another store and verify it (SQLite → PostgreSQL)",
-            details: """
-                Each side is a SQLite file path or a postgres:// URL. The source is read in one consistent snapshot
-                and never written; stop the platform first so nothing is written after it. The target is migrated,
-                must be empty unless --force (which deletes its rows first), and is verified table by table:
-                row counts and a SHA-256 of every row. Exit 1 when anything differs.
-                """,
-            options: [
-                OptionSpec(name: "from", valueName: "PATH|URL", help: "the store to copy from"),
-                OptionSpec(name: "to", valueName: "PATH|URL", help: "the store to copy into"),
-                OptionSpec(name: "force", valueName: nil, help: "replace the contents of a non-empty target"),
-            ], run: migrateStore),
-        CommandSpec(
-            ["db", "checkpoint"], summary: "move the WAL into the database and truncate it (safe while serving)",
-            run: checkpoint),
-        CommandSpec(
-            ["db", "vacuum"], summary: "rebuild the database to reclaim space after deletions", run: vacuum),
-        CommandSpec(["db", "size"], summary: "show the database files, tables, bytes and rows", run: size),
-        CommandSpec(
-            ["cluster", "status"],
-            summary: "show the cluster's nodes, their heartbeats, capacity and tenants, and the leader",
-            run: clusterStatus),
-        CommandSpec(
-            ["cluster", "drain"],
-            summary: "stop placing tenants on a node and move its tenants to the others, one at a time",
-            options: [], arguments: ["NODE"], run: clusterDrain),
-        CommandSpec(
-            ["cluster", "undrain"], summary: "let a drained node take tenants again", options: [],
-            arguments: ["NODE"], run: clusterUndrain),
-        CommandSpec(
-            ["tenant", "move"], summary: "move a tenant and its data to another node of the cluster",
-            details: """
-                Records the move; the tenant's node stops the agent, sends its directory to the target (verified by
-                SHA-256), and the target starts it. Follow it with `cluster status` or the tenant's status (moving,
-                then deploying or stopped on the target).
-                """,
-            options: [OptionSpec(name: "to", valueName: "NODE", help: "the node to move the tenant to")],
-            arguments: ["ID"], run: tenantMove),
-        CommandSpec(
-            ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
-            run: integrity),
-        CommandSpec(
-            ["backup"], summary: "write a consistent backup archive of the database and the vault key",
-            details: """
-                Writes DIR/zcplatform-backup-YYYY-MM-DD-HHMMSS.tar.gz (UTC) while the server keeps running: a SQLite
-                snapshot (VACUUM INTO), the vault key file and manifest.json with SHA-256 checksums. The archive
-                appears under its name only once complete and on disk. Prints its path; exit 1 on any failure.
-                """,
-            options: [OptionSpec(name: "output", valueName: "DIR", help: "the directory to write the archive in")],
-            run: backup),
-        CommandSpec(
-            ["backup", "verify"], summary: "check an archive completely without restoring it",
-            options: [], arguments: ["FILE"], run: backupVerify),
-        CommandSpec(
-            ["backup", "prune"], summary: "delete archives older than N days, never the newest",
-            options: [
-                OptionSpec(name: "output", valueName: "DIR", help: "the directory holding the archives"),
-                OptionSpec(name: "keep-days", valueName: "N", help: "days of archives to keep (1 or more)"),
-            ], run: backupPrune),
-        CommandSpec(
-            ["restore"], summary: "replace the database and vault key with a backup's, keeping the old ones",
-            details: """
-                Verifies the archive first and touches nothing when a check fails. Refuses while a server holds the
-                database unless --force. The replaced files stay beside the new ones as <name>.pre-restore-<time>;
-                an older schema is migrated forward.
-                """,
-            options: [
-                OptionSpec(name: "archive", valueName: "FILE", help: "the backup archive (.tar.gz)"),
-                OptionSpec(name: "force", valueName: nil, help: "restore even while a server holds the database"),
-            ], run: restore),
-        CommandSpec(
-            ["config", "check"], summary: "validate the configuration and print it, secrets redacted",
-            run: configCheck),
-        CommandSpec(
-            ["config", "keys"], summary: "list every configuration key with its default and variable",
-            options: [OptionSpec(name: "markdown", valueName: nil, help: "print a Markdown table")], run: configKeys),
-        CommandSpec(
-            ["rotate-key"], summary: "add a vault key version; new secrets use it at once",
-            details: """
-                Appends a key version to the vault key file; a running server picks it up within a second. Older
-                versions stay so existing secrets still open. With --rewrap, every secret is then sealed again under
-                the new version (safe while the server runs), after which old versions can be retired.
-                """,
-            options: [
-                OptionSpec(name: "rewrap", valueName: nil, help: "also re-encrypt every secret under the new key")
-            ],
-            run: rotateKey),
-        CommandSpec(
-            ["vault", "status"], summary: "show the key versions and how many secrets each protects", run: vaultStatus),
-        CommandSpec(
-            ["vault", "rewrap"], summary: "re-encrypt every secret under the newest key version", run: vaultRewrap),
-        CommandSpec(
-            ["vault", "retire"], summary: "remove a key version no secret uses any more",
-            options: [OptionSpec(name: "version", valueName: "N", help: "the key version to remove")], run: vaultRetire),
-        CommandSpec(["version"], summary: "print the version", run: version),
-    ]
+    static let all: [CommandSpec] =
+        [
+            CommandSpec(
+                ["serve"], summary: "run the platform until SIGTERM or SIGINT",
+                details: """
+                    Opens and migrates the store, reconciles the runtime, then runs the platform's services. Logs go to
+                    stderr. With --demo, a first run bootstraps a super-admin when there is none (its token is printed
+                    once, alone on a line of stdout) and deploys a tenant named demo.
+                    """,
+                options: [
+                    OptionSpec(
+                        name: "demo", valueName: nil, help: "create and deploy the tenant 'demo' (and an admin)"),
+                    OptionSpec(
+                        name: "admin-email", valueName: "EMAIL",
+                        help: "with --demo: the admin to create (admin@demo.local)"
+                    ),
+                ],
+                run: serve),
+            CommandSpec(
+                ["bootstrap"], summary: "create the first super-admin and print an API token",
+                details: """
+                    Idempotent: with the same email again it does nothing. The token is printed once, alone on the
+                    last line of stdout; only its hash is stored.
+                    """,
+                options: [OptionSpec(name: "admin-email", valueName: "EMAIL", help: "the super-admin's email")],
+                run: bootstrap),
+            CommandSpec(["migrate"], summary: "apply pending schema migrations", run: migrate),
+            CommandSpec(
+                ["migrate-store"], summary: "copy every table into another store and verify it (SQLite → PostgreSQL)",
+                details: """
+                    Each side is a SQLite file path or a postgres:// URL. The source is read in one consistent snapshot
+                    and never written; stop the platform first so nothing is written after it. The target is migrated,
+                    must be empty unless --force (which deletes its rows first), and is verified table by table:
+                    row counts and a SHA-256 of every row. Exit 1 when anything differs.
+                    """,
+                options: [
+                    OptionSpec(name: "from", valueName: "PATH|URL", help: "the store to copy from"),
+                    OptionSpec(name: "to", valueName: "PATH|URL", help: "the store to copy into"),
+                    OptionSpec(name: "force", valueName: nil, help: "replace the contents of a non-empty target"),
+                ], run: migrateStore),
+            CommandSpec(
+                ["db", "checkpoint"], summary: "move the WAL into the database and truncate it (safe while serving)",
+                run: checkpoint),
+            CommandSpec(
+                ["db", "vacuum"], summary: "rebuild the database to reclaim space after deletions", run: vacuum),
+            CommandSpec(["db", "size"], summary: "show the database files, tables, bytes and rows", run: size),
+            CommandSpec(
+                ["cluster", "status"],
+                summary: "show the cluster's nodes, their heartbeats, capacity and tenants, and the leader",
+                run: clusterStatus),
+            CommandSpec(
+                ["cluster", "drain"],
+                summary: "stop placing tenants on a node and move its tenants to the others, one at a time",
+                options: [], arguments: ["NODE"], run: clusterDrain),
+            CommandSpec(
+                ["cluster", "undrain"], summary: "let a drained node take tenants again", options: [],
+                arguments: ["NODE"], run: clusterUndrain),
+            CommandSpec(
+                ["tenant", "move"], summary: "move a tenant and its data to another node of the cluster",
+                details: """
+                    Records the move; the tenant's node stops the agent, sends its directory to the target (verified by
+                    SHA-256), and the target starts it. Follow it with `cluster status` or the tenant's status (moving,
+                    then deploying or stopped on the target).
+                    """,
+                options: [OptionSpec(name: "to", valueName: "NODE", help: "the node to move the tenant to")],
+                arguments: ["ID"], run: tenantMove),
+            CommandSpec(
+                ["db", "integrity"], summary: "run a full integrity check; exit 1 when problems are found",
+                run: integrity),
+            CommandSpec(
+                ["backup"], summary: "write a consistent backup archive of the database and the vault key",
+                details: """
+                    Writes DIR/zcplatform-backup-YYYY-MM-DD-HHMMSS.tar.gz (UTC) while the server keeps running: a SQLite
+                    snapshot (VACUUM INTO), the vault key file and manifest.json with SHA-256 checksums. The archive
+                    appears under its name only once complete and on disk. Prints its path; exit 1 on any failure.
+                    """,
+                options: [OptionSpec(name: "output", valueName: "DIR", help: "the directory to write the archive in")],
+                run: backup),
+            CommandSpec(
+                ["backup", "verify"], summary: "check an archive completely without restoring it",
+                options: [], arguments: ["FILE"], run: backupVerify),
+            CommandSpec(
+                ["backup", "prune"], summary: "delete archives older than N days, never the newest",
+                options: [
+                    OptionSpec(name: "output", valueName: "DIR", help: "the directory holding the archives"),
+                    OptionSpec(name: "keep-days", valueName: "N", help: "days of archives to keep (1 or more)"),
+                ], run: backupPrune),
+            CommandSpec(
+                ["restore"], summary: "replace the database and vault key with a backup's, keeping the old ones",
+                details: """
+                    Verifies the archive first and touches nothing when a check fails. Refuses while a server holds the
+                    database unless --force. The replaced files stay beside the new ones as <name>.pre-restore-<time>;
+                    an older schema is migrated forward.
+                    """,
+                options: [
+                    OptionSpec(name: "archive", valueName: "FILE", help: "the backup archive (.tar.gz)"),
+                    OptionSpec(name: "force", valueName: nil, help: "restore even while a server holds the database"),
+                ], run: restore),
+            CommandSpec(
+                ["config", "check"], summary: "validate the configuration and print it, secrets redacted",
+                run: configCheck),
+            CommandSpec(
+                ["config", "keys"], summary: "list every configuration key with its default and variable",
+                options: [OptionSpec(name: "markdown", valueName: nil, help: "print a Markdown table")], run: configKeys
+            ),
+            CommandSpec(
+                ["rotate-key"], summary: "add a vault key version; new secrets use it at once",
+                details: """
+                    Appends a key version to the vault key file; a running server picks it up within a second. Older
+                    versions stay so existing secrets still open. With --rewrap, every secret is then sealed again under
+                    the new version (safe while the server runs), after which old versions can be retired.
+                    """,
+                options: [
+                    OptionSpec(name: "rewrap", valueName: nil, help: "also re-encrypt every secret under the new key")
+                ],
+                run: rotateKey),
+            CommandSpec(
+                ["vault", "status"], summary: "show the key versions and how many secrets each protects",
+                run: vaultStatus),
+            CommandSpec(
+                ["vault", "rewrap"], summary: "re-encrypt every secret under the newest key version", run: vaultRewrap),
+            CommandSpec(
+                ["vault", "retire"], summary: "remove a key version no secret uses any more",
+                options: [OptionSpec(name: "version", valueName: "N", help: "the key version to remove")],
+                run: vaultRetire),
+            CommandSpec(["version"], summary: "print the version", run: version),
+        ] + rolloutCommands
 
     // MARK: Shared steps
 

@@ -5,7 +5,7 @@ import ZCTOML
 /// `zcagent-sim`: a stand-in for the ZeroClaw agent, for tests and demos (ZeroClaw itself is not
 /// available here). It speaks the gateway's endpoints and can be told to misbehave.
 ///
-///     zcagent-sim daemon        serve the gateway (port: ZEROCLAW_gateway__port, else [gateway] port of
+///     zcagent-sim daemon [--mode M] serve the gateway (port: ZEROCLAW_gateway__port, else [gateway] port of
 ///                               $HOME/.zeroclaw/config.toml, else 42617; host: ZEROCLAW_gateway__host)
 ///     zcagent-sim status        print a status line, exit 0 (the target of `exec`)
 ///     zcagent-sim sleep N       sleep N seconds (exec timeouts)
@@ -88,8 +88,14 @@ let modeFile = "\(environment["HOME"] ?? "/zeroclaw-data")/.zeroclaw/state/sim-m
 let persistedMode = FileManager.default.contents(atPath: modeFile).map {
     String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
+// `daemon --mode MODE` sets it too (how a test names a misbehaving release for the process runtime,
+// whose image is its command line).
+let modeArgument = arguments.firstIndex(of: "--mode").flatMap {
+    arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil
+}
 let firstMode =
-    environment["ZCSIM_MODE"] ?? persistedMode ?? configuration?.value(atPath: ["simulator", "mode"])?.string ?? ""
+    modeArgument ?? environment["ZCSIM_MODE"] ?? persistedMode ?? configuration?.value(atPath: ["simulator", "mode"])?
+    .string ?? ""
 // The channels the config enables, schema 3 (`[channels.KIND.ALIAS] enabled = true`), with whether each
 // was given a token the simulated service rejects.
 let channels: [(kind: String, rejected: Bool)] = {

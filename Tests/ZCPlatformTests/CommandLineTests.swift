@@ -81,6 +81,36 @@ struct CommandLineTests {
                 == "\(printed ?? "?")\n")
     }
 
+    @Test("rollout start, list, status, pause, resume, abort on the store; a bad option names its field")
+    func rollouts() async throws {
+        let (directory, cli) = try workspace()
+        defer { directory.remove() }
+        #expect(try await cli.run(["migrate"]).status == 0)
+        let bad = try await cli.run(["rollout", "start", "--image", "zcagent-sim:next", "--canary", "-1"])
+        #expect(bad.status != 0 && bad.stderr.contains("canary"), "\(bad.stderr)")
+        let unknown = try await cli.run(["rollout", "start", "--image", "x:y", "--tenants", "nobody-here"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("tenants"), "\(unknown.stderr)")
+        let started = try await cli.run([
+            "rollout", "start", "--image", "zcagent-sim:next", "--canary", "10%", "--batch-size", "2",
+            "--health-seconds", "5", "--pause-after-canary",
+        ])
+        #expect(started.status == 0, "\(started.stderr)")
+        let id = try #require(started.stdoutLines.last)
+        #expect(id.hasPrefix("ro-") && id.count == 15, "\(id)")
+        let second = try await cli.run(["rollout", "start", "--image", "zcagent-sim:other"])
+        #expect(second.status != 0 && second.stderr.contains(id), "one rollout at a time: \(second.stderr)")
+        let status = try await cli.run(["rollout", "status", id])
+        #expect(status.status == 0 && status.stdout.contains("pending") && status.stdout.contains("health gate 5 s"))
+        #expect(try await cli.run(["rollout", "list"]).stdout.contains(id))
+        let pause = try await cli.run(["rollout", "pause", id])
+        #expect(pause.stdout == "\(id): paused\n", "\(pause.stdout)\(pause.stderr)")
+        #expect(try await cli.run(["rollout", "resume", id]).stdout == "\(id): running\n")
+        #expect(try await cli.run(["rollout", "abort", id]).stdout == "\(id): aborted\n")
+        let again = try await cli.run(["rollout", "abort", id])
+        #expect(again.status != 0 && again.stderr.contains("aborted"), "\(again.stderr)")
+        #expect(try await cli.run(["rollout", "status", "ro-000000000000"]).status != 0)
+    }
+
     @Test("bootstrap prints the token alone on the last line, stores only its hash, and is idempotent")
     func bootstrap() async throws {
         let (directory, cli) = try workspace()

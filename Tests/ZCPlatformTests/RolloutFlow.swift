@@ -159,6 +159,19 @@ struct RolloutFlow {
         #expect(titles.contains { $0.contains("halted") }, "\(titles)")
     }
 
+    /// An image whose agents answer `/health` but whose errors rise fast fails its canary on the error
+    /// signal, and goes back.
+    func erroringImageFailsOnErrors(_ erroring: String) async throws {
+        let before = await images()
+        let id = try await start(#"{"image":"\#(erroring)","canary":1,"health_seconds":3}"#)
+        let rollout = try await waitFor(id, ["rolled_back", "completed", "failed"])
+        #expect(rollout["state"] as? String == "rolled_back", "\(rollout)")
+        let canary = Self.rows(rollout)[tenants[0]]
+        #expect((canary?["error"] as? String)?.contains("zeroclaw_errors_total") == true, "\(rollout)")
+        #expect(await images() == before)
+        try await expectRunningWithData()
+    }
+
     /// The good image reaches every tenant, with its data; new tenants get it as the release.
     func goodImageReachesAll() async throws {
         let before = await images()

@@ -10,7 +10,7 @@ import ZCCore
 @Suite("Agent rollouts (process runtime)", .serialized)
 struct RolloutTests {
     @Test(
-        "bad input is a 422 naming the field; a missing image fails with nothing touched; a crashing one halts at its canary and goes back; a good one reaches every tenant"
+        "bad input is a 422 naming the field; a missing image fails with nothing touched; a crashing one halts at its canary and goes back, so does one whose errors rise; a good one reaches every tenant"
     )
     func rollouts() async throws {
         let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "10"])
@@ -26,6 +26,7 @@ struct RolloutTests {
             try await flow.refusesBadInput()
             try await flow.missingImageTouchesNothing()
             try await flow.crashingImageHaltsAtCanary()
+            try await flow.erroringImageFailsOnErrors("\(simulator) daemon --mode erroring")
             try await flow.goodImageReachesAll()
         }
     }

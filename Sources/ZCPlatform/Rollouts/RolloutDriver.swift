@@ -21,7 +21,7 @@ final class RolloutDriver: Service {
 
     init(
         store: any Store, isLeader: @escaping @Sendable () -> Bool, notifier: any Notifier, metrics: MetricsRegistry,
-        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(15)
+        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5)
     ) {
         self.store = store
         self.isLeader = isLeader

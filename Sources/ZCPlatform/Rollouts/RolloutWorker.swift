@@ -24,7 +24,7 @@ final class RolloutWorker: Service {
 
     init(
         store: any Store, lifecycle: TenantLifecycle, runtime: any ContainerRuntime, nodeID: String, logger: Logger,
-        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(15)
+        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5)
     ) {
         self.store = store
         self.lifecycle = lifecycle
