@@ -100,7 +100,7 @@ struct ConsoleBenchmark {
     private func filesServed(_ responder: RouterResponder) async -> [(name: String, plain: Int, gzipped: Int)] {
         var sizes: [(String, Int, Int)] = []
         for name in ["/", "/ui/app.js", "/ui/api.js", "/ui/dom.js", "/ui/fleet.js", "/ui/console.css", "/ui/icon.svg"]
-            + ["/ui/tenant.js", "/ui/chart.js", "/ui/audit.js", "/ui/admin.js"]
+            + ["/ui/tenant.js", "/ui/chart.js", "/ui/audit.js", "/ui/admin.js", "/ui/rollouts.js"]
         {
             let plain = await responder.test(.get, name)
             let zipped = await responder.test(.get, name, headers: ["Accept-Encoding": "gzip"])

@@ -473,6 +473,38 @@ class Console:
         self.shot(page, "login")
         print("ok - sign out revokes the session and forgets the cookie")
 
+    def rollouts(self):
+        """A rollout from the console: started with a pause after its canary, resumed, completed; the fleet
+        table shows the new image."""
+        page = self.page("rollouts")
+        self.sign_in_with_token(page)
+        page.get_by_role("link", name="Rollouts").click()
+        expect(page.get_by_role("heading", name="Rollouts", exact=True)).to_be_visible()
+        expect(page.get_by_text("No rollout yet")).to_be_visible()
+        program = self.api.call("GET", "/api/tenants/shop")["image"].split("@")[0]
+        page.get_by_label("Image").fill(f"{program} daemon")
+        page.get_by_label("Batch size").fill("100%")
+        page.get_by_label("Health gate (s)").fill("1")
+        page.get_by_label("pause after the canary").check()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Start rollout").click()
+        heading = page.locator("section h2 .badge")
+        expect(heading).to_have_text("paused", timeout=90_000)
+        expect(page.get_by_text("the canary passed")).to_be_visible()
+        expect(page.locator("tbody tr .badge", has_text="healthy")).to_have_count(1)
+        self.shot(page, "rollout-paused")
+        print("ok - a rollout started from the console pauses after its canary, as asked")
+        page.get_by_role("button", name="Resume").click()
+        expect(heading).to_have_text("completed", timeout=120_000)
+        progress = page.get_by_label("Progress")
+        require(progress.get_attribute("value") == progress.get_attribute("max"), "the progress bar is full")
+        expect(page.get_by_role("button", name="Abort")).to_have_count(0)
+        self.shot(page, "rollout-completed")
+        print("ok - resumed, it completes; the progress bar is full and nothing is left to abort")
+        page.get_by_role("link", name="Fleet").click()
+        expect(page.locator("tbody tr[data-key=shop] .image")).to_have_text("zcagent-sim daemon", timeout=30_000)
+        print("ok - the fleet table shows each tenant's image")
+
     def dark(self):
         """The dark theme follows prefers-color-scheme."""
         light = self.browser.new_context(color_scheme="light").new_page()
@@ -494,6 +526,7 @@ class Console:
         self.viewer()
         self.actions_by_role()
         self.admin()
+        self.rollouts()
         self.dark()
         # A phone-sized view of the fleet, for the README and for layout on small screens.
         owner.set_viewport_size({"width": 390, "height": 844})

@@ -14,18 +14,19 @@ let routing = 0;
 const pages = {
   fleet: () => import('./fleet.js'), tenant: () => import('./tenant.js'), audit: () => import('./audit.js'),
   alerts: () => import('./audit.js'), users: () => import('./admin.js'), nodes: () => import('./admin.js'),
+  rollouts: () => import('./rollouts.js'),
 };
 
 function parse() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'tenants' && parts[1]) return { page: 'tenant', id: parts[1], tab: parts[2] || 'overview' };
-  if (['audit', 'alerts', 'users', 'nodes'].includes(parts[0])) return { page: parts[0] };
+  if (['audit', 'alerts', 'users', 'nodes', 'rollouts'].includes(parts[0])) return { page: parts[0] };
   return { page: 'fleet' };
 }
 
 function drawNav(route) {
   const links = [['fleet', '#/', 'Fleet']];
-  if (isSuper()) links.push(['alerts', '#/alerts', 'Alerts'], ['audit', '#/audit', 'Audit'], ['users', '#/users', 'Users'], ['nodes', '#/nodes', 'Nodes']);
+  if (isSuper()) links.push(['alerts', '#/alerts', 'Alerts'], ['audit', '#/audit', 'Audit'], ['users', '#/users', 'Users'], ['nodes', '#/nodes', 'Nodes'], ['rollouts', '#/rollouts', 'Rollouts']);
   nav.replaceChildren(...links.map(([key, href, text]) => h('a', { href, 'aria-current': route.page === key || (key === 'fleet' && route.page === 'tenant') ? 'page' : undefined }, text)));
   who.replaceChildren(h('span', {}, signedInUser().email), h('button', { type: 'button', onclick: signOut }, 'Sign out'));
 }

@@ -39,7 +39,14 @@ export function duration(s) {
 export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 // Asks before an action that cannot be taken back (the browser's own dialog: keyboard and screen readers).
 export const sure = (question) => window.confirm(question);
-export function badge(status) { return h('span', { class: `badge s-${status}` }, status); }
+export function badge(status, text) { return h('span', { class: `badge s-${status}` }, text ?? status); }
+// An agent image as a person reads it: without its digest, a command by its program's name.
+export function shortImage(image) {
+  if (!image) return '—';
+  const [first, ...rest] = image.split(' ');
+  const name = first.replace(/@sha256:[0-9a-f]+$/, '');
+  return [name.startsWith('/') ? name.split('/').pop() : name, ...rest].join(' ');
+}
 export function field(label, input) { return h('label', {}, label, input); }
 // A message for the toast area (errors in words, successes briefly).
 export function toast(text, good) {

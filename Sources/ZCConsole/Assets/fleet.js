@@ -2,7 +2,7 @@
 // caller may see, refreshed every few seconds (a 304 when nothing changed).
 import { get, post, every } from './api.js';
 import { isSuper } from './session.js';
-import { h, bytes, num, pct, duration, badge, dataTable, field, toast } from './dom.js';
+import { h, bytes, num, pct, duration, badge, dataTable, field, toast, shortImage } from './dom.js';
 
 const statuses = ['running', 'deploying', 'moving', 'stopped', 'draft', 'error', 'unreachable'];
 
@@ -15,6 +15,7 @@ export async function fleet(main) {
     { key: 'id', label: 'Tenant', cell: (r) => h('a', { href: `#/tenants/${encodeURIComponent(r.id)}` }, r.name, h('span', { class: 'muted' }, ` ${r.id}`)) },
     { key: 'status', label: 'Status', cell: (r) => badge(r.status) },
     { key: 'node', label: 'Node' },
+    { key: 'image', label: 'Image', cell: (r) => h('span', { class: 'image', title: r.image || '' }, shortImage(r.image)) },
     { key: 'cpu_pct', label: 'CPU', num: true, cell: (r) => pct(r.cpu_pct) },
     { key: 'mem_bytes', label: 'Memory', num: true, cell: (r) => memory(r) },
     { key: 'disk_bytes', label: 'Disk', num: true, cell: (r) => bytes(r.disk_bytes) },
@@ -39,12 +40,15 @@ export async function fleet(main) {
     table.el);
   if (isSuper()) main.append(createForm());
 
-  let etag = null, rows = [], alerts = null, nodes = null;
+  let etag = null, rows = [], alerts = null, nodes = null, rollout = null;
   const drawCards = () => {
     const count = (s) => rows.filter((r) => r.status === s).length;
     const list = [['Tenants', rows.length], ...['running', 'stopped', 'error', 'unreachable'].map((s) => [s[0].toUpperCase() + s.slice(1), count(s), s === 'error' || s === 'unreachable' ? 'bad' : s === 'running' ? 'ok' : ''])];
     if (alerts) list.push(['Firing alerts', alerts.length, alerts.length ? 'bad' : 'ok']);
     if (nodes) list.push(['Nodes active', `${nodes.filter((n) => n.state === 'active').length} / ${nodes.length}`]);
+    if (rollout && !['completed', 'failed', 'aborted'].includes(rollout.state)) {
+      list.push([h('a', { href: '#/rollouts' }, `${rollout.done} / ${rollout.total}`), `Rollout ${rollout.state.replace('_', ' ')}`, rollout.state === 'running' || rollout.state === 'paused' ? '' : 'bad']);
+    }
     cards.replaceChildren(...list.map(([label, value, tone]) => h('div', { class: `card ${tone || ''}` }, h('b', {}, value), label)));
   };
   const stopTable = every(5000, async () => {
@@ -58,7 +62,8 @@ export async function fleet(main) {
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
   });
   const stopSide = isSuper() ? every(15000, async () => {
-    [alerts, nodes] = await Promise.all([get('/api/monitoring/alerts'), get('/api/cluster/nodes').then((c) => c.nodes)]);
+    [alerts, nodes, rollout] = await Promise.all([get('/api/monitoring/alerts'), get('/api/cluster/nodes').then((c) => c.nodes),
+      get('/api/rollouts?limit=1').then((r) => r.rollouts[0] || null)]);
     drawCards();
   }) : () => {};
   return () => { stopTable(); stopSide(); };

@@ -71,10 +71,20 @@ public struct RolloutService: Sendable {
     }
 
     /// The tenants a rollout updates, in order: those named (each must exist, not be deleted nor pinned),
-    /// else every tenant not deleted and not pinned, by id.
+    /// else every tenant not deleted and not pinned, running ones first (the canary must run to prove
+    /// anything), never-deployed drafts last, by id within each.
     static func targets(of request: RolloutRequest, in reader: any StoreReader) async throws -> [Tenant] {
         guard let named = request.tenants else {
+            let rank: (Tenant) -> Int = { tenant in
+                switch tenant.status {
+                case .running: 0
+                case .deploying: 1
+                case .stopped, .error: 2
+                default: 3
+                }
+            }
             return try await reader.tenants(.all).filter { $0.status != .deleted && !$0.imagePinned }
+                .enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
         }
         var found: [Tenant] = []
         for id in named {

@@ -111,6 +111,7 @@ struct FleetController: Sendable {
             json.field("health", view.health)
             json.field("healthy", view.healthy)
             json.field("id", view.id)
+            json.field("image", view.image)
             json.field("mem_bytes", view.memBytes)
             json.field("mem_limit", view.memLimit)
             json.field("messages_today", view.messagesToday)
@@ -137,6 +138,8 @@ struct FleetRowView: Encodable {
     let plan: String
     let status: String
     let node: String?
+    /// The agent image it runs (pinned), or will get at its first deploy.
+    let image: String?
     /// When the agent entered `running`; null when it is not running.
     let startedAt: Timestamp?
     let cpuPct: Double?
@@ -175,6 +178,7 @@ struct FleetRowView: Encodable {
         plan = tenant.plan
         status = row.status
         node = tenant.nodeID
+        image = tenant.image
         startedAt = tenant.status == .running ? tenant.startedAt : nil
         cpuPct = row.snapshot.map { ($0.cpuPct * 100).rounded() / 100 }
         memBytes = row.snapshot?.memBytes
