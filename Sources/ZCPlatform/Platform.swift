@@ -205,12 +205,13 @@ public final class Platform: Sendable {
                 dataPath: dataPath, metrics: metrics, logger: logger.labeled("alerts"), diskUsage: { nil },
                 scope: .cluster(isLeader: { leader.isLeader }))
         }
+        let (driverWakeup, workerWakeup) = (Wakeup(), Wakeup())
         let rolloutDriver = RolloutDriver(
-            store: store, isLeader: { leader.isLeader }, notifier: notifier, metrics: metrics,
-            logger: logger.labeled("rollout"))
+            store: store, isLeader: { leader.isLeader }, metrics: metrics,
+            logger: logger.labeled("rollout"), wakeup: driverWakeup, wakePeer: { workerWakeup.signal() })
         let rolloutWorker = RolloutWorker(
             store: store, lifecycle: lifecycle, runtime: runtime, nodeID: configuration.cluster.nodeID,
-            logger: logger.labeled("rollout"))
+            logger: logger.labeled("rollout"), wakeup: workerWakeup, wakePeer: { driverWakeup.signal() })
         let wakeRollouts: @Sendable () -> Void = {
             rolloutDriver.wake()
             rolloutWorker.wake()

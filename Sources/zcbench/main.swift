@@ -22,6 +22,7 @@ func usage() -> Never {
                                    [--no-database-faults] [--ci-postgres PATH]
                    zcbench database-faults [--ci-postgres PATH] [--zcplatform PATH] [--agent PATH]
                    zcbench console [--tenants N] [--rounds R] [--browser-script PATH] [--no-browser]
+                   zcbench rollout [--tenants N] [--gate SECONDS] [--batch-size N|N%] [--no-gate]
 
             """.utf8))
     exit(2)
@@ -174,6 +175,14 @@ case "console":
     benchmark.rounds = flags.number("rounds") ?? benchmark.rounds
     benchmark.browserScript = flags.string("browser-script") ?? benchmark.browserScript
     if flags.switches.contains("no-browser") { benchmark.browserScript = nil }
+    await measure { try await benchmark.run() }
+case "rollout":
+    let flags = Flags(rest, switches: ["no-gate"], known: ["tenants", "gate", "batch-size"])
+    var benchmark = RolloutBenchmark()
+    benchmark.tenants = flags.number("tenants") ?? benchmark.tenants
+    benchmark.gateSeconds = flags.number("gate") ?? benchmark.gateSeconds
+    benchmark.batchSize = flags.string("batch-size") ?? benchmark.batchSize
+    if flags.switches.contains("no-gate") { benchmark.gated = false }
     await measure { try await benchmark.run() }
 default:
     usage()

@@ -18,6 +18,7 @@ struct DockerRolloutTests {
     func rollouts() async throws {
         var environment = try DockerLifecycleTests.environment()
         environment["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS"] = "15"
+        environment["ZCPLATFORM_ALERTS_EVALUATION_SECONDS"] = "1"
         let live = try await LivePlatform.start(environment)
         try await live.scoped {
             let flow = try await RolloutFlow.prepare(

@@ -155,8 +155,13 @@ struct RolloutFlow {
         for action in ["rollout.started", "rollout.tenant_failed", "rollout.tenant_rolled_back", "rollout.halted"] {
             #expect(actions.contains(action), "\(action) not audited: \(actions.prefix(20))")
         }
-        let titles = live.api.notifier.all.map(\.title)
-        #expect(titles.contains { $0.contains("halted") }, "\(titles)")
+        // RolloutHalted fires once from the leader's alert evaluation, and resolves when a rollout follows.
+        #expect(
+            try await waitUntil(.seconds(10)) {
+                live.api.notifier.all.contains { $0.kind == .alertFiring && $0.labels["alertname"] == "RolloutHalted" }
+            }, "\(live.api.notifier.all.map(\.title))")
+        let alerts = await live.call(.get, "/api/monitoring/alerts").text
+        #expect(alerts.contains("RolloutHalted"), "\(alerts)")
     }
 
     /// An image whose agents answer `/health` but whose errors rise fast fails its canary on the error
@@ -188,6 +193,12 @@ struct RolloutFlow {
         #expect(Set(after.values).count == 1)
         try await expectRunningWithData()
         #expect(await auditActions().contains("rollout.completed"))
+        #expect(
+            try await waitUntil(.seconds(10)) {
+                live.api.notifier.all.contains {
+                    $0.kind == .alertResolved && $0.labels["alertname"] == "RolloutHalted"
+                }
+            }, "RolloutHalted resolves once a newer rollout starts")
         // The release: a new tenant is created with it.
         let created = await live.call(.post, "/api/tenants", json: #"{"id":"after-\#(id.suffix(6))","name":"After"}"#)
         #expect(created.json["image"] as? String == good, "\(created.text)")

@@ -13,7 +13,9 @@ struct RolloutTests {
         "bad input is a 422 naming the field; a missing image fails with nothing touched; a crashing one halts at its canary and goes back, so does one whose errors rise; a good one reaches every tenant"
     )
     func rollouts() async throws {
-        let live = try await LivePlatform.start(["ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "10"])
+        let live = try await LivePlatform.start([
+            "ZCPLATFORM_RUNTIME_HEALTH_TIMEOUT_SECONDS": "10", "ZCPLATFORM_ALERTS_EVALUATION_SECONDS": "1",
+        ])
         try await live.scoped {
             let simulator = AgentSimulator.executable
             let flow = try await RolloutFlow.prepare(

@@ -230,12 +230,25 @@ public final class AlertEvaluator: Service {
     /// What the cluster shares, evaluated by the leader alone so that it fires once: `NodeDown` for every
     /// node marked down (by the leader, `cluster.node_down_seconds` after its heartbeat expired), at once,
     /// until the node beats again; `BackupFailed` while the newest backup failed (`zcplatform backup`
-    /// records each run in the shared audit log), until one succeeds.
+    /// records each run in the shared audit log), until one succeeds; `RolloutHalted` while the newest
+    /// rollout is halted or rolled back, until it is resumed or aborted, or another starts.
     private func clusterConditions() async throws -> [String: Condition] {
-        let (nodes, backups) = try await store.read { reader in
-            (try await reader.nodes(), try await reader.auditEvents(AuditQuery(action: "backup", limit: 1)).events)
+        let (nodes, backups, rollouts) = try await store.read { reader in
+            (
+                try await reader.nodes(), try await reader.auditEvents(AuditQuery(action: "backup", limit: 1)).events,
+                try await reader.rollouts(limit: 1)
+            )
         }
         var found: [String: Condition] = [:]
+        if let rollout = rollouts.first, rollout.state == .halted || rollout.state == .rolledBack {
+            let alert = Alert(
+                name: "RolloutHalted", severity: .critical, labels: ["rollout": rollout.id],
+                summary: "Rollout \(rollout.id) of \(rollout.image) halted",
+                description:
+                    "\(rollout.reason ?? "too many failed updates"). The batch in flight goes back to its old image; tenants already updated keep the new one. Resume it, or roll them back with a rollout of the old image.",
+                activeSince: rollout.updatedAt)
+            found[alert.key] = Condition(alert: alert, holdFor: 0)
+        }
         if let last = backups.first, last.detail["outcome"] == .string("failed") {
             var reason = "the last backup failed"
             if case .string(let error)? = last.detail["error"] { reason += ": \(error)" }

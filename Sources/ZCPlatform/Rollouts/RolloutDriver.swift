@@ -3,16 +3,18 @@ import ZCCore
 /// Drives the rollouts, on the leader alone: checks that every node pinned the image before anything is
 /// touched, hands each batch to its tenants' nodes (a tenant row set `updating`, its node signalled),
 /// halts on `max_failures` and has the batch in flight rolled back, pauses after the canary when asked,
-/// and completes. It keeps nothing in memory: each step reads the rollout from the store, so a new
+/// and completes (the leader's alert evaluation fires `RolloutHalted` from the state it leaves). It keeps nothing in memory: each step reads the rollout from the store, so a new
 /// leader (or this one after kill -9) goes on from where the last step left it. Every node keeps
 /// `zcplatform_rollout_tenants{state}` current from the store.
 final class RolloutDriver: Service {
     let name = "rollout-driver"
     let store: any Store
     let isLeader: @Sendable () -> Bool
-    let notifier: any Notifier
     let logger: Logger
-    let wakeup = Wakeup()
+    let wakeup: Wakeup
+    /// Wakes the other half on this node (the worker for the driver, the driver for the worker): on a
+    /// store without signals (SQLite) nothing else would before its next look.
+    let wakePeer: @Sendable () -> Void
     /// How often it looks while a rollout is unfinished, and while none is.
     let activeInterval: Duration
     let idleInterval: Duration
@@ -20,12 +22,15 @@ final class RolloutDriver: Service {
     private let rolloutsGauge: Gauge
 
     init(
-        store: any Store, isLeader: @escaping @Sendable () -> Bool, notifier: any Notifier, metrics: MetricsRegistry,
-        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5)
+        store: any Store, isLeader: @escaping @Sendable () -> Bool, metrics: MetricsRegistry,
+        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5),
+        wakeup: Wakeup = Wakeup(),
+        wakePeer: @escaping @Sendable () -> Void = {}
     ) {
+        self.wakeup = wakeup
+        self.wakePeer = wakePeer
         self.store = store
         self.isLeader = isLeader
-        self.notifier = notifier
         self.logger = logger
         self.activeInterval = activeInterval
         self.idleInterval = idleInterval
@@ -101,6 +106,7 @@ final class RolloutDriver: Service {
             try await transaction.signal(RolloutService.channel, payload: id)
             return outcome
         }
+        if case .none = outcome {} else { wakePeer() }
         try await report(id, outcome)
     }
 
@@ -113,26 +119,10 @@ final class RolloutDriver: Service {
             logger.notice("rollout.batch_started", ["rollout": id, "batch": batch, "tenants": count])
         case .paused: logger.notice("rollout.paused", ["rollout": id, "reason": "after the canary"])
         case .halted(let reason):
+            // `RolloutHalted` fires from the leader's alert evaluation, which reads the rollout's state.
             logger.warning("rollout.halted", ["rollout": id, "reason": reason])
-            await alert(id, reason)
         case .rolledBack: logger.warning("rollout.rolled_back", ["rollout": id])
         case .completed(let count): logger.notice("rollout.completed", ["rollout": id, "tenants": count])
-        }
-    }
-
-    /// `RolloutHalted`, through the notifiers.
-    private func alert(_ id: String, _ reason: String) async {
-        let image = (try? await store.read { try await $0.rollout(id) })??.image ?? "?"
-        do {
-            try await notifier.send(
-                Notification(
-                    kind: .alertFiring, severity: .critical, title: "Rollout \(id) of \(image) halted",
-                    body:
-                        "\(reason). The batch in flight is going back to its old image; tenants already updated stay. Resume with POST /api/rollouts/\(id)/resume, or roll them back with a rollout of the old image.",
-                    labels: ["alertname": "RolloutHalted", "severity": "critical", "rollout": id, "image": image],
-                    at: .now(), startedAt: .now()))
-        } catch {
-            logger.error("alerts.notify_failed", ["alert": "RolloutHalted", "error": "\(error)"])
         }
     }
 

@@ -14,7 +14,10 @@ final class RolloutWorker: Service {
     let runtime: any ContainerRuntime
     let nodeID: String
     let logger: Logger
-    let wakeup = Wakeup()
+    let wakeup: Wakeup
+    /// Wakes the other half on this node (the worker for the driver, the driver for the worker): on a
+    /// store without signals (SQLite) nothing else would before its next look.
+    let wakePeer: @Sendable () -> Void
     let activeInterval: Duration
     let idleInterval: Duration
     /// Tenants whose update or rollback runs in this process now.
@@ -24,8 +27,11 @@ final class RolloutWorker: Service {
 
     init(
         store: any Store, lifecycle: TenantLifecycle, runtime: any ContainerRuntime, nodeID: String, logger: Logger,
-        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5)
+        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5), wakeup: Wakeup = Wakeup(),
+        wakePeer: @escaping @Sendable () -> Void = {}
     ) {
+        self.wakeup = wakeup
+        self.wakePeer = wakePeer
         self.store = store
         self.lifecycle = lifecycle
         self.runtime = runtime
@@ -98,6 +104,7 @@ final class RolloutWorker: Service {
             try await transaction.upsertRolloutNode(recorded)
             try await transaction.signal(RolloutService.channel, payload: recorded.rolloutID)
         }
+        wakePeer()
         prepared.withLock { _ = $0.insert(rollout.id) }
         return node
     }
@@ -268,6 +275,7 @@ final class RolloutWorker: Service {
             try await transaction.signal(RolloutService.channel, payload: rolloutID)
             return true
         }
+        if written { wakePeer() }
         return written
     }
 }
