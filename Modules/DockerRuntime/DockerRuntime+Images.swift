@@ -6,8 +6,8 @@ import ZCHTTP
 ///
 /// An image from a registry is pinned to its repository digest (`repo@sha256:…`), which every node can
 /// pull. An image built or imported on the node has none; it is pinned to `reference@sha256:ID`, its
-/// image id, which only this engine knows (another node resolves it to an image with the same id, or
-/// fails the update naming it).
+/// image id, which only this engine knows (another node, a tenant moved there, uses its own build under
+/// the same tag, and says so in its log).
 extension DockerRuntime {
     public func pinImage(_ reference: String) async throws -> String {
         guard !reference.isEmpty, !reference.contains(where: { $0.isWhitespace || $0.isNewline }) else {
@@ -43,6 +43,14 @@ extension DockerRuntime {
         let id = "sha256:" + reference[at.upperBound...]
         // A local pin (`name:tag@sha256:ID`) names the image id; a repository digest names itself.
         if try await inspectImage(id) != nil { return id }
+        let tag = pullName(of: reference)
+        if tag != reference, try await inspectImage(tag) != nil {
+            // Pinned on another node (a tenant moved here): this engine's build under the same tag.
+            logger.warning(
+                "image.pin_not_local",
+                ["image": reference, "using": tag, "detail": "the pinned build is not on this engine; its tag is"])
+            return tag
+        }
         return reference
     }
 
