@@ -52,7 +52,7 @@ enum RolloutRows {
 extension SQLSession {
     func rollouts(limit: Int) async throws -> [Rollout] {
         try await rows(
-            "SELECT \(raw: RolloutRows.columns) FROM rollouts ORDER BY created_at DESC, id DESC LIMIT \(max(1, limit))"
+            "SELECT \(raw: RolloutRows.columns) FROM rollouts ORDER BY id DESC LIMIT \(max(1, limit))"
         ).map(RolloutRows.rollout)
     }
 
@@ -65,7 +65,7 @@ extension SQLSession {
             """
             SELECT \(raw: RolloutRows.columns) FROM rollouts WHERE state NOT IN ('completed', 'rolled_back', \
             'failed', 'aborted') OR id IN (SELECT rollout_id FROM rollout_tenants WHERE state IN ('updating', \
-            'rolling_back')) ORDER BY created_at, id
+            'rolling_back')) ORDER BY id
             """
         ).map(RolloutRows.rollout)
     }

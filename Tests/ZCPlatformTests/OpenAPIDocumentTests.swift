@@ -144,6 +144,13 @@ struct OpenAPIDocumentTests {
     /// anchored at both ends, and each class, escape and character in it leaves U+0000 out. Alternation,
     /// `.`, lookarounds and escapes it does not know count as letting NUL in.
     static func patternKeepsNULOut(_ pattern: String) -> Bool {
+        // Anchored alternatives (`^a$|^b$`): each must keep NUL out.
+        if pattern.contains("$|^") {
+            let parts = pattern.components(separatedBy: "$|^")
+            return parts.enumerated().allSatisfy { index, part in
+                patternKeepsNULOut((index == 0 ? "" : "^") + part + (index == parts.count - 1 ? "" : "$"))
+            }
+        }
         let scalars = Array(pattern.unicodeScalars)
         guard scalars.count >= 2, scalars.first == "^", scalars.last == "$", scalars[scalars.count - 2] != "\\"
         else { return false }

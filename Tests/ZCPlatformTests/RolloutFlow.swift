@@ -100,6 +100,8 @@ struct RolloutFlow {
             (#"{"image":"\#(good)","max_failures":0}"#, "max_failures"),
             (#"{"image":"\#(good)","tenants":["nobody-here"]}"#, "tenants"),
             (#"{"image":"\#(good)","tenants":[]}"#, "tenants"),
+            (#"{"image":"\#(good)","tenants":null}"#, "tenants"),
+            (#"{"image":"\#(good)","batch_size":"0%"}"#, "batch_size"),
             (#"{"image":""}"#, "image"),
             (#"{"canary":1}"#, "image"),
             (#"{"image":"\#(good)","colour":"blue"}"#, "colour"),
@@ -159,7 +161,9 @@ struct RolloutFlow {
         #expect(
             try await waitUntil(.seconds(10)) {
                 live.api.notifier.all.contains { $0.kind == .alertFiring && $0.labels["alertname"] == "RolloutHalted" }
-            }, "\(live.api.notifier.all.map(\.title))")
+            },
+            "\(live.api.notifier.all.map(\.title)) \(live.logs.renderedLines().filter { $0.contains("alert") || $0.contains("leader") }.suffix(10))"
+        )
         let alerts = await live.call(.get, "/api/monitoring/alerts").text
         #expect(alerts.contains("RolloutHalted"), "\(alerts)")
     }

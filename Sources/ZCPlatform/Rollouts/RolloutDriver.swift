@@ -148,7 +148,9 @@ final class RolloutDriver: Service {
                 try await audit("rollout.failed", rollout, ["reason": .string(reason)], in: transaction)
                 return .failed(reason)
             }
-            let needed = Set(rows.compactMap { byID[$0.tenantID]?.nodeID }).subtracting(down)
+            // Every live node checks the image, tenants in the rollout or not: a new tenant may be placed on
+            // any of them with the release, and a rollout of drafts alone is checked all the same.
+            let needed = Set(nodes.map(\.id)).subtracting(down)
             guard needed.isSubset(of: Set(prepared.filter { $0.pinned != nil }.map(\.nodeID))) else { return .none }
             rollout.state = .running
             try await audit(

@@ -26,25 +26,25 @@ public struct RolloutRequest: Sendable, Hashable {
             throw ValidationError(field: "image", "is required: the agent image to roll out")
         }
         image = try Self.image(raw)
-        if let value = body["canary"], value != .null {
+        if let value = body["canary"] {
             canary = try RolloutAmount.parse(value, field: "canary", minimum: 0)
         }
-        if let value = body["batch_size"], value != .null {
+        if let value = body["batch_size"] {
             batchSize = try RolloutAmount.parse(value, field: "batch_size", minimum: 1)
         }
-        if let value = body["health_seconds"], value != .null {
+        if let value = body["health_seconds"] {
             healthSeconds = try Self.whole(value, field: "health_seconds", in: 0...3600)
         }
-        if let value = body["max_failures"], value != .null {
+        if let value = body["max_failures"] {
             maxFailures = try Self.whole(value, field: "max_failures", in: 1...100_000)
         }
-        if let value = body["pause_after_canary"], value != .null {
+        if let value = body["pause_after_canary"] {
             guard case .bool(let flag) = value else {
                 throw ValidationError(field: "pause_after_canary", "must be true or false")
             }
             pauseAfterCanary = flag
         }
-        if let value = body["tenants"], value != .null {
+        if let value = body["tenants"] {
             guard case .array(let items) = value, !items.isEmpty, items.count <= 100_000 else {
                 throw ValidationError(field: "tenants", "must be a non-empty array of tenant ids")
             }

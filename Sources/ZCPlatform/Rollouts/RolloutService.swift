@@ -1,3 +1,4 @@
+import Foundation
 import ZCCore
 import ZCCrypto
 
@@ -32,7 +33,7 @@ public struct RolloutService: Sendable {
     /// `POST /api/rollouts`: records the rollout (`pending`: nothing is touched until every node with
     /// tenants in it has pulled and pinned the image).
     public func start(_ request: RolloutRequest, by caller: Caller) async throws -> Rollout {
-        let id = "ro-" + (try SecureRandom.bytes(6)).map { String(format: "%02x", $0) }.joined()
+        let id = try Self.newID()
         let rollout = try await store.withTransaction { transaction -> Rollout in
             try await transaction.lockRollouts()
             if let running = try await transaction.unfinishedRollouts().first {
@@ -68,6 +69,14 @@ public struct RolloutService: Sendable {
         }
         wake()
         return rollout
+    }
+
+    /// `ro-` and 12 hex digits that sort as the rollouts were started: 11 of milliseconds since 1970, one
+    /// random (starts are one at a time, under `lockRollouts`).
+    static func newID() throws -> String {
+        let milliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let random = try SecureRandom.bytes(1)[0] & 0x0f
+        return "ro-" + String(format: "%011llx%01x", milliseconds & 0xfff_ffff_ffff, random)
     }
 
     /// The tenants a rollout updates, in order: those named (each must exist, not be deleted nor pinned),

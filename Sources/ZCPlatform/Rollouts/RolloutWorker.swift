@@ -70,17 +70,9 @@ final class RolloutWorker: Service {
         }
     }
 
-    /// Pulls and pins the rollout's image on this node once, when tenants here are in it.
+    /// Pulls and pins the rollout's image on this node once (every live node does, tenants here or not).
     private func prepare(_ rollout: Rollout) async throws {
         guard !prepared.withLock({ $0.contains(rollout.id) }) else { return }
-        let (mine, done) = try await store.read { reader -> (Bool, Bool) in
-            let here = Set(try await reader.tenants(TenantFilter(nodeID: self.nodeID, limit: Int.max)).map(\.id))
-            let rows = try await reader.rolloutTenants(of: rollout.id)
-            let done = try await reader.rolloutNodes(of: rollout.id).contains { $0.nodeID == self.nodeID }
-            return (rows.contains { here.contains($0.tenantID) }, done)
-        }
-        if done { prepared.withLock { _ = $0.insert(rollout.id) } }
-        guard mine, !done else { return }
         _ = try await pin(rollout)
     }
 
