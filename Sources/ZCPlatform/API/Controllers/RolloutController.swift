@@ -99,6 +99,18 @@ struct RolloutView: Encodable {
         let pinned: String?
         let error: String?
         let preparedAt: Timestamp
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(node, forKey: .node)
+            try container.encode(pinned, forKey: .pinned)
+            try container.encode(error, forKey: .error)
+            try container.encode(preparedAt, forKey: .preparedAt)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case node, pinned, error, preparedAt
+        }
     }
 
     struct TenantRow: Encodable {
