@@ -3,7 +3,7 @@ import ZCCore
 import ZCPlatform
 
 /// `zcplatform rollout …`: the rollouts of `/api/rollouts`, on the store directly (a running server
-/// hears of a change through the store's signals, or at its next look, within 5 seconds).
+/// hears of a change through the store's signals, or at its next look, within 15 seconds).
 extension Commands {
     static let rolloutCommands: [CommandSpec] = [
         CommandSpec(

@@ -23,7 +23,7 @@ final class RolloutDriver: Service {
 
     init(
         store: any Store, isLeader: @escaping @Sendable () -> Bool, metrics: MetricsRegistry,
-        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5),
+        logger: Logger, activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(15),
         wakeup: Wakeup = Wakeup(),
         wakePeer: @escaping @Sendable () -> Void = {}
     ) {

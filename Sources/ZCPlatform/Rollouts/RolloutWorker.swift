@@ -27,7 +27,7 @@ final class RolloutWorker: Service {
 
     init(
         store: any Store, lifecycle: TenantLifecycle, runtime: any ContainerRuntime, nodeID: String, logger: Logger,
-        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(5), wakeup: Wakeup = Wakeup(),
+        activeInterval: Duration = .seconds(1), idleInterval: Duration = .seconds(15), wakeup: Wakeup = Wakeup(),
         wakePeer: @escaping @Sendable () -> Void = {}
     ) {
         self.wakeup = wakeup
