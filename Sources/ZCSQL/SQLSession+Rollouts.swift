@@ -79,6 +79,15 @@ extension SQLSession {
         ).map(RolloutRows.tenant)
     }
 
+    func rolloutTenant(of rolloutID: String, tenant: TenantID) async throws -> RolloutTenant? {
+        try await firstRow(
+            """
+            SELECT \(raw: RolloutRows.tenantColumns) FROM rollout_tenants WHERE rollout_id = \(rolloutID) \
+            AND tenant_id = \(tenant)
+            """
+        ).map(RolloutRows.tenant)
+    }
+
     func rolloutWork(nodeID: String) async throws -> [RolloutTenant] {
         try await rows(
             """

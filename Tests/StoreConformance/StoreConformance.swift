@@ -46,7 +46,7 @@ public enum StoreConformance {
     /// Every case, in a stable order.
     public static let cases: [StoreConformanceCase] =
         tenantCases + userCases + channelCases + tokenCases + auditCases + transactionCases + metricCases + rollupCases
-        + fleetCases + authCases + counterCases
+        + fleetCases + authCases + counterCases + rolloutCases
 }
 
 /// A behaviour the store did not have, with where the suite checked it.

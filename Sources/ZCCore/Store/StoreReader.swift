@@ -92,6 +92,8 @@ public protocol StoreReader: Sendable {
     func unfinishedRollouts() async throws -> [Rollout]
     /// A rollout's tenants in their order.
     func rolloutTenants(of rolloutID: String) async throws -> [RolloutTenant]
+    /// One tenant's row of a rollout; nil when the tenant is not in it.
+    func rolloutTenant(of rolloutID: String, tenant: TenantID) async throws -> RolloutTenant?
     /// The updates and rollbacks the tenants placed on `nodeID` have to perform, of every rollout.
     func rolloutWork(nodeID: String) async throws -> [RolloutTenant]
     /// What each node found when it pulled the rollout's image.

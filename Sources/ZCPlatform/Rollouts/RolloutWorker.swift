@@ -119,7 +119,7 @@ final class RolloutWorker: Service {
 
     /// The row as stored now.
     private func current(_ row: RolloutTenant) async throws -> RolloutTenant? {
-        try await store.read { try await $0.rolloutTenants(of: row.rolloutID) }.first { $0.tenantID == row.tenantID }
+        try await store.read { try await $0.rolloutTenant(of: row.rolloutID, tenant: row.tenantID) }
     }
 
     /// Swap the image, replace the agent, gate it; healthy, or failed and back on its old image.
@@ -138,8 +138,7 @@ final class RolloutWorker: Service {
         let fallback = lifecycle.settings.image
         let swapped = try await store.withTransaction { transaction -> Bool in
             guard var tenant = try await transaction.tenant(id), tenant.nodeID == self.nodeID,
-                var current = try await transaction.rolloutTenants(of: row.rolloutID).first(where: { $0.tenantID == id }
-                ),
+                var current = try await transaction.rolloutTenant(of: row.rolloutID, tenant: id),
                 current.state == .updating
             else { return false }
             guard tenant.image != pinned else { return true }  // swapped before a restart: from is kept
@@ -244,9 +243,7 @@ final class RolloutWorker: Service {
         let nodeID = self.nodeID
         let written = try await store.withTransaction { transaction -> Bool in
             guard
-                var current = try await transaction.rolloutTenants(of: rolloutID).first(where: {
-                    $0.tenantID == row.tenantID
-                })
+                var current = try await transaction.rolloutTenant(of: rolloutID, tenant: row.tenantID)
             else { return false }
             current.state = state
             current.error = error.map { String($0.prefix(1000)) }

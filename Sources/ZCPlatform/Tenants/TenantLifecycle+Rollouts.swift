@@ -99,8 +99,17 @@ extension TenantLifecycle {
         guard
             let response = try? await probe.execute(
                 .get, .tcp(host: settings.agentHost, port: port), "/metrics", timeout: .seconds(5)),
-            response.status == .ok, let exposition = try? PrometheusTextParser.parse(response.body)
+            response.status == .ok
         else { return nil }
-        return exposition.sum("zeroclaw_errors_total")
+        return Self.errorCount(in: response.body)
+    }
+
+    /// `zeroclaw_errors_total` summed over its series in a `/metrics` answer (the agent's, so a tenant's):
+    /// nil when absent, unparsable, or not a finite count of zero or more (a NaN would pass every gate).
+    static func errorCount(in body: [UInt8]) -> Double? {
+        guard let exposition = try? PrometheusTextParser.parse(body),
+            let sum = exposition.sum("zeroclaw_errors_total"), sum.isFinite, sum >= 0
+        else { return nil }
+        return sum
     }
 }
