@@ -38,7 +38,8 @@ struct DockerConformanceTests {
                 for name in made.withLock({ $0 }) { try? await runtime.remove(ContainerID(name), force: true) }
                 await runtime.shutdown()
                 directory.remove()
-            })
+            }, image: DockerTestEngine.agentImage,
+            missingImage: "zcagent-sim:never-built-\(UUID().uuidString.prefix(6).lowercased())")
     }
 
     @Test(arguments: RuntimeConformance.cases)

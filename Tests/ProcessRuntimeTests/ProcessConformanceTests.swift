@@ -30,7 +30,7 @@ struct ProcessConformanceTests {
             dispose: {
                 await runtime.shutdown()
                 directory.remove()
-            })
+            }, image: AgentSimulator.executable, missingImage: "/nonexistent/zeroclaw daemon")
     }
 
     @Test(arguments: RuntimeConformance.cases)

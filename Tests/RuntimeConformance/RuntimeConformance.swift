@@ -11,12 +11,18 @@ public struct RuntimeUnderTest: Sendable {
     public let makeSpec: @Sendable (_ labels: [String: String]) throws -> ContainerSpec
     /// Removes everything the subject made; called once, also after a failed case.
     public let dispose: @Sendable () async -> Void
+    /// The agent image as the runtime names it (an image reference, the agent command), and one it has no
+    /// way to get.
+    public let image: String
+    public let missingImage: String
 
     public init(
         runtime: any ContainerRuntime,
         makeSpec: @escaping @Sendable (_ labels: [String: String]) throws -> ContainerSpec,
-        dispose: @escaping @Sendable () async -> Void
+        dispose: @escaping @Sendable () async -> Void, image: String, missingImage: String
     ) {
+        self.image = image
+        self.missingImage = missingImage
         self.runtime = runtime
         self.makeSpec = makeSpec
         self.dispose = dispose
@@ -124,5 +130,7 @@ final class CollectedLines: Sendable {
 
 public enum RuntimeConformance {
     /// Every case, in a stable order.
-    public static let cases: [RuntimeConformanceCase] = lifecycleCases + execCases + observationCases + refusalCases
+    public static let cases: [RuntimeConformanceCase] =
+        lifecycleCases + execCases + observationCases + refusalCases
+        + imageCases
 }
