@@ -52,6 +52,7 @@ let package = Package(
         .target(name: "DockerRuntime", dependencies: ["ZCCore", "ZCHTTP"], path: "Modules/DockerRuntime"),
         .target(
             name: "ProcessRuntime", dependencies: ["ZCCore", "ZCCrypto", "CProcess"], path: "Modules/ProcessRuntime"),
+        .target(name: "DirectoryObjects", dependencies: ["ZCCore"], path: "Modules/DirectoryObjects"),
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
@@ -90,6 +91,8 @@ let package = Package(
         // Shared suites that every driver runs unchanged.
         .target(name: "StoreConformance", dependencies: ["ZCCore"], path: "Tests/StoreConformance"),
         .target(name: "RuntimeConformance", dependencies: ["ZCCore", "ZCHTTP"], path: "Tests/RuntimeConformance"),
+        .target(
+            name: "ObjectStoreConformance", dependencies: ["ZCCore"], path: "Tests/ObjectStoreConformance"),
         .target(
             name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ", "CProcess"],
             path: "Tests/TestSupport",
@@ -137,6 +140,10 @@ let package = Package(
             name: "ProcessRuntimeTests",
             dependencies: ["ProcessRuntime", "RuntimeConformance", "ZCCore", "ZCHTTP", "TestSupport", "zcagent-sim"],
             path: "Tests/ProcessRuntimeTests"),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["DirectoryObjects", "ObjectStoreConformance", "ZCCore", "TestSupport"],
+            path: "Tests/ObjectStoreTests"),
         .testTarget(
             name: "ZCPlatformTests",
             dependencies: [
