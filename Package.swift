@@ -53,6 +53,7 @@ let package = Package(
         .target(
             name: "ProcessRuntime", dependencies: ["ZCCore", "ZCCrypto", "CProcess"], path: "Modules/ProcessRuntime"),
         .target(name: "DirectoryObjects", dependencies: ["ZCCore"], path: "Modules/DirectoryObjects"),
+        .target(name: "S3Objects", dependencies: ["ZCCore", "ZCHTTP", "ZCCrypto"], path: "Modules/S3Objects"),
 
         // Plugins: ordinary library targets (SwiftPM reserves Plugins/ for package plugins, hence the path).
         .target(name: "LogNotifier", dependencies: ["ZCCore"], path: "Plugins/LogNotifier"),
@@ -142,7 +143,9 @@ let package = Package(
             path: "Tests/ProcessRuntimeTests"),
         .testTarget(
             name: "ObjectStoreTests",
-            dependencies: ["DirectoryObjects", "ObjectStoreConformance", "ZCCore", "TestSupport"],
+            dependencies: [
+                "DirectoryObjects", "S3Objects", "ObjectStoreConformance", "ZCCore", "ZCHTTP", "ZCCrypto", "TestSupport",
+            ],
             path: "Tests/ObjectStoreTests"),
         .testTarget(
             name: "ZCPlatformTests",

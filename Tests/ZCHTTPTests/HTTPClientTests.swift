@@ -103,6 +103,22 @@ struct HTTPClientTests {
         await patient.shutdown()
     }
 
+    @Test("a response that says Connection: close is not pooled, even when the server keeps the socket open")
+    func connectionClose() async throws {
+        // The server answers each connection once and then neither reads nor closes (as Werkzeug may): a
+        // client that pooled the connection would wait out its read timeout on the second request.
+        let server = try RawListener(
+            reply: "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno", closeAfterReply: false)
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(60)))
+        for _ in 0..<3 {
+            let response = try await client.execute(.get, .tcp(host: "127.0.0.1", port: server.port), "/")
+            #expect(response.status.code == 403)
+            #expect(response.text == "no")
+        }
+        await client.shutdown()
+        server.stop()
+    }
+
     @Test("a unix-socket server answers")
     func unixSocket() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -42,8 +42,14 @@ struct HTTPResponseParser {
         self.maxHeadBytes = maxHeadBytes
     }
 
-    /// Whether the body ends only when the server closes (the connection cannot be reused).
+    /// Whether the server said it closes the connection after this response (`Connection: close`, or
+    /// HTTP/1.0 without keep-alive).
+    private(set) var serverCloses = false
+
+    /// Whether the body ends only when the server closes, or the server said it would close: either way
+    /// the connection cannot be reused.
     var closeDelimited: Bool {
+        if serverCloses { return true }
         if case .untilClose = framing { return true }
         return false
     }
@@ -59,7 +65,7 @@ struct HTTPResponseParser {
     /// The server closed the connection: a close-delimited body ends; anything else was cut short.
     mutating func closed() throws(HTTPParseError) -> Event? {
         if finished { return nil }
-        if head != nil, closeDelimited {
+        if head != nil, case .untilClose = framing {
             finished = true
             return .end
         }
@@ -120,6 +126,9 @@ struct HTTPResponseParser {
             headers.add(String(line[..<colon]), String(line[line.index(after: colon)...].trimmingSpaces()))
         }
         let status = HTTPStatus(code)
+        serverCloses =
+            headers.hasToken("close", in: "Connection")
+            || (parts[0] == "HTTP/1.0" && !headers.hasToken("keep-alive", in: "Connection"))
         if (100..<200).contains(code) {
             // An interim response (100 Continue): the real one follows.
             return try readHead()
