@@ -69,7 +69,8 @@ let package = Package(
             dependencies: [
                 "ZCCore", "ZCCrypto", "ZCHTTP", "ZCTOML", "ZCSQL", "ZCArchive", "ZCConsole", "SQLiteStore",
                 "PostgresStore",
-                "DockerRuntime", "ProcessRuntime", "LogNotifier", "WebhookNotifier", "MailNotifier",
+                "DockerRuntime", "ProcessRuntime", "DirectoryObjects", "S3Objects", "LogNotifier", "WebhookNotifier",
+                "MailNotifier",
                 "ResourceCollector",
                 "HealthChecker",
                 "UsageCollector",
@@ -95,7 +96,8 @@ let package = Package(
         .target(
             name: "ObjectStoreConformance", dependencies: ["ZCCore"], path: "Tests/ObjectStoreConformance"),
         .target(
-            name: "TestSupport", dependencies: ["ZCCore", "PostgresStore", "CLibPQ", "CProcess"],
+            name: "TestSupport",
+            dependencies: ["ZCCore", "ZCHTTP", "PostgresStore", "S3Objects", "CLibPQ", "CProcess"],
             path: "Tests/TestSupport",
             exclude: ["smtp_server.py"]),
 
@@ -144,14 +146,15 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
-                "DirectoryObjects", "S3Objects", "ObjectStoreConformance", "ZCCore", "ZCHTTP", "ZCCrypto", "TestSupport",
+                "DirectoryObjects", "S3Objects", "ObjectStoreConformance", "ZCCore", "ZCHTTP", "ZCCrypto",
+                "TestSupport",
             ],
             path: "Tests/ObjectStoreTests"),
         .testTarget(
             name: "ZCPlatformTests",
             dependencies: [
                 "ZCPlatform", "ZCTOML", "ZCCore", "ZCCrypto", "ZCHTTP", "ZCSQL", "SQLiteStore", "PostgresStore",
-                "TestSupport", "zcplatform", "zcagent-sim",
+                "TestSupport", "zcplatform", "zcagent-sim", "S3Objects",
             ],
             path: "Tests/ZCPlatformTests", exclude: ["Fixtures"]),
     ]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where an S3 store is and how to sign for it. `endpoint` is the service's URL (`https://s3.eu-west-1.amazonaws.com`,
 /// `http://127.0.0.1:9000` for MinIO); `pathStyle` puts the bucket in the path (`/bucket/key`) rather
 /// than the host name (`bucket.host/key`), as most S3-compatible services on one address want.
@@ -44,7 +46,8 @@ public struct S3Configuration: Sendable {
         let bytes = Array(name.utf8)
         guard (3...63).contains(bytes.count) else { return false }
         func alphanumeric(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         guard alphanumeric(bytes[0]), alphanumeric(bytes[bytes.count - 1]) else { return false }
         return bytes.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
@@ -64,7 +67,9 @@ public struct S3Endpoint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `http://host:port` or `https://host[:port]`, with no path, query or user; nil otherwise.
-    public init?(url: String) {
+    public init?(url written: String) {
+        var url = written.trimmingCharacters(in: .whitespaces)
+        if let colon = url.range(of: "://") { url = url[..<colon.lowerBound].lowercased() + url[colon.lowerBound...] }
         let secure: Bool
         let rest: Substring
         if url.hasPrefix("https://") {

@@ -19,14 +19,17 @@ public final class S3ObjectStore: ObjectStore {
             throw ObjectStoreError(
                 .missingContainer, "\(configuration.bucket) is not an S3 bucket name (3-63 of a-z, 0-9, . and -)")
         }
-        guard configuration.prefix.isEmpty || (configuration.prefix.hasSuffix("/") && ObjectKey.isValidPrefix(configuration.prefix))
+        guard
+            configuration.prefix.isEmpty
+                || (configuration.prefix.hasSuffix("/") && ObjectKey.isValidPrefix(configuration.prefix))
         else {
             throw ObjectStoreError(.invalidKey, key: configuration.prefix, "an S3 prefix is a key prefix ending in /")
         }
         guard !configuration.endpoint.secure else {
             throw ObjectStoreError(
                 .unavailable,
-                "\(configuration.endpoint) is https: this build's HTTP client speaks plain HTTP only; use an http:// endpoint on a trusted network")
+                "\(configuration.endpoint) is https: this build's HTTP client speaks plain HTTP only; use an http:// endpoint on a trusted network"
+            )
         }
         guard configuration.partSize >= 5 << 20 || configuration.multipartThreshold >= Int.max / 2 else {
             throw ObjectStoreError(.invalidKey, "an S3 part is 5 MiB at least")
@@ -87,7 +90,9 @@ public final class S3ObjectStore: ObjectStore {
             let response = try await send(.get, path: bucketPath, query: query, expect: [200])
             let xml = Substring(response.text)
             for contents in S3XML.elements("Contents", in: xml) {
-                guard let full = S3XML.value("Key", in: contents), full.hasPrefix(configuration.prefix) else { continue }
+                guard let full = S3XML.value("Key", in: contents), full.hasPrefix(configuration.prefix) else {
+                    continue
+                }
                 let key = String(full.dropFirst(configuration.prefix.count))
                 let size = S3XML.value("Size", in: contents).flatMap { Int($0) } ?? 0
                 let modified = S3XML.value("LastModified", in: contents).flatMap(Self.isoDate) ?? 0
@@ -131,7 +136,9 @@ public final class S3ObjectStore: ObjectStore {
             }
             let document =
                 "<CompleteMultipartUpload>"
-                + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(S3XML.escape($0.etag))</ETag></Part>" }
+                + parts.map {
+                    "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(S3XML.escape($0.etag))</ETag></Part>"
+                }
                 .joined() + "</CompleteMultipartUpload>"
             let completed = try await send(
                 .post, key: key, query: [("uploadId", upload)], body: Array(document.utf8), expect: [200])

@@ -6,10 +6,19 @@ extension Commands {
     static func command(_ path: [String]) -> CommandSpec? { all.first { $0.path == path } }
 
     static func backup(_ arguments: ParsedArguments) async throws -> Int32 {
-        guard let output = arguments.value("output") else {
-            throw UsageError(message: "missing --output DIR", command: command(["backup"]))
-        }
         let configuration = try configuration(arguments)
+        guard let output = arguments.value("output") ?? configuration.backupDestination else {
+            throw UsageError(
+                message: "missing --output DIR (or s3://BUCKET/PREFIX/; backup.destination sets a default)",
+                command: command(["backup"]))
+        }
+        let location = try ObjectLocation.isURL(output) ? ObjectLocation.parse(output, key: "--output") : nil
+        let environment = ProcessInfo.processInfo.environment
+        if let location {
+            // Credentials and the destination are checked before the database is read.
+            let store = try ObjectStores.make(location, settings: configuration.objects, environment: environment)
+            await store.shutdown()
+        }
         if let file = PluginRegistry.standard.databaseFile(of: configuration),
             !FileManager.default.fileExists(atPath: file.path)
         {
@@ -18,19 +27,27 @@ extension Commands {
         return try await withStore(arguments, migrate: false) { store, configuration in
             let creator = BackupCreator(configuration: configuration, logger: logger(configuration, quiet: true))
             do {
-                let result = try await creator.create(outputDirectory: output, store: store)
+                let work = try location.map { _ in try OffHostBackups.workDirectory() }
+                defer { if let work { try? FileManager.default.removeItem(atPath: work) } }
+                let result = try await creator.create(outputDirectory: work ?? output, store: store)
+                var shown = result.path
+                if let location {
+                    shown = try await OffHostBackups.upload(
+                        result.path, to: location, settings: configuration.objects, environment: environment)
+                }
                 await audit(
                     store,
                     detail: [
                         "outcome": "succeeded", "archive": .string((result.path as NSString).lastPathComponent),
+                        "destination": .string(location?.description ?? "local"),
                         "bytes": .number(Double(result.bytes)),
                         "schema_version": .number(Double(result.manifest.schemaVersion)),
                     ])
                 FileHandle.standardError.write(
                     Data(
-                        "backup: \(result.path) (\(result.bytes) bytes, schema \(result.manifest.schemaVersion), \(result.manifest.rowCounts["tenants"] ?? 0) tenants)\n"
+                        "backup: \(shown) (\(result.bytes) bytes, schema \(result.manifest.schemaVersion), \(result.manifest.rowCounts["tenants"] ?? 0) tenants)\n"
                             .utf8))
-                print(result.path)
+                print(shown)
                 return 0
             } catch {
                 await audit(store, detail: ["outcome": "failed", "error": .string(ErrorText.describe(error))])
@@ -56,10 +73,12 @@ extension Commands {
             "zcplatform-verify-\(getpid())-\(UUID().uuidString.prefix(8))"
         ).path
         defer { try? FileManager.default.removeItem(atPath: work) }
+        let fetched = try await fetch(archive, configuration)
+        defer { if let fetched { try? FileManager.default.removeItem(atPath: fetched.work) } }
         let verified = try await BackupVerifier(
             configuration: configuration, logger: logger(configuration, quiet: true)
         )
-        .verify(archive: archive, into: work)
+        .verify(archive: fetched?.path ?? archive, into: work)
         let manifest = verified.manifest
         print(
             "ok: \(archive): created \(manifest.createdAt) by zcplatform \(manifest.platformVersion) on \(manifest.node), schema \(manifest.schemaVersion), \(manifest.rowCounts["tenants"] ?? 0) tenants, \(manifest.rowCounts["audit_log"] ?? 0) audit events"
@@ -86,13 +105,31 @@ extension Commands {
         return 0
     }
 
+    /// An archive named by an object URL, fetched into a private directory (nil for a local file).
+    static func fetch(
+        _ archive: String, _ configuration: PlatformConfiguration
+    ) async throws -> (work: String, path: String)? {
+        guard ObjectLocation.isURL(archive) else { return nil }
+        let work = try OffHostBackups.workDirectory()
+        do {
+            let path = try await OffHostBackups.download(
+                archive, into: work, settings: configuration.objects, environment: ProcessInfo.processInfo.environment)
+            return (work, path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: work)
+            throw error
+        }
+    }
+
     static func restore(_ arguments: ParsedArguments) async throws -> Int32 {
         guard let archive = arguments.value("archive") else {
             throw UsageError(message: "missing --archive FILE", command: command(["restore"]))
         }
         let configuration = try configuration(arguments)
+        let fetched = try await fetch(archive, configuration)
+        defer { if let fetched { try? FileManager.default.removeItem(atPath: fetched.work) } }
         let result = try await BackupRestorer(configuration: configuration, logger: logger(configuration, quiet: true))
-            .restore(archive: archive, force: arguments.has("force"))
+            .restore(archive: fetched?.path ?? archive, force: arguments.has("force"))
         for file in result.keptAside { FileHandle.standardError.write(Data("restore: kept \(file)\n".utf8)) }
         let target = PluginRegistry.standard.describeStore(configuration)
         print(

@@ -48,7 +48,8 @@ struct S3ObjectStoreTests {
         #expect(S3Endpoint(url: "https://s3.eu-west-1.amazonaws.com/")?.port == 443)
         #expect(S3Endpoint(url: "http://minio")?.port == 80)
         #expect(S3Endpoint(url: "http://[::1]:9000")?.host == "::1")
-        for bad in ["127.0.0.1:9000", "ftp://x", "http://", "http://h:0", "http://h:99999", "http://u@h", "http://h/p"] {
+        for bad in ["127.0.0.1:9000", "ftp://x", "http://", "http://h:0", "http://h:99999", "http://u@h", "http://h/p"]
+        {
             #expect(S3Endpoint(url: bad) == nil, "\(bad)")
         }
         #expect(S3Configuration.isValidBucket("zcplatform-backups"))

@@ -1,5 +1,8 @@
 import Foundation
+import S3Objects
 import Testing
+import ZCCore
+import ZCHTTP
 
 /// The S3 API server named by `ZC_TEST_S3_*` (`.ci/run` starts moto with `.ci/s3 start`, which checks
 /// every request's signature) and the access key it made.
@@ -42,4 +45,35 @@ public enum S3TestServer {
 public struct S3TestServerMissing: Error, CustomStringConvertible {
     public init() {}
     public var description: String { "ZC_TEST_S3_ENDPOINT is not set; in CI .ci/run must start the S3 server" }
+}
+
+/// Stores on the test S3 server, each under a prefix of its own in the test bucket.
+public enum S3Subjects {
+    public static func configuration(
+        _ account: S3TestServer.Account, prefix: String, secret: String? = nil, bucket: String? = nil
+    ) throws -> S3Configuration {
+        guard let endpoint = S3Endpoint(url: account.endpoint) else { throw S3TestServerMissing() }
+        return S3Configuration(
+            bucket: bucket ?? account.bucket, prefix: prefix, endpoint: endpoint, region: "us-east-1",
+            accessKeyID: account.accessKeyID, secretAccessKey: secret ?? account.secretAccessKey, pathStyle: true,
+            multipartThreshold: 5 << 20, partSize: 5 << 20, listPageSize: 50)
+    }
+
+    public static func store(
+        prefix: String? = nil, secret: String? = nil, bucket: String? = nil
+    ) throws -> S3ObjectStore {
+        let account = try S3TestServer.requireAccount()
+        let prefix = prefix ?? "zc-t-\(UUID().uuidString.prefix(8).lowercased())/"
+        return try S3ObjectStore(
+            configuration: configuration(account, prefix: prefix, secret: secret, bucket: bucket),
+            client: HTTPClient())
+    }
+
+    /// Deletes what the store holds, then stops it.
+    public static func empty(_ store: S3ObjectStore) async {
+        for object in (try? await store.list(prefix: "")) ?? [] {
+            if let key = try? ObjectKey(object.key) { try? await store.delete(key) }
+        }
+        await store.shutdown()
+    }
 }

@@ -18,7 +18,7 @@ enum ConfigurationSchema {
         all += registry.runtimeKeys
         all += runtime.dropFirst()
         all += vault + registry.collectorKeys + registry.notifierKeys
-        all += alerts + plans + auth + cluster
+        all += alerts + plans + auth + cluster + objects + backup
         // Drivers may declare the same key (two file stores, `path`): it is one key, the first declaration.
         var seen: Set<String> = []
         return all.filter { seen.insert($0.dottedName).inserted }
@@ -249,6 +249,38 @@ enum ConfigurationSchema {
             help:
                 "where a deploy places a tenant that has no node: spread (the node with the most free memory) or binpack (the fullest node it fits on)",
             fixed: "spread"),
+    ]
+
+    static let objects: [ConfigurationKey] = [
+        ConfigurationKey(
+            ["objects"], "url", .string,
+            help:
+                "where tenant snapshots go off the node: s3://BUCKET/PREFIX/ or file:///MOUNTED/PATH (unset: nowhere)",
+            fixed: nil),
+        ConfigurationKey(
+            ["objects"], "endpoint", .string,
+            help: "an S3-compatible service's URL, http(s)://host[:port] (MinIO, Ceph RGW, R2); unset: AWS S3",
+            fixed: nil),
+        ConfigurationKey(
+            ["objects"], "region", .string, help: "the S3 region signed for", fixed: "us-east-1"),
+        ConfigurationKey(
+            ["objects"], "access_key_id", .string, help: "S3 access key id (unset: AWS_ACCESS_KEY_ID)", fixed: nil),
+        ConfigurationKey(
+            ["objects"], "secret_access_key", .string, secret: true,
+            help: "S3 secret access key (unset: AWS_SECRET_ACCESS_KEY); never logged", fixed: nil),
+        ConfigurationKey(
+            ["objects"], "addressing", .choice(PlatformConfiguration.Objects.Addressing.allCases.map(\.rawValue)),
+            help:
+                "path (s3 host/BUCKET/key), virtual (BUCKET.host/key), or auto: path with objects.endpoint, virtual on AWS",
+            fixed: "auto"),
+    ]
+
+    static let backup: [ConfigurationKey] = [
+        ConfigurationKey(
+            ["backup"], "destination", .string,
+            help:
+                "where zcplatform backup writes when --output is not given: a directory, s3://BUCKET/PREFIX/ or file:///PATH",
+            fixed: nil)
     ]
 
     /// Sections that hold named sub-tables (`[plans.NAME]`).

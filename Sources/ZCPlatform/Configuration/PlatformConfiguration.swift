@@ -1,4 +1,5 @@
 import Foundation
+import S3Objects
 import ZCCore
 import ZCTOML
 
@@ -132,6 +133,19 @@ public struct PlatformConfiguration: Sendable {
         public var moveMaxBytes: Int64
     }
 
+    /// The `objects.*` keys: where snapshots go, and how to reach an S3 service.
+    public struct Objects: Sendable, Hashable {
+        public enum Addressing: String, Sendable, Hashable, CaseIterable {
+            case auto, path, virtual
+        }
+        public var location: ObjectLocation?
+        public var endpoint: S3Endpoint?
+        public var region: String
+        public var accessKeyID: String?
+        public var secretAccessKey: String?
+        public var addressing: Addressing
+    }
+
     public var server: Server
     public var store: StoreSettings
     public var runtime: Runtime
@@ -142,6 +156,9 @@ public struct PlatformConfiguration: Sendable {
     public var plans: [String: Plan]
     public var auth: Auth
     public var cluster: Cluster
+    public var objects: Objects
+    /// `backup.destination`: a directory or an object location, for `zcplatform backup` without --output.
+    public var backupDestination: String?
 
     /// The file read, if any.
     public var file: String?
@@ -308,6 +325,36 @@ public struct PlatformConfiguration: Sendable {
             throw ConfigurationError(
                 "cluster.leader_renew_seconds (\(cluster.leaderRenewSeconds)) must be below cluster.leader_lease_seconds less one (\(cluster.leaderLeaseSeconds - 1)): the leader stops acting one renewal and a second before its lease runs out"
             )
+        }
+        let endpointText = try read.optionalString("objects.endpoint")
+        let endpoint = try endpointText.map { text throws(ConfigurationError) -> S3Endpoint in
+            guard let endpoint = S3Endpoint(url: text) else {
+                throw ConfigurationError(
+                    "objects.endpoint: \(text.debugDescription) is not http://host[:port] or https://host[:port] (no path, no user)"
+                )
+            }
+            return endpoint
+        }
+        let region = try read.string("objects.region")
+        guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw ConfigurationError("objects.region: \(region.debugDescription) is not a region name (like eu-west-1)")
+        }
+        objects = Objects(
+            location: try read.optionalString("objects.url").map { text throws(ConfigurationError) in
+                try ObjectLocation.parse(text, key: "objects.url")
+            },
+            endpoint: endpoint, region: region, accessKeyID: try read.optionalString("objects.access_key_id"),
+            secretAccessKey: try read.optionalString("objects.secret_access_key"),
+            addressing: Objects.Addressing(rawValue: try read.string("objects.addressing")) ?? .auto)
+        backupDestination = try read.optionalString("backup.destination")
+        if let destination = backupDestination {
+            if ObjectLocation.isURL(destination) {
+                _ = try ObjectLocation.parse(destination, key: "backup.destination")
+            } else if destination.contains("://") {
+                throw ConfigurationError(
+                    "backup.destination: \(destination.debugDescription) is neither a directory, s3://BUCKET/PREFIX/ nor file:///PATH"
+                )
+            }
         }
         if store.driver == "postgres", store.url == nil {
             throw ConfigurationError("store.url is required when store.driver is \"postgres\"")
