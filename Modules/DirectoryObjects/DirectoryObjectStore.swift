@@ -54,9 +54,10 @@ public final class DirectoryObjectStore: ObjectStore {
 
     public func get(_ key: ObjectKey) async throws -> ObjectStream {
         let path = root + "/" + key.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // A link planted in the directory is no object: it is not followed.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
-            if errno == ENOENT || errno == ENOTDIR || errno == EISDIR {
+            if errno == ENOENT || errno == ENOTDIR || errno == EISDIR || errno == ELOOP {
                 throw ObjectStoreError(.notFound, key: key.path, "no such object in \(location)")
             }
             throw failure("cannot read", key, path)
@@ -72,7 +73,7 @@ public final class DirectoryObjectStore: ObjectStore {
 
     public func head(_ key: ObjectKey) async throws -> ObjectInfo? {
         var status = stat()
-        guard stat(root + "/" + key.path, &status) == 0 else {
+        guard lstat(root + "/" + key.path, &status) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw failure("cannot read", key, root + "/" + key.path)
         }
@@ -105,6 +106,8 @@ public final class DirectoryObjectStore: ObjectStore {
             }
             if name == "." || name == ".." || (relative.isEmpty && name == Self.partial) { continue }
             let key = relative.isEmpty ? name : relative + "/" + name
+            // No key is longer: a deeper tree (put there by hand) is not walked, so the walk is bounded.
+            guard key.utf8.count <= ObjectKey.maxBytes else { continue }
             var status = stat()
             guard lstat(root + "/" + key, &status) == 0 else { continue }
             switch status.st_mode & S_IFMT {

@@ -206,8 +206,12 @@ public final class S3ObjectStore: ObjectStore {
                 throw ObjectStoreError(.unavailable, key: key.path, "\(self.configuration.endpoint): \(error)")
             }
             guard response.status.code == 200 else {
+                // An error answer is short; read at most 64 KiB of it, and drop the connection after.
                 var text: [UInt8] = []
-                for try await piece in response.body where text.count < 65_536 { text += piece }
+                for try await piece in response.body {
+                    text += piece
+                    if text.count >= 65_536 { break }
+                }
                 throw self.failure(response.status.code, body: String(decoding: text, as: UTF8.self), key: key.path)
             }
             return response
@@ -300,7 +304,6 @@ public final class S3ObjectStore: ObjectStore {
 /// A GET's body, read by one consumer at a time.
 final class S3Body: @unchecked Sendable {
     private var iterator: HTTPClientStream.Iterator
-    private let lock = Mutex(())
 
     init(_ response: HTTPClientStream) { iterator = response.makeAsyncIterator() }
 

@@ -13,27 +13,37 @@ extension Commands {
                 command: command(["backup"]))
         }
         let location = try ObjectLocation.isURL(output) ? ObjectLocation.parse(output, key: "--output") : nil
-        let environment = ProcessInfo.processInfo.environment
-        if let location {
-            // Credentials and the destination are checked before the database is read.
-            let store = try ObjectStores.make(location, settings: configuration.objects, environment: environment)
-            await store.shutdown()
+        // Credentials and the destination are checked before the database is read.
+        let destination = try location.map {
+            try ObjectStores.make($0, settings: configuration.objects, environment: ProcessInfo.processInfo.environment)
         }
         if let file = PluginRegistry.standard.databaseFile(of: configuration),
             !FileManager.default.fileExists(atPath: file.path)
         {
             throw CommandFailure("there is no database at \(file.path) to back up")
         }
-        return try await withStore(arguments, migrate: false) { store, configuration in
+        do {
+            let status = try await backup(to: output, location: location, destination: destination, arguments)
+            await destination?.shutdown()
+            return status
+        } catch {
+            await destination?.shutdown()
+            throw error
+        }
+    }
+
+    private static func backup(
+        to output: String, location: ObjectLocation?, destination: (any ObjectStore)?, _ arguments: ParsedArguments
+    ) async throws -> Int32 {
+        try await withStore(arguments, migrate: false) { store, configuration in
             let creator = BackupCreator(configuration: configuration, logger: logger(configuration, quiet: true))
             do {
                 let work = try location.map { _ in try OffHostBackups.workDirectory() }
                 defer { if let work { try? FileManager.default.removeItem(atPath: work) } }
                 let result = try await creator.create(outputDirectory: work ?? output, store: store)
                 var shown = result.path
-                if let location {
-                    shown = try await OffHostBackups.upload(
-                        result.path, to: location, settings: configuration.objects, environment: environment)
+                if let location, let destination {
+                    shown = try await OffHostBackups.upload(result.path, to: destination, at: location)
                 }
                 await audit(
                     store,

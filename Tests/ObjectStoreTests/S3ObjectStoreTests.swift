@@ -64,7 +64,6 @@ struct S3ObjectStoreTests {
     func wrongSecret() async throws {
         let secret = "wrong-secret-\(UUID().uuidString)"
         let store = try S3Subjects.store(secret: secret)
-        defer { Task { await store.shutdown() } }
         do {
             try await store.put(ObjectKey("refused"), bytes: [1, 2, 3])
             Issue.record("a put signed with a wrong secret was accepted")

@@ -6,17 +6,17 @@ import ZCCore
 /// and `backup verify s3://…` fetch it (written by rename, so a cut download is never read) and go on
 /// as with a file.
 public enum OffHostBackups {
-    /// Sends `archive` to `location` under its file name; returns the object's URL.
+    /// Sends `archive` to `store` under its file name; returns the object's URL.
     public static func upload(
-        _ archive: String, to location: ObjectLocation, settings: PlatformConfiguration.Objects,
-        environment: [String: String]
-    ) async throws -> String {
-        let store = try ObjectStores.make(location, settings: settings, environment: environment)
-        defer { Task { await store.shutdown() } }
+        _ archive: String, to store: any ObjectStore, at location: ObjectLocation
+    ) async throws
+        -> String
+    {
         let name = (archive as NSString).lastPathComponent
         let key = try ObjectKey(name)
-        try await store.put(key, .file(archive))
-        guard let stored = try await store.head(key), stored.size == (try ObjectBody.file(archive).size) else {
+        let body = try ObjectBody.file(archive)
+        try await store.put(key, body)
+        guard let stored = try await store.head(key), stored.size == body.size else {
             throw ObjectStoreError(.unavailable, key: name, "the stored archive's size differs from the local one")
         }
         let base = location.description
@@ -35,7 +35,22 @@ public enum OffHostBackups {
         let location = try ObjectLocation.parse(String(url[...slash]), key: "--archive")
         let key = try ObjectKey(name)
         let store = try ObjectStores.make(location, settings: settings, environment: environment)
-        defer { Task { await store.shutdown() } }
+        do {
+            let path = try await download(key, from: store, into: directory)
+            await store.shutdown()
+            return path
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+
+    private static func download(
+        _ key: ObjectKey, from store: any ObjectStore, into directory: String
+    ) async throws
+        -> String
+    {
+        let name = key.path
         let path = directory + "/" + name
         let partial = path + ".partial"
         guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
